@@ -1,0 +1,81 @@
+"""The `build-corpus` flow: discover -> fetch -> extract -> publish (gate + dedup) -> report.
+
+Tasks pass paths and small records, never document text. Idempotency is data-level (content-keyed staged
+files and an atomic publish), so Prefect result caching is off.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline import stages
+from pipeline.config import LoadedConfig, load_config
+from pipeline.extract import FetchedRef
+from pipeline.paths import RunContext, make_context
+from pipeline.sources import Resource
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover_task(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
+    return stages.discover_resources(cfg, ctx)
+
+
+@task(
+    name="fetch",
+    task_run_name="fetch-{resource.dataset.id}",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 8],
+)
+def fetch_task(ctx: RunContext, resource: Resource) -> FetchedRef:
+    return stages.fetch_resource(ctx, resource)
+
+
+@task(name="extract", task_run_name="extract-{resource.dataset.id}", cache_policy=NO_CACHE)
+def extract_task(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> dict[str, Any]:
+    return stages.extract_resource(cfg, ctx, resource, fetched)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
+    return stages.publish(cfg, ctx, sidecars)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    report = stages.build_report(ctx, sidecars, manifest, timings=timings, target=cfg.corpus.tokens.target)
+    folder = stages.write_report(ctx, report)
+    return {**stages.summary(report), "report_dir": str(folder)}
+
+
+@flow(name="build-corpus", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def build_corpus(config_path: str, output_dir: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+    """Build the corpus a config describes; returns the run summary (counts, tokens, where things are)."""
+    cfg = load_config(config_path, output_dir)
+    ctx = make_context(cfg, run_id)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    resources = discover_task(cfg, ctx)
+    timings["discover"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    fetched = [fetch_task.submit(ctx, r) for r in resources]
+    staged = [extract_task.submit(cfg, ctx, r, f) for r, f in zip(resources, fetched, strict=True)]
+    sidecars = [s.result() for s in staged]
+    timings["fetch_extract"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    manifest = publish_task(cfg, ctx, sidecars)
+    timings["publish"] = time.perf_counter() - t0
+    return report_task(cfg, ctx, sidecars, manifest, timings)

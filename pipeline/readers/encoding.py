@@ -1,0 +1,98 @@
+"""Decode policy for Taiwan government files: BOM -> declared -> strict UTF-8 -> strict CP950 -> quarantine.
+
+Taiwan Big5 is decoded as cp950 (plain `big5` rejects ETEN characters such as 碁 and box drawing) and never as
+big5hkscs, which silently maps Taiwan user-defined 造字 codes to unrelated Hong Kong characters.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Declared names as publishers write them -> the codec twcorpus uses for them.
+_DECLARED = {
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf-8-bom": "utf-8-sig",
+    "utf8bom": "utf-8-sig",
+    "big5": "cp950",
+    "big-5": "cp950",
+    "cp950": "cp950",
+    "ms950": "cp950",
+    "big5-eten": "cp950",
+}
+
+
+class DecodeFailure(ValueError):
+    """The bytes fit no allowed codec; `detail` says where each attempt failed."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    how: str  # bom | declared | utf-8 | cp950
+
+
+def canonical_declared(declared: str | None) -> str | None:
+    if not declared:
+        return None
+    key = declared.strip().lower().replace("_", "-").replace(" ", "")
+    return _DECLARED.get(key)
+
+
+def _big5_user_defined(data: bytes) -> list[str]:
+    """Lead bytes of Big5 user-defined areas (0x81-0xA0, 0xC6A1-0xC8FE, 0xFA-0xFE) as hex codes."""
+    found: list[str] = []
+    i = 0
+    while i < len(data) - 1:
+        b = data[i]
+        if b < 0x80:
+            i += 1
+            continue
+        pair = (b << 8) | data[i + 1]
+        if 0x81 <= b <= 0xA0 or 0xFA <= b <= 0xFE or 0xC6A1 <= pair <= 0xC8FE:
+            found.append(f"0x{pair:04X}")
+        i += 2
+    return found
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode strictly; raise DecodeFailure naming the offsets and user-defined codes when nothing fits."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(codec), codec, "bom")
+            except UnicodeDecodeError as exc:
+                raise DecodeFailure("decode_error", f"{codec} BOM present but bytes invalid at {exc.start}") from exc
+    attempts: list[str] = []
+    hinted = canonical_declared(declared)
+    order = [c for c in (hinted, "utf-8", "cp950") if c]
+    seen: set[str] = set()
+    for codec in order:
+        if codec in seen:
+            continue
+        seen.add(codec)
+        try:
+            how = "declared" if codec == hinted else codec
+            return Decoded(data.decode(codec), codec, how)
+        except UnicodeDecodeError as exc:
+            attempts.append(f"{codec} fails at byte {exc.start} ({data[exc.start : exc.start + 2].hex()})")
+    udc = _big5_user_defined(data)
+    if udc:
+        shown = ", ".join(sorted(set(udc))[:20])
+        raise DecodeFailure(
+            "big5_user_defined_chars", f"Big5 user-defined (造字) codes {shown}; " + "; ".join(attempts)
+        )
+    raise DecodeFailure("undecodable", "; ".join(attempts))

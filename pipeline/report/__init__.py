@@ -1,0 +1,5 @@
+"""Stage 6: the provenance report -- JSON for machines, self-contained HTML for maintainers."""
+
+from pipeline.report.build import build_report, write_report
+
+__all__ = ["build_report", "write_report"]

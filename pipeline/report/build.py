@@ -1,0 +1,113 @@
+"""Per-resource accounting rolled up by dataset and agency; written as report.json and report.html.
+
+Accounting invariant, checked here and in tests: for every resource, records_read = published + rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pipeline.paths import RunContext
+from pipeline.report.html import render_html
+
+
+class AccountingError(AssertionError):
+    """A resource whose records do not add up: a record was lost or counted twice."""
+
+
+def build_report(
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    *,
+    timings: dict[str, float] | None = None,
+    target: int | None = None,
+) -> dict[str, Any]:
+    tallies = manifest["tallies"]
+    resources: list[dict[str, Any]] = []
+    reasons: Counter[str] = Counter()
+    by_dataset: dict[tuple[str, str], dict[str, Any]] = {}
+    by_agency: dict[str, dict[str, Any]] = {}
+    for sc in sidecars:
+        t = tallies[sc["key"]]
+        rejected = sum(t["rejected"].values())
+        if t["records_read"] != t["published"] + rejected:
+            raise AccountingError(
+                f"{sc['resource_url']}: read {t['records_read']} != published {t['published']} + rejected {rejected}"
+            )
+        reasons.update(t["rejected"])
+        row = {
+            "resource_url": sc["resource_url"],
+            "source": sc["source"],
+            "dataset_id": sc["dataset_id"],
+            "dataset_title": sc["dataset_title"],
+            "agency": sc["agency"],
+            "license": sc["license"],
+            "decoder": sc["decoder"],
+            "raw_sha256": sc["raw_sha256"],
+            "reused": sc.get("reused", False),
+            **t,
+        }
+        resources.append(row)
+        for bucket, key in ((by_dataset, (sc["source"], sc["dataset_id"])), (by_agency, sc["agency"] or "")):
+            agg = bucket.setdefault(
+                key, {"records_read": 0, "published": 0, "rejected": Counter(), "chars": 0, "tokens": 0, "resources": 0}
+            )
+            agg["resources"] += 1
+            for f in ("records_read", "published", "chars", "tokens"):
+                agg[f] += t[f]
+            agg["rejected"].update(t["rejected"])
+            if bucket is by_dataset:
+                agg.update(
+                    {
+                        "source": sc["source"],
+                        "dataset_id": sc["dataset_id"],
+                        "dataset_title": sc["dataset_title"],
+                        "agency": sc["agency"],
+                        "license": sc["license"],
+                    }
+                )
+    totals = {
+        "resources": len(resources),
+        "resources_reused": sum(1 for r in resources if r["reused"]),
+        "records_read": sum(r["records_read"] for r in resources),
+        "published": manifest["documents"],
+        "rejected": sum(reasons.values()),
+        "rejected_by_reason": dict(reasons.most_common()),
+        "chars": sum(r["chars"] for r in resources),
+        "tokens": sum(r["tokens"] for r in resources),
+    }
+    return {
+        "run_id": ctx.run_id,
+        "pipeline_version": ctx.pipeline_version,
+        "created_at": manifest["created_at"],
+        "config": manifest["config"],
+        "config_digest": manifest["config_digest"],
+        "output_dir": str(ctx.paths.output_dir),
+        "content_sha256": manifest["content_sha256"],
+        "totals": totals,
+        "target": {"tokens": target, "fraction": (totals["tokens"] / target) if target else None},
+        "timings_s": timings or {},
+        "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
+        "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
+        "resources": resources,
+    }
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in d.items()}
+
+
+def write_report(ctx: RunContext, report: dict[str, Any]) -> Path:
+    folder = ctx.paths.reports_dir / ctx.run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / "report.html").write_text(render_html(report), encoding="utf-8")
+    latest = ctx.paths.reports_dir / "latest"
+    if latest.is_symlink() or latest.exists():
+        latest.unlink()
+    latest.symlink_to(ctx.run_id)
+    return folder

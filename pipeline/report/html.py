@@ -1,0 +1,71 @@
+"""Self-contained HTML report: inline CSS and SVG, no scripts or CDN, so it opens offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+_PAGE = _ENV.from_string(
+    """<!doctype html>
+<html lang="zh-Hant"><head><meta charset="utf-8">
+<title>twcorpus report {{ r.run_id }}</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK TC",sans-serif;margin:2rem;color:#222;max-width:72rem}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.bar{fill:#3b7dd8}.drop{fill:#d8663b}svg text{font-size:12px}
+</style></head><body>
+<h1>twcorpus provenance report</h1>
+<p>Run <code>{{ r.run_id }}</code> &middot; twcorpus {{ r.pipeline_version }} &middot; {{ r.created_at }}<br>
+Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.output_dir }}</code></p>
+
+<h2>Funnel</h2>
+<svg id="funnel" width="640" height="{{ 30 * (funnel|length) + 10 }}" role="img" aria-label="records funnel">
+{% for label, value, cls in funnel %}
+<rect class="{{ cls }}" x="220" y="{{ 30 * loop.index0 + 5 }}" height="22"
+ width="{{ (400 * value / fmax) | round(1) if fmax else 0 }}"></rect>
+<text x="0" y="{{ 30 * loop.index0 + 20 }}">{{ label }}</text>
+<text x="{{ 225 + ((400 * value / fmax) | round(1) if fmax else 0) }}"
+ y="{{ 30 * loop.index0 + 20 }}">{{ value }}</text>
+{% endfor %}
+</svg>
+<table><tr><th>records read</th><td class="n">{{ t.records_read }}</td></tr>
+<tr><th>published</th><td class="n">{{ t.published }}</td></tr>
+<tr><th>rejected</th><td class="n">{{ t.rejected }}</td></tr>
+<tr><th>characters published</th><td class="n">{{ t.chars }}</td></tr>
+<tr><th>tokens published</th><td class="n">{{ t.tokens }}</td></tr>
+{% if r.target.tokens %}<tr><th>target</th>
+<td class="n">{{ r.target.tokens }} ({{ "%.4f%%" % (100 * r.target.fraction) }})</td></tr>{% endif %}
+</table>
+
+<h2>By agency</h2>
+<table><tr><th>agency</th><th>resources</th><th>read</th><th>published</th><th>rejected</th><th>tokens</th></tr>
+{% for a in r.agencies %}<tr><td>{{ a.agency or "(not stated)" }}</td><td class="n">{{ a.resources }}</td>
+<td class="n">{{ a.records_read }}</td><td class="n">{{ a.published }}</td>
+<td>{% for k, v in a.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ a.tokens }}</td></tr>
+{% endfor %}</table>
+
+<h2>Resources</h2>
+<table><tr><th>dataset</th><th>agency</th><th>resource</th><th>licence</th><th>decoder</th><th>read</th>
+<th>published</th><th>rejected by reason</th></tr>
+{% for x in r.resources %}<tr><td>{{ x.dataset_title or "" }} ({{ x.dataset_id }})</td><td>{{ x.agency or "" }}</td>
+<td><code>{{ x.resource_url }}</code></td><td>{{ x.license }}</td><td>{{ x.decoder or "-" }}</td>
+<td class="n">{{ x.records_read }}</td><td class="n">{{ x.published }}</td>
+<td>{% for k, v in x.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
+{% endfor %}</table>
+</body></html>
+"""
+)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    t = report["totals"]
+    funnel = [("records read", t["records_read"], "bar")]
+    funnel += [(f"− {reason}", n, "drop") for reason, n in t["rejected_by_reason"].items()]
+    funnel.append(("published", t["published"], "bar"))
+    fmax = max((v for _, v, _ in funnel), default=0)
+    return _PAGE.render(r=report, t=t, funnel=funnel, fmax=fmax)

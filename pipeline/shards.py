@@ -1,0 +1,323 @@
+"""Stage 5: licence gate + dedup decisions -> Parquet shards, rejected table, dataset card, NOTICE, manifest.
+
+The release is assembled in a hidden sibling folder and swapped in with renames, so readers never see half
+a corpus; a crash between the two renames is repaired at the start of the next publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import licensing
+from pipeline.card import render_card, render_notice
+from pipeline.config import LoadedConfig
+from pipeline.dedup.exact import Candidate, Membership, exact_clusters
+from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+from pipeline.paths import RunContext
+
+_GATE_REASON = {"deny": "license_denied", "review": "license_review"}
+
+
+@dataclass
+class ResourceTally:
+    """Accounting for one resource: records read = published + sum(rejected)."""
+
+    records_read: int = 0
+    published: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    chars: int = 0
+    tokens: int = 0
+
+
+@dataclass
+class Decisions:
+    """Per staged file, aligned with its rows: final reason (None = publish), cluster and cluster size."""
+
+    reasons: dict[str, list[str | None]]
+    details: dict[str, list[str | None]]
+    clusters: dict[str, list[str | None]]
+    sizes: dict[str, list[int | None]]
+
+
+def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(sidecar["staged"], columns=columns)
+
+
+def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
+    """Licence gate first (so a denied copy never wins a cluster), then exact dedup over what remains."""
+    allow = cfg.corpus.licenses.allow
+    reasons: dict[str, list[str | None]] = {}
+    candidates: list[Candidate] = []
+    slots: list[tuple[str, int]] = []
+    order = 0
+    for sc in sidecars:
+        t = _staged(sc, ["id", "reason", "license", "hash_key"]).to_pydict()
+        priority = cfg.corpus.sources[sc["source_index"]].priority
+        row_reasons: list[str | None] = []
+        for i, (doc_id, reason, lic, key) in enumerate(
+            zip(t["id"], t["reason"], t["license"], t["hash_key"], strict=True)
+        ):
+            if reason is None:
+                gate = licensing.policy(lic or licensing.UNKNOWN, allow)
+                reason = _GATE_REASON.get(gate)
+            row_reasons.append(reason)
+            if reason is None and key is not None:
+                candidates.append(Candidate(doc_id, key, priority, order))
+                slots.append((sc["key"], i))
+            order += 1
+        reasons[sc["key"]] = row_reasons
+    details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
+    clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
+    sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
+    if cfg.corpus.dedup.exact:
+        memberships = exact_clusters(candidates)
+    else:
+        memberships = [Membership(c.doc_id, 1, True) for c in candidates]
+    for (key, i), m in zip(slots, memberships, strict=True):
+        clusters[key][i], sizes[key][i] = m.cluster, m.size
+        if not m.is_representative:
+            reasons[key][i] = "exact_duplicate"
+            details[key][i] = f"same hashing view as {m.cluster}"
+    return Decisions(reasons, details, clusters, sizes)
+
+
+class _ShardWriter:
+    """Writes rows into numbered shards of at most `rows` rows; renamed to -of-N names at close."""
+
+    def __init__(self, folder: Path, prefix: str, schema: pa.Schema, rows: int, compression: str) -> None:
+        self.folder, self.prefix, self.schema, self.rows = folder, prefix, schema, rows
+        self.compression = None if compression == "none" else compression
+        self.paths: list[Path] = []
+        self.counts: list[int] = []
+        self._writer: pq.ParquetWriter | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def write(self, table: pa.Table) -> None:
+        start = 0
+        while start < table.num_rows:
+            if self._writer is None or self.counts[-1] >= self.rows:
+                self._open()
+            take = min(self.rows - self.counts[-1], table.num_rows - start)
+            assert self._writer is not None
+            self._writer.write_table(table.slice(start, take))
+            self.counts[-1] += take
+            start += take
+
+    def _open(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        path = self.folder / f"{self.prefix}-{len(self.paths):05d}.parquet"
+        self._writer = pq.ParquetWriter(path, self.schema, compression=self.compression)
+        self.paths.append(path)
+        self.counts.append(0)
+
+    def close(self) -> list[tuple[Path, int]]:
+        if self._writer is not None:
+            self._writer.close()
+        total = len(self.paths)
+        final: list[tuple[Path, int]] = []
+        for i, (path, count) in enumerate(zip(self.paths, self.counts, strict=True)):
+            dest = path.with_name(f"{self.prefix}-{i:05d}-of-{total:05d}.parquet")
+            path.rename(dest)
+            final.append((dest, count))
+        return final
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def content_digest(table: pa.Table) -> str:
+    """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus."""
+    cols = [c for c in table.column_names if c != "run_id"]
+    h = hashlib.sha256()
+    for batch in table.select(cols).to_batches(max_chunksize=4096):
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, batch.schema) as w:
+            w.write_batch(batch)
+        h.update(sink.getvalue().to_pybytes())
+    return h.hexdigest()
+
+
+def recover(output_dir: Path) -> None:
+    """Undo a swap interrupted between its two renames; drop abandoned temp releases."""
+    parent, name = output_dir.parent, output_dir.name
+    if not parent.exists():
+        return
+    olds = sorted(parent.glob(f".{name}.old-*"))
+    if olds and not output_dir.exists():
+        olds[-1].rename(output_dir)
+        olds = olds[:-1]
+    for stale in olds + sorted(parent.glob(f".{name}.tmp-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, output_dir: Path, run_id: str) -> None:
+    old = output_dir.parent / f".{output_dir.name}.old-{run_id}"
+    if output_dir.exists():
+        os.rename(output_dir, old)
+    os.rename(tmp, output_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _split(table: pa.Table, decisions: Decisions, key: str, run_id: str) -> tuple[pa.Table, pa.Table]:
+    """Apply the final decisions to one staged table: (published rows, rejected rows)."""
+    n = table.num_rows
+    reasons, clusters, sizes = decisions.reasons[key], decisions.clusters[key], decisions.sizes[key]
+    details = [
+        d if d is not None else old
+        for d, old in zip(decisions.details[key], table["reason_detail"].to_pylist(), strict=True)
+    ]
+    table = table.set_column(table.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
+    table = table.set_column(
+        table.schema.get_field_index("reason_detail"), "reason_detail", pa.array(details, pa.string())
+    )
+    table = table.set_column(
+        table.schema.get_field_index("dup_cluster"), "dup_cluster", pa.array(clusters, pa.string())
+    )
+    table = table.set_column(table.schema.get_field_index("dup_count"), "dup_count", pa.array(sizes, pa.int32()))
+    table = table.set_column(table.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n, pa.string()))
+    keep = pc.is_null(table["reason"])
+    published = table.filter(keep).select(DOCUMENT_SCHEMA.names).cast(DOCUMENT_SCHEMA)
+    rejected = table.filter(pc.invert(keep)).select(REJECTED_SCHEMA.names).cast(REJECTED_SCHEMA)
+    return published, rejected
+
+
+def _tally(table: pa.Table, reasons: list[str | None]) -> ResourceTally:
+    t = ResourceTally(records_read=table.num_rows)
+    chars = table["n_chars"].to_pylist()
+    tokens = table["n_tokens"].to_pylist()
+    for reason, c, k in zip(reasons, chars, tokens, strict=True):
+        if reason is None:
+            t.published += 1
+            t.chars += c or 0
+            t.tokens += k or 0
+        else:
+            t.rejected[reason] += 1
+    return t
+
+
+def _iter_staged(sidecars: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], pa.Table]]:
+    for sc in sidecars:
+        yield sc, _staged(sc)
+
+
+def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write the release and swap it in; returns the manifest (with per-resource tallies)."""
+    out = ctx.paths.output_dir
+    recover(out)
+    decisions = decide(cfg, sidecars)
+    tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    pub = cfg.corpus.publish
+    docs = _ShardWriter(tmp / "data", "train", DOCUMENT_SCHEMA, pub.shard_rows, pub.compression)
+    rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression)
+    tallies: dict[str, ResourceTally] = {}
+    datasets: dict[tuple[str, str], dict[str, Any]] = {}
+    content = hashlib.sha256()
+    for sc, table in _iter_staged(sidecars):
+        key = sc["key"]
+        published, rejected = _split(table, decisions, key, ctx.run_id)
+        if published.num_rows:
+            docs.write(published)
+            content.update(content_digest(published).encode())
+        if rejected.num_rows:
+            rejs.write(rejected)
+        tallies[key] = _tally(table, decisions.reasons[key])
+        _collect_datasets(datasets, published)
+    shards = docs.close()
+    rejected_files = rejs.close()
+    notice = render_notice(list(datasets.values()))
+    (tmp / "NOTICE").write_text(notice, encoding="utf-8")
+    manifest = {
+        "run_id": ctx.run_id,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "pipeline_version": ctx.pipeline_version,
+        "config": str(cfg.path),
+        "config_digest": cfg.digest,
+        "content_sha256": content.hexdigest(),
+        "documents": sum(c for _, c in shards),
+        "rejected": sum(c for _, c in rejected_files),
+        "shards": [_file_entry(tmp, p, c) for p, c in shards],
+        "rejected_files": [_file_entry(tmp, p, c) for p, c in rejected_files],
+        "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
+    }
+    (tmp / "README.md").write_text(render_card(manifest, has_rejected=bool(rejected_files)), encoding="utf-8")
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _swap_in(tmp, out, ctx.run_id)
+    manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
+    return manifest
+
+
+def _tally_dict(t: ResourceTally) -> dict[str, Any]:
+    return {
+        "records_read": t.records_read,
+        "published": t.published,
+        "rejected": dict(sorted(t.rejected.items())),
+        "chars": t.chars,
+        "tokens": t.tokens,
+    }
+
+
+def _file_entry(root: Path, path: Path, rows: int) -> dict[str, Any]:
+    return {
+        "path": path.relative_to(root).as_posix(),
+        "rows": rows,
+        "bytes": path.stat().st_size,
+        "sha256": _sha256(path),
+    }
+
+
+def _collect_datasets(datasets: dict[tuple[str, str], dict[str, Any]], published: pa.Table) -> None:
+    if not published.num_rows:
+        return
+    cols = published.select(
+        [
+            "source",
+            "dataset_id",
+            "dataset_title",
+            "agency",
+            "license",
+            "license_url",
+            "attribution",
+            "n_tokens",
+            "n_chars",
+        ]
+    ).to_pylist()
+    for row in cols:
+        key = (row["source"], row["dataset_id"])
+        entry = datasets.setdefault(
+            key,
+            {
+                "source": row["source"],
+                "dataset_id": row["dataset_id"],
+                "dataset_title": row["dataset_title"],
+                "agency": row["agency"],
+                "license": row["license"],
+                "license_url": row["license_url"],
+                "attribution": row["attribution"],
+                "documents": 0,
+                "tokens": 0,
+                "chars": 0,
+            },
+        )
+        entry["documents"] += 1
+        entry["tokens"] += row["n_tokens"] or 0
+        entry["chars"] += row["n_chars"] or 0

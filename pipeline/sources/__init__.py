@@ -1,0 +1,39 @@
+"""One module per source family. Each turns its config into Resources and a resource's records into drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pipeline.config import DataGovTwSource, LoadedConfig, LocalSource, MojLawsSource
+from pipeline.fetch import Fetcher
+from pipeline.readers.records import BadRecord
+from pipeline.sources import datagovtw, local, moj_laws
+from pipeline.sources.base import Draft, Resource
+
+
+def discover(cfg: LoadedConfig, fetcher: Fetcher) -> list[Resource]:
+    """All resources of all sources, in config order then path order: the order documents are published in."""
+    resources: list[Resource] = []
+    for index, source in enumerate(cfg.corpus.sources):
+        if isinstance(source, LocalSource):
+            resources += local.discover(cfg, index, source)
+        elif isinstance(source, MojLawsSource):
+            resources += moj_laws.discover(cfg, index, source)
+        elif isinstance(source, DataGovTwSource):
+            resources += datagovtw.discover(cfg, index, source, fetcher)
+    return resources
+
+
+def drafts(cfg: LoadedConfig, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
+    """The records of one decoded resource, mapped to drafts by the resource's own source."""
+    source = cfg.corpus.sources[resource.source_index]
+    if isinstance(source, LocalSource):
+        return local.drafts(source, resource, text)
+    if isinstance(source, MojLawsSource):
+        return moj_laws.drafts(source, resource, text)
+    if isinstance(source, DataGovTwSource):
+        return datagovtw.drafts(source, resource, text)
+    raise TypeError(f"unknown source type {type(source).__name__}")
+
+
+__all__ = ["Draft", "Resource", "discover", "drafts"]

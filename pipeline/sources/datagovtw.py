@@ -1,0 +1,172 @@
+"""data.gov.tw (政府資料開放平臺): dataset metadata from the API, then each resource in a readable format.
+
+Metadata is read defensively: v2 and v1 key names, numbers as strings, `"Not found"` bodies. Contact
+fields (names, phones, e-mails) are never read into documents. The declared encoding is only a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
+from pipeline.fetch import Fetcher, FetchError, rewrite_url
+from pipeline.readers.records import BadRecord, Record
+from pipeline.sources.base import Draft, Resource, text_of
+from pipeline.sources.local import read_records
+
+READABLE_FORMATS = {"csv": "csv", "json": "json"}
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TITLE_HINTS = ("名稱", "標題", "title", "主旨")
+
+
+class MetadataError(ValueError):
+    """A dataset whose metadata cannot be used; the message says what the platform returned."""
+
+
+def metadata_url(base_url: str, dataset_id: str) -> str:
+    return f"{base_url.rstrip('/')}/api/v2/rest/dataset/{dataset_id}"
+
+
+def _first(d: dict[str, Any], *keys: str) -> Any:
+    for k in keys:
+        v = d.get(k)
+        if v not in (None, ""):
+            return v
+    return None
+
+
+def parse_metadata(body: bytes, dataset_id: str) -> dict[str, Any]:
+    text = body.decode("utf-8-sig", errors="replace").strip()
+    if text.strip('"').lower() == "not found":
+        raise MetadataError(f"dataset {dataset_id}: the platform answered 'Not found'")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MetadataError(f"dataset {dataset_id}: metadata is not JSON ({exc.msg})") from exc
+    if isinstance(value, dict) and value.get("success") is False:
+        raise MetadataError(f"dataset {dataset_id}: the platform reported failure: {value.get('error')!r}")
+    result = value.get("result") if isinstance(value, dict) else None
+    if not isinstance(result, dict):
+        raise MetadataError(f"dataset {dataset_id}: no 'result' object in the metadata")
+    return result
+
+
+def dataset_info(result: dict[str, Any], dataset_id: str) -> DatasetInfo:
+    oid = str(_first(result, "publisherOID") or "")
+    oid_code, _, oid_name = oid.partition("|")
+    return DatasetInfo(
+        id=dataset_id,
+        title=text_of(_first(result, "title")),
+        agency=text_of(_first(result, "publisher", "agency", "dataProvider")) or oid_name or None,
+        agency_id=text_of(_first(result, "publisherOrgCode")) or oid_code or None,
+        license=text_of(_first(result, "license")),
+        license_url=text_of(_first(result, "licenseURL", "licenseUrl")),
+        modified_at=text_of(_first(result, "modifiedDate", "modified")),
+    )
+
+
+def _resource_url(dist: dict[str, Any]) -> str | None:
+    return text_of(_first(dist, "resourceDownloadUrl", "downloadURL", "resourceDownloadURL"))
+
+
+def _unavailable(index: int, source: DataGovTwSource, url: str, info: DatasetInfo, why: str) -> Resource:
+    return Resource(
+        source_index=index,
+        source_kind="datagovtw",
+        source_name=source.name or "datagovtw",
+        url=url,
+        fetch_url=url,
+        format="unavailable",
+        dataset=info,
+        options={"error": why},
+    )
+
+
+def discover(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> list[Resource]:
+    resources: list[Resource] = []
+    for dataset_id in source.datasets:
+        url = metadata_url(source.base_url, dataset_id)
+        try:
+            fetched = fetcher.fetch(url, rewrite_url(url, source.url_map, cfg.base_dir))
+            result = parse_metadata(fetched.path.read_bytes(), dataset_id)
+        except (FetchError, MetadataError) as exc:
+            resources.append(_unavailable(index, source, url, DatasetInfo(id=dataset_id), str(exc)))
+            continue
+        info = dataset_info(result, dataset_id)
+        for n, dist in enumerate(result.get("distribution") or []):
+            if not isinstance(dist, dict):
+                continue
+            fmt = str(_first(dist, "resourceFormat", "format") or "").strip().lower()
+            durl = _resource_url(dist)
+            if not durl:
+                resources.append(_unavailable(index, source, f"{url}#distribution[{n}]", info, "no download URL"))
+                continue
+            if fmt not in READABLE_FORMATS:
+                resources.append(_unavailable(index, source, durl, info, f"format {fmt or '?'} not read"))
+                continue
+            resources.append(
+                Resource(
+                    source_index=index,
+                    source_kind="datagovtw",
+                    source_name=source.name or "datagovtw",
+                    url=durl,
+                    fetch_url=rewrite_url(durl, source.url_map, cfg.base_dir),
+                    format=READABLE_FORMATS[fmt],
+                    encoding_hint=text_of(_first(dist, "resourceCharacterEncoding", "characterSetCode")),
+                    dataset=info,
+                    modified_at=text_of(_first(dist, "resourceModifiedDate", "resourceModified")) or info.modified_at,
+                    options={"description": text_of(dist.get("resourceDescription"))},
+                )
+            )
+    return resources
+
+
+def han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def detect_text_fields(records: list[Record]) -> list[str]:
+    """Columns of free Chinese text: on average at least 8 Han characters a value."""
+    if not records:
+        return []
+    totals: dict[str, int] = {}
+    for rec in records:
+        for key, value in rec.fields.items():
+            totals[key] = totals.get(key, 0) + han_count(text_of(value) or "")
+    means = {k: v / len(records) for k, v in totals.items()}
+    chosen = [k for k, m in means.items() if m >= 8 and not _is_title(k)]
+    if not chosen:
+        best = max(means, key=lambda k: means[k])
+        chosen = [best] if means[best] > 0 else []
+    return chosen
+
+
+def _is_title(column: str) -> bool:
+    return any(h in column.lower() for h in _TITLE_HINTS)
+
+
+def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
+    items = list(read_records(resource.format, text))
+    records = [r for r in items if isinstance(r, Record)]
+    did = resource.dataset.id
+    text_fields = source.text_fields.get(did) or detect_text_fields(records)
+    title_fields = source.title_fields.get(did) or [k for k in (records[0].fields if records else {}) if _is_title(k)]
+    id_field = source.id_fields.get(did)
+    for item in items:
+        if isinstance(item, BadRecord):
+            yield item
+            continue
+        fields = item.fields
+        body = "\n".join(t for f in text_fields if (t := (text_of(fields.get(f)) or "").strip()))
+        title = " ".join(t for f in title_fields if (t := (text_of(fields.get(f)) or "").strip())) or None
+        if title and title not in body:
+            body = f"{title}\n{body}" if body else title
+        yield Draft(
+            locator=item.locator,
+            text=body,
+            title=title,
+            source_record_id=text_of(fields.get(id_field)) if id_field else None,
+        )
