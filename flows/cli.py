@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import ConfigError, load_config
+from pipeline.sources.base import SourceError
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
 console = Console()
@@ -23,7 +24,6 @@ def _prefect_defaults() -> None:
     """Settings that make an offline, serverless local run quiet and patient; the user's env wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 @app.command()
@@ -41,7 +41,11 @@ def run(
     from flows.build_corpus import build_corpus
 
     started = time.perf_counter()
-    summary = build_corpus(config_path=str(config), output_dir=output)
+    try:
+        summary = build_corpus(config_path=str(config), output_dir=output)
+    except SourceError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from exc
     _print_summary(summary, time.perf_counter() - started)
 
 

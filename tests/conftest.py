@@ -1,0 +1,148 @@
+"""Shared fixtures: the real-data folder (skipped when absent), a config writer, a local HTTP server and one
+session-wide Prefect test harness for the few tests that run the real flow."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+SAMPLE_CONFIG = ROOT / "configs" / "sample.yaml"
+
+needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not present")
+
+
+@pytest.fixture
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present")
+    return REALDATA
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    """Write a config dict as YAML into tmp_path (inputs resolve against it); outputs go under tmp_path too."""
+
+    def _write(body: dict[str, Any], name: str = "config.yaml") -> Path:
+        body = {"output_dir": str(tmp_path / "corpus"), "data_dir": str(tmp_path / "data"), **body}
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    fail_first: list[int] = field(default_factory=list)  # statuses to answer before succeeding
+
+
+class ReplayServer:
+    """A real HTTP server on 127.0.0.1 answering from a routes table; counts requests; honours ETags."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: dict[str, int] = {}
+        self.full_bodies: dict[str, int] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits[self.path] = server.hits.get(self.path, 0) + 1
+                route = server.routes.get(self.path)
+                if route is None:
+                    self._send(404, b"Not found", {})
+                    return
+                if route.fail_first:
+                    self._send(route.fail_first.pop(0), b"busy", {"Retry-After": "0"})
+                    return
+                etag = route.headers.get("ETag")
+                if etag and self.headers.get("If-None-Match") == etag:
+                    self._send(304, b"", {"ETag": etag})
+                    return
+                server.full_bodies[self.path] = server.full_bodies.get(self.path, 0) + 1
+                self._send(route.status, route.body, route.headers)
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def add(self, path: str, body: bytes | str | dict[str, Any] | list[Any], **kw: Any) -> None:
+        if isinstance(body, dict | list):
+            body = json.dumps(body, ensure_ascii=False)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.routes[path] = Route(body, **kw)
+
+
+@pytest.fixture
+def http_server() -> Iterator[ReplayServer]:
+    server = ReplayServer()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One temporary Prefect API server for the whole session (start-up costs seconds)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.logging.configuration import ensure_logging_setup
+    from prefect.testing.utilities import prefect_test_harness
+
+    # Bind Prefect's console handler to the session's stderr now; otherwise the first flow run binds it to
+    # whatever stream is current, e.g. a CliRunner's, which is closed after that test.
+    ensure_logging_setup()
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_harness, tmp_path_factory):
+    """Run the embedded sample twice from a scratch working directory."""
+    import os
+
+    from flows.build_corpus import build_corpus
+
+    work = tmp_path_factory.mktemp("sample")
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        first = build_corpus(config_path=str(SAMPLE_CONFIG))
+        second = build_corpus(config_path=str(SAMPLE_CONFIG))
+    finally:
+        os.chdir(old)
+    return work, first, second

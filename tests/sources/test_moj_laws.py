@@ -1,0 +1,56 @@
+import json
+
+from pipeline.config import MojLawsSource
+from pipeline.sources.base import Draft, Resource
+from pipeline.sources.moj_laws import drafts, law_text, pcode
+
+DATASET = {"id": "moj", "agency": "法務部"}
+
+
+def _source(**kw) -> MojLawsSource:
+    return MojLawsSource(kind="moj_laws", paths=["x"], dataset=DATASET, **kw)
+
+
+def _resource() -> Resource:
+    return Resource(
+        source_index=0,
+        source_kind="moj_laws",
+        source_name="moj",
+        url="x.json",
+        fetch_url="x.json",
+        format="json",
+        dataset=DATASET,
+    )
+
+
+def test_constitution_articles_in_order_with_chapters(realdata):
+    law = json.loads((realdata / "moj_laws/split_ch_law/A0000001.json").read_text(encoding="utf-8"))
+    text = law_text(law)
+    assert pcode(law) == "A0000001"
+    assert text.startswith("中華民國憲法\n中華民國國民大會受全體國民之付託")
+    first_chapter = text.index("第 一 章 總綱")
+    assert first_chapter < text.index("第 1 條\n中華民國基於三民主義") < text.index("第 2 條\n")
+    articles = [a for a in law["LawArticles"] if a["ArticleType"] == "A"]
+    assert text.count(" 條\n") >= len(articles)
+    assert text.rindex(articles[-1]["ArticleNo"]) > text.rindex(articles[-2]["ArticleNo"])
+
+
+def test_bulk_envelope_and_abolished_laws(realdata):
+    folder = realdata / "moj_laws/split_ch_order_sample"
+    laws = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))[:40]]
+    abolished = [law for law in laws if law["LawAbandonNote"]]
+    assert abolished, "the sample should hold abolished orders"
+    envelope = json.dumps({"UpdateDate": "2026/7/17 上午 12:00:00", "Laws": laws}, ensure_ascii=False)
+    out = list(drafts(_source(), _resource(), "\ufeff" + envelope))
+    assert [d.locator for d in out] == [f"$.Laws[{i}]" for i in range(len(laws))]
+    assert all(isinstance(d, Draft) for d in out)
+    flagged = [d for d in out if d.rejection]
+    assert len(flagged) == len(abolished) and flagged[0].rejection[0] == "abolished_law"
+    kept = list(drafts(_source(include_abolished=True), _resource(), envelope))
+    assert not any(d.rejection for d in kept)
+
+
+def test_not_a_law_is_a_bad_record():
+    out = list(drafts(_source(), _resource(), json.dumps({"Laws": [{"LawName": "甲", "LawArticles": []}, 5]})))
+    assert out[0].title == "甲"
+    assert out[1].reason == "not_a_law" and out[1].locator == "$.Laws[1]"

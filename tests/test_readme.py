@@ -1,0 +1,23 @@
+"""The researcher snippet in the README runs as written against a corpus built from the sample."""
+
+import os
+import re
+import shutil
+
+from tests.conftest import ROOT
+
+
+def test_readme_loading_snippet_runs(sample_run, monkeypatch, tmp_path):
+    work, _, _ = sample_run
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For researchers", 1)[1]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert 'load_dataset("data/corpus"' in snippet
+    shutil.copytree(work / "data/corpus", tmp_path / "data/corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf"))
+    scope: dict = {}
+    exec(compile(snippet, "README.md", "exec"), scope)
+    assert len(scope["corpus"]) == 9 and len(scope["rejected"]) == 9
+    assert set(scope["ogdl_only"]["license"]) == {"OGDL-Taiwan-1.0"}
+    assert os.getcwd() == str(tmp_path)

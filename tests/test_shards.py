@@ -1,0 +1,66 @@
+"""Publishing is all-or-nothing: a failure mid-publish leaves the previous release untouched."""
+
+import pytest
+
+from pipeline import shards
+from pipeline.config import load_config
+from pipeline.paths import make_context
+from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
+
+
+def _stage(write_config, tmp_path, n: int):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(f'{{"id": "{i}", "text": "第{i}號公告內容"}}\n' for i in range(n)), encoding="utf-8")
+    cfg = load_config(
+        write_config(
+            {
+                "publish": {"shard_rows": 4},
+                "sources": [
+                    {
+                        "kind": "local",
+                        "paths": ["in.jsonl"],
+                        "format": "jsonl",
+                        "text_field": "text",
+                        "id_field": "id",
+                        "dataset": {"id": "d", "license": "OGDL-Taiwan-1.0"},
+                    }
+                ],
+            }
+        )
+    )
+    ctx = make_context(cfg)
+    sidecars = [extract_resource(cfg, ctx, r, fetch_resource(ctx, r)) for r in discover_resources(cfg, ctx)]
+    return cfg, ctx, sidecars
+
+
+def test_shards_rotate_and_names_carry_the_count(write_config, tmp_path):
+    cfg, ctx, sidecars = _stage(write_config, tmp_path, 10)
+    manifest = publish(cfg, ctx, sidecars)
+    assert [s["rows"] for s in manifest["shards"]] == [4, 4, 2]
+    assert [s["path"] for s in manifest["shards"]][-1] == "data/train-00002-of-00003.parquet"
+
+
+def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, monkeypatch):
+    cfg, ctx, sidecars = _stage(write_config, tmp_path, 6)
+    publish(cfg, ctx, sidecars)
+    before = sorted(p.name for p in (tmp_path / "corpus/data").iterdir())
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shards, "render_card", boom)
+    with pytest.raises(OSError, match="disk full"):
+        publish(cfg, make_context(cfg), sidecars)
+    assert sorted(p.name for p in (tmp_path / "corpus/data").iterdir()) == before
+    monkeypatch.undo()
+    publish(cfg, make_context(cfg), sidecars)  # the next run cleans the abandoned temp release
+    assert not list(tmp_path.glob(".corpus.tmp-*"))
+
+
+def test_recover_restores_a_release_caught_between_renames(tmp_path):
+    out = tmp_path / "corpus"
+    old = tmp_path / ".corpus.old-run1"
+    (old / "data").mkdir(parents=True)
+    (old / "manifest.json").write_text("{}", encoding="utf-8")
+    shards.recover(out)
+    assert (out / "manifest.json").exists() and not old.exists()
