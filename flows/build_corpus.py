@@ -1,7 +1,8 @@
 """The `build-corpus` flow: discover -> fetch -> extract -> publish (gate + dedup) -> report.
 
-Tasks pass paths and small records, never document text. Idempotency is data-level (content-keyed staged
-files and an atomic publish), so Prefect result caching is off.
+Tasks pass paths and small records, never document text, and work on batches of one dataset's resources
+(a task per file would cost more in orchestration than in work). Idempotency is data-level (content-keyed
+staged files and an atomic publish), so Prefect result caching is off.
 """
 
 from __future__ import annotations
@@ -25,20 +26,16 @@ def discover_task(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
     return stages.discover_resources(cfg, ctx)
 
 
-@task(
-    name="fetch",
-    task_run_name="fetch-{resource.dataset.id}",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=[2, 8],
-)
-def fetch_task(ctx: RunContext, resource: Resource) -> FetchedRef:
-    return stages.fetch_resource(ctx, resource)
+@task(name="fetch", task_run_name="fetch-{label}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
+def fetch_task(ctx: RunContext, batch: list[Resource], label: str) -> list[FetchedRef]:
+    return stages.fetch_batch(ctx, batch)
 
 
-@task(name="extract", task_run_name="extract-{resource.dataset.id}", cache_policy=NO_CACHE)
-def extract_task(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> dict[str, Any]:
-    return stages.extract_resource(cfg, ctx, resource, fetched)
+@task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE)
+def extract_task(
+    cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef], label: str
+) -> list[dict[str, Any]]:
+    return stages.extract_batch(cfg, ctx, batch, fetched)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -59,6 +56,11 @@ def report_task(
     return {**stages.summary(report), "report_dir": str(folder)}
 
 
+def _label(batch: list[Resource], n: int) -> str:
+    """Task-run name suffix: the dataset id and the batch number."""
+    return f"{batch[0].dataset.id}-{n}"
+
+
 @flow(name="build-corpus", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
 def build_corpus(config_path: str, output_dir: str | None = None, run_id: str | None = None) -> dict[str, Any]:
     """Build the corpus a config describes; returns the run summary (counts, tokens, where things are)."""
@@ -70,9 +72,11 @@ def build_corpus(config_path: str, output_dir: str | None = None, run_id: str | 
     timings["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    fetched = [fetch_task.submit(ctx, r) for r in resources]
-    staged = [extract_task.submit(cfg, ctx, r, f) for r, f in zip(resources, fetched, strict=True)]
-    sidecars = [s.result() for s in staged]
+    batches = stages.plan_batches(resources)
+    labels = [_label(b, n) for n, b in enumerate(batches)]
+    fetched = [fetch_task.submit(ctx, b, label) for b, label in zip(batches, labels, strict=True)]
+    staged = [extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)]
+    sidecars = [sc for s in staged for sc in s.result()]
     timings["fetch_extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -1,8 +1,9 @@
-"""Stage 3: one resource's bytes -> staged Parquet of documents and rejections, plus an accounting sidecar.
+"""Stage 3: one resource's bytes -> staged Arrow file of documents and rejections, plus an accounting sidecar.
 
 The staged file is keyed by everything that shapes its content (resource identity, raw bytes, extraction
-settings, pipeline version): when the key's sidecar exists the work is done and a re-run skips it. The
-Parquet is written first and the sidecar last, both via rename, so a crash never leaves a half-done marker.
+settings, pipeline version): when the key's sidecar exists the work is done and a re-run skips it. Staged
+files are Arrow IPC (zstd): internal, and quick to re-read at publish. The table is written first and the
+sidecar last, both via rename, so a crash never leaves a half-done marker.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
+import pyarrow.feather as feather
 
 from pipeline import licensing
 from pipeline.config import LoadedConfig
@@ -57,7 +58,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
 
 def staged_paths(ctx: RunContext, key: str) -> tuple[Path, Path]:
     base = ctx.paths.staged_dir / key[:2]
-    return base / f"{key}.parquet", base / f"{key}.json"
+    return base / f"{key}.arrow", base / f"{key}.json"
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -193,7 +194,7 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
     builder = _Builder(cfg, ctx, resource, fetched)
     docs = _read(cfg, builder)
     table = to_table(docs)
-    _atomic_write_bytes(parquet_path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    _atomic_write_bytes(parquet_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
     reasons = Counter(d.reason for d in docs if d.reason)
     sidecar = {
         "key": key,

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from pipeline import licensing
@@ -53,7 +54,7 @@ class Decisions:
 
 
 def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
-    return pq.read_table(sidecar["staged"], columns=columns)
+    return feather.read_table(sidecar["staged"], columns=columns)
 
 
 def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
@@ -95,7 +96,13 @@ def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
 
 
 class _ShardWriter:
-    """Writes rows into numbered shards of at most `rows` rows; renamed to -of-N names at close."""
+    """Writes rows into numbered shards of at most `rows` rows, in row groups of at most ROW_GROUP rows.
+
+    Small tables are buffered so a folder of many small resources still makes a few large row groups.
+    Files are renamed to -of-N names at close, when N is known.
+    """
+
+    ROW_GROUP = 10_000
 
     def __init__(self, folder: Path, prefix: str, schema: pa.Schema, rows: int, compression: str) -> None:
         self.folder, self.prefix, self.schema, self.rows = folder, prefix, schema, rows
@@ -103,16 +110,29 @@ class _ShardWriter:
         self.paths: list[Path] = []
         self.counts: list[int] = []
         self._writer: pq.ParquetWriter | None = None
+        self._buffer: list[pa.Table] = []
+        self._buffered = 0
         folder.mkdir(parents=True, exist_ok=True)
 
     def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._buffer.append(table)
+            self._buffered += table.num_rows
+        if self._buffered >= min(self.ROW_GROUP, self.rows):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffered:
+            return
+        table = pa.concat_tables(self._buffer)
+        self._buffer, self._buffered = [], 0
         start = 0
         while start < table.num_rows:
             if self._writer is None or self.counts[-1] >= self.rows:
                 self._open()
             take = min(self.rows - self.counts[-1], table.num_rows - start)
             assert self._writer is not None
-            self._writer.write_table(table.slice(start, take))
+            self._writer.write_table(table.slice(start, take), row_group_size=self.ROW_GROUP)
             self.counts[-1] += take
             start += take
 
@@ -125,6 +145,7 @@ class _ShardWriter:
         self.counts.append(0)
 
     def close(self) -> list[tuple[Path, int]]:
+        self._flush()
         if self._writer is not None:
             self._writer.close()
         total = len(self.paths)

@@ -33,12 +33,44 @@ def fetch_resource(ctx: RunContext, resource: Resource) -> FetchedRef:
     return FetchedRef(path=str(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
 
 
+def plan_batches(resources: list[Resource], max_resources: int = 64) -> list[list[Resource]]:
+    """Consecutive resources of one dataset, at most `max_resources` together: the unit of orchestration.
+
+    A task per file costs tens of milliseconds of orchestration each; a folder of 1,300 laws is 21 tasks.
+    """
+    batches: list[list[Resource]] = []
+    for r in resources:
+        last = batches[-1] if batches else None
+        if (
+            last is not None
+            and len(last) < max_resources
+            and (last[0].source_index, last[0].dataset.id) == (r.source_index, r.dataset.id)
+        ):
+            last.append(r)
+        else:
+            batches.append([r])
+    return batches
+
+
+def fetch_batch(ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
+    return [fetch_resource(ctx, r) for r in batch]
+
+
+def extract_batch(
+    cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
+) -> list[dict[str, Any]]:
+    return [extract_resource(cfg, ctx, r, f) for r, f in zip(batch, fetched, strict=True)]
+
+
 __all__ = [
     "build_report",
     "discover_resources",
+    "extract_batch",
     "extract_resource",
+    "fetch_batch",
     "fetch_resource",
     "fetcher_for",
+    "plan_batches",
     "publish",
     "write_report",
 ]
