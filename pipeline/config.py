@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ConfigError(ValueError):
@@ -47,18 +47,37 @@ class SourceBase(StrictModel):
 
 
 class LocalSource(SourceBase):
-    """Files on disk: the stable, documented contract for bringing any data in."""
+    """Files on disk (or ZIP archives of them): the stable, documented contract for bringing any data in."""
 
     kind: Literal["local"]
     paths: list[str] = Field(min_length=1)
-    format: Literal["jsonl", "csv", "json"]
-    text_field: str
+    format: Literal["jsonl", "csv", "json", "xml", "html"]
+    text_field: str | list[str] | None = Field(
+        default=None, description="field(s) holding the text; several are joined by blank lines (not for html)"
+    )
     id_field: str | None = None
     title_field: str | None = None
     records_path: str | None = Field(
         default=None, description="json only: dotted key of the record list, e.g. result.records"
     )
+    record_tag: str | None = Field(
+        default=None, description="xml only: element of one record (default: root's children)"
+    )
+    html_fields: list[str] = Field(default_factory=list, description="fields whose values are HTML, reduced to text")
+    members: str | None = Field(default=None, description="ZIP archives: member name glob (default *.<format>)")
     dataset: DatasetInfo
+
+    @model_validator(mode="after")
+    def _text_field_needed(self) -> LocalSource:
+        if self.format != "html" and not self.text_field:
+            raise ValueError(f"text_field is required for format {self.format!r}")
+        return self
+
+    @property
+    def text_fields(self) -> list[str]:
+        if self.text_field is None:
+            return []
+        return [self.text_field] if isinstance(self.text_field, str) else list(self.text_field)
 
 
 class MojLawsSource(SourceBase):
@@ -124,6 +143,10 @@ class CorpusConfig(StrictModel):
     output_dir: str = "data/corpus"
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
     min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
+    private_use: Literal["quarantine", "flag"] = Field(
+        default="quarantine",
+        description="records with private-use (造字) code points: rejected with the codes listed, or kept and flagged",
+    )
     sources: list[Source] = Field(min_length=1)
     dedup: DedupConfig = DedupConfig()
     tokens: TokensConfig = TokensConfig()

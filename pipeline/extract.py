@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.feather as feather
+from lxml import etree
 
 from pipeline import licensing
 from pipeline.config import LoadedConfig
@@ -26,7 +28,8 @@ from pipeline.document import Document, document_id, to_table
 from pipeline.normalize import normalize
 from pipeline.normalize.hashing import exact_key
 from pipeline.paths import RunContext
-from pipeline.readers.encoding import DecodeFailure, decode_bytes
+from pipeline.readers.archive import is_zip, iter_members
+from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_report
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource, drafts
 from pipeline.tokens import count_tokens, tokenizer_label
@@ -98,7 +101,13 @@ class _Builder:
         self.retrieved_at = _parse_time(fetched.retrieved_at)
         self.modified_at = _parse_time(resource.modified_at)
         self.tokenizer = cfg.corpus.tokens.tokenizer
-        self.encoding: str | None = None
+        self.encodings: list[str] = []
+
+    @property
+    def encoding(self) -> str | None:
+        """The decoder(s) used for this resource; several only when an archive mixes encodings."""
+        seen = list(dict.fromkeys(self.encodings))
+        return ",".join(seen) if seen else None
 
     def base(self, locator: str, text: str) -> Document:
         r, ds = self.resource, self.resource.dataset
@@ -114,7 +123,7 @@ class _Builder:
             record_locator=locator,
             raw_sha256=self.fetched.sha256,
             retrieved_at=self.retrieved_at,
-            source_encoding=self.encoding,
+            source_encoding=self.encodings[-1] if self.encodings else None,
             modified_at=self.modified_at,
             license=self.license.id,
             license_url=self.license.url or ds.license_url,
@@ -122,9 +131,9 @@ class _Builder:
             pipeline_version=self.ctx.pipeline_version,
         )
 
-    def from_draft(self, draft: Draft) -> Document:
+    def from_draft(self, draft: Draft, prefix: str = "") -> Document:
         text, steps = normalize(draft.text)
-        doc = self.base(draft.locator, text)
+        doc = self.base(prefix + draft.locator, text)
         doc.title = draft.title.strip() if draft.title else None
         doc.source_record_id = draft.source_record_id
         doc.modified_at = draft.modified_at or self.modified_at
@@ -136,18 +145,43 @@ class _Builder:
             return doc.reject("empty_text", "no text after normalisation")
         if len(text) < self.cfg.corpus.min_chars:
             return doc.reject("too_short", f"{len(text)} characters < min_chars {self.cfg.corpus.min_chars}")
+        private = private_use_report(text)
+        if private:
+            if self.cfg.corpus.private_use == "quarantine":
+                return doc.reject("private_use_chars", f"private-use code points (造字) {private}")
+            doc.normalization = [*steps, "private_use_flagged"]
         doc.hash_key = exact_key(text)
         doc.n_tokens = count_tokens(text, self.tokenizer)
         doc.tokenizer = tokenizer_label(self.tokenizer) if self.tokenizer else None
         return doc
 
-    def from_bad(self, bad: BadRecord) -> Document:
-        doc = self.base(bad.locator, bad.raw or "")
+    def from_bad(self, bad: BadRecord, prefix: str = "") -> Document:
+        doc = self.base(prefix + bad.locator, bad.raw or "")
         return doc.reject(bad.reason, bad.detail)
 
-    def whole_resource(self, reason: str, detail: str) -> Document:
-        doc = self.base("$resource", "")
+    def whole_resource(self, reason: str, detail: str, prefix: str = "") -> Document:
+        doc = self.base(prefix + "$resource", "")
         return doc.reject(reason, detail)
+
+
+def _decode_and_map(cfg: LoadedConfig, builder: _Builder, data: bytes, prefix: str = "") -> list[Document]:
+    """Decode one file's bytes and map its records; a file that fails as a whole becomes one rejected row."""
+    resource = builder.resource
+    try:
+        decoded = decode_bytes(data, resource.encoding_hint)
+    except DecodeFailure as exc:
+        return [builder.whole_resource(exc.reason, exc.detail, prefix)]
+    builder.encodings.append(decoded.encoding)
+    docs: list[Document] = []
+    try:
+        for item in drafts(cfg, resource, decoded.text):
+            docs.append(
+                builder.from_bad(item, prefix) if isinstance(item, BadRecord) else builder.from_draft(item, prefix)
+            )
+    except (ValueError, KeyError, TypeError, etree.XMLSyntaxError) as exc:
+        # The file as a whole is unreadable (e.g. truncated JSON): one row names it, nothing half-kept.
+        return [builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}", prefix)]
+    return docs
 
 
 def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
@@ -156,18 +190,21 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
         return [builder.whole_resource("resource_unavailable", str(resource.options.get("error")))]
     if fetched.error or fetched.path is None:
         return [builder.whole_resource("fetch_failed", fetched.error or "no bytes")]
-    try:
-        decoded = decode_bytes(Path(fetched.path).read_bytes(), resource.encoding_hint)
-    except DecodeFailure as exc:
-        return [builder.whole_resource(exc.reason, exc.detail)]
-    builder.encoding = decoded.encoding
+    data = Path(fetched.path).read_bytes()
+    if not is_zip(data):
+        return _decode_and_map(cfg, builder, data)
     docs: list[Document] = []
     try:
-        for item in drafts(cfg, resource, decoded.text):
-            docs.append(builder.from_bad(item) if isinstance(item, BadRecord) else builder.from_draft(item))
-    except (ValueError, KeyError, TypeError) as exc:
-        # The resource as a whole is unreadable (e.g. truncated JSON): one row names it, nothing half-kept.
-        return [builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}")]
+        for member in iter_members(data, str(resource.options.get("members") or "*")):
+            prefix = f"{member.name}!"
+            if member.data is None:
+                docs.append(builder.whole_resource("unsafe_archive_member", str(member.error), prefix))
+            else:
+                docs.extend(_decode_and_map(cfg, builder, member.data, prefix))
+    except zipfile.BadZipFile as exc:
+        return [builder.whole_resource("unreadable_resource", f"bad ZIP archive: {exc}")]
+    if not docs:
+        return [builder.whole_resource("empty_archive", f"no member matches {resource.options.get('members')!r}")]
     return docs
 
 

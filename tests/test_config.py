@@ -23,8 +23,9 @@ LOCAL = {"kind": "local", "paths": ["*.jsonl"], "format": "jsonl", "text_field":
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"format": "xlsx"}, "sources[0].format: Input should be 'jsonl', 'csv' or 'json' (got 'xlsx')"),
-        ({"text_field": None}, "sources[0].text_field: Input should be a valid string"),
+        ({"format": "xlsx"}, "sources[0].format: Input should be 'jsonl', 'csv', 'json', 'xml' or 'html' (got 'xlsx')"),
+        ({"text_field": None}, "sources[0]: Value error, text_field is required for format 'jsonl'"),
+        ({"text_field": 3}, "sources[0].text_field.str: Input should be a valid string (got 3)"),
         ({"dataset": {"title": "無id"}}, "sources[0].dataset.id: Field required"),
         ({"pathz": ["x"]}, "sources[0].pathz: Extra inputs are not permitted"),
     ],

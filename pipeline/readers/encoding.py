@@ -7,6 +7,7 @@ big5hkscs, which silently maps Taiwan user-defined 造字 codes to unrelated Hon
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _BOMS = (
@@ -96,3 +97,17 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             "big5_user_defined_chars", f"Big5 user-defined (造字) codes {shown}; " + "; ".join(attempts)
         )
     raise DecodeFailure("undecodable", "; ".join(attempts))
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def private_use_report(text: str) -> str | None:
+    """Private-use code points (legacy 造字 leaking into Unicode) as 'U+EF7F x2, U+E38D', or None."""
+    found = _PRIVATE_USE.findall(text)
+    if not found:
+        return None
+    counts: dict[str, int] = {}
+    for ch in found:
+        counts[ch] = counts.get(ch, 0) + 1
+    return ", ".join(f"U+{ord(c):04X}" + (f" x{n}" if n > 1 else "") for c, n in counts.items())

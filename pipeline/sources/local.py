@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
+from pipeline.readers.html_text import html_title, html_to_text
 from pipeline.readers.jsonish import read_json, read_jsonl
 from pipeline.readers.records import BadRecord, Record
 from pipeline.readers.tabular import read_csv
+from pipeline.readers.xml_reader import read_xml
 from pipeline.sources.base import Draft, Resource, display_path, expand_paths, text_of
 
 
@@ -24,35 +26,50 @@ def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resourc
             encoding_hint=source.encoding,
             dataset=source.dataset,
             modified_at=source.dataset.modified_at,
+            options={"members": source.members or f"*.{source.format}"},
         )
         for path in expand_paths(cfg, source.paths, label)
     ]
 
 
-def read_records(fmt: str, text: str, records_path: str | None = None) -> Iterator[Record | BadRecord]:
+def read_records(
+    fmt: str, text: str, records_path: str | None = None, record_tag: str | None = None
+) -> Iterator[Record | BadRecord]:
     if fmt == "jsonl":
         return read_jsonl(text)
     if fmt == "csv":
         return read_csv(text)
     if fmt == "json":
         return read_json(text, records_path)
+    if fmt == "xml":
+        return read_xml(text, record_tag)
+    if fmt == "html":
+        return iter([Record("$", {"text": html_to_text(text), "title": html_title(text)})])
     raise ValueError(f"unsupported format {fmt!r}")
 
 
+def _field_text(fields: dict, name: str, html_fields: list[str]) -> str:
+    value = text_of(fields.get(name)) or ""
+    return html_to_text(value) if name in html_fields else value
+
+
 def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
-    for rec in read_records(source.format, text, source.records_path):
+    text_fields = source.text_fields or ["text"]
+    title_field = source.title_field or ("title" if source.format == "html" else None)
+    for rec in read_records(source.format, text, source.records_path, source.record_tag):
         if isinstance(rec, BadRecord):
             yield rec
             continue
-        body = rec.fields.get(source.text_field)
-        if body is None:
+        missing = [f for f in text_fields if f not in rec.fields]
+        if len(missing) == len(text_fields):
             yield BadRecord(
-                rec.locator, "missing_text_field", f"no field {source.text_field!r}", raw=text_of(rec.fields)
+                rec.locator, "missing_text_field", f"no field {', '.join(map(repr, missing))}", raw=text_of(rec.fields)
             )
             continue
+        parts = [t for f in text_fields if (t := _field_text(rec.fields, f, source.html_fields).strip())]
         yield Draft(
             locator=rec.locator,
-            text=text_of(body) or "",
-            title=text_of(rec.fields.get(source.title_field)) if source.title_field else None,
+            text="\n\n".join(parts),
+            title=_field_text(rec.fields, title_field, source.html_fields).strip() or None if title_field else None,
             source_record_id=text_of(rec.fields.get(source.id_field)) if source.id_field else None,
         )

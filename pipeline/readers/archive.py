@@ -1,0 +1,53 @@
+"""ZIP members read in memory, safely: no path escaping, and limits on size and compression ratio."""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_RATIO = 200  # uncompressed / compressed: beyond this a member is treated as a zip bomb
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    data: bytes | None
+    error: str | None = None  # why the member was not read
+
+
+def is_zip(data: bytes) -> bool:
+    return data[:4] == ZIP_MAGIC
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def iter_members(
+    data: bytes, pattern: str = "*", *, max_bytes: int = MAX_MEMBER_BYTES, max_ratio: float = MAX_RATIO
+) -> Iterator[Member]:
+    """Members whose name matches `pattern`, in archive order; unsafe ones come back with `error` set."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.is_dir() or not fnmatch.fnmatch(info.filename.rsplit("/", 1)[-1], pattern):
+                continue
+            name = info.filename
+            if _unsafe_name(name):
+                yield Member(name, None, "member path escapes the archive")
+            elif info.file_size > max_bytes:
+                yield Member(name, None, f"member is {info.file_size} bytes, limit {max_bytes}")
+            elif info.compress_size and info.file_size / info.compress_size > max_ratio:
+                yield Member(name, None, f"compression ratio {info.file_size / info.compress_size:.0f} > {max_ratio}")
+            else:
+                with zf.open(info) as fh:
+                    body = fh.read(max_bytes + 1)
+                if len(body) > max_bytes:
+                    yield Member(name, None, f"member grew past {max_bytes} bytes")
+                else:
+                    yield Member(name, body)
