@@ -44,6 +44,9 @@ class SourceBase(StrictModel):
     name: str | None = Field(default=None, description="label used in reports; defaults to kind")
     encoding: str | None = Field(default=None, description="declared encoding, used as a hint only")
     priority: int = Field(default=100, description="lower wins when duplicates are resolved")
+    private_use: Literal["quarantine", "flag"] | None = Field(
+        default=None, description="overrides the top-level private_use policy for this source"
+    )
 
 
 class LocalSource(SourceBase):
@@ -57,6 +60,7 @@ class LocalSource(SourceBase):
     )
     id_field: str | None = None
     title_field: str | None = None
+    agency_field: str | None = Field(default=None, description="field naming the record's own agency, if any")
     records_path: str | None = Field(
         default=None, description="json only: dotted key of the record list, e.g. result.records"
     )
@@ -94,10 +98,17 @@ class DataGovTwSource(SourceBase):
 
     kind: Literal["datagovtw"]
     base_url: str = "https://data.gov.tw"
+    api: Literal["v2", "v1"] = Field(
+        default="v2", description="metadata API: v2 /api/v2/rest/dataset/{id}, v1 /api/v1/rest/dataset/{id}"
+    )
     datasets: list[str] = Field(min_length=1)
+    take_resources: bool = Field(default=True, description="read the dataset's resources (CSV, JSON, ...)")
+    description_documents: bool = Field(
+        default=False, description="one document per dataset from its title and descriptions (never contact data)"
+    )
     url_map: dict[str, str] = Field(
         default_factory=dict,
-        description="URL prefix rewrites, e.g. to an offline mirror folder or a local replay server",
+        description="URL prefix rewrites, e.g. to an offline mirror or a replay server; {rest} places the remainder",
     )
     text_fields: dict[str, list[str]] = Field(
         default_factory=dict, description="per dataset id: columns that hold the text"

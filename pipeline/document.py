@@ -47,6 +47,7 @@ COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("attribution", pa.string(), "attribution statement the licence requires"),
     ("script", pa.string(), "hant, hans, mixed or other"),
     ("normalization", pa.list_(pa.string()), "normalisation steps that changed this document"),
+    ("flags", pa.list_(pa.string()), "record-level flags kept by config (abolished_law, private_use_chars, ...)"),
     ("pii_redactions", pa.int32(), "number of personal-data spans redacted"),
     ("quality", QUALITY_TYPE, "quality signals (null where not computed)"),
     ("n_chars", pa.int64(), "characters in text"),
@@ -100,6 +101,7 @@ class Document:
     attribution: str | None = None
     script: str | None = None
     normalization: list[str] | None = None
+    flags: list[str] | None = None
     pii_redactions: int | None = None
     quality: dict[str, Any] | None = None
     n_chars: int | None = None

@@ -101,6 +101,7 @@ class _Builder:
         self.retrieved_at = _parse_time(fetched.retrieved_at)
         self.modified_at = _parse_time(resource.modified_at)
         self.tokenizer = cfg.corpus.tokens.tokenizer
+        self.private_use = cfg.corpus.sources[resource.source_index].private_use or cfg.corpus.private_use
         self.encodings: list[str] = []
 
     @property
@@ -136,8 +137,11 @@ class _Builder:
         doc = self.base(prefix + draft.locator, text)
         doc.title = draft.title.strip() if draft.title else None
         doc.source_record_id = draft.source_record_id
+        if draft.agency:
+            doc.agency = draft.agency
         doc.modified_at = draft.modified_at or self.modified_at
         doc.normalization = steps
+        doc.flags = list(draft.flags)
         doc.n_chars = len(text)
         if draft.rejection:
             return doc.reject(*draft.rejection)
@@ -147,9 +151,9 @@ class _Builder:
             return doc.reject("too_short", f"{len(text)} characters < min_chars {self.cfg.corpus.min_chars}")
         private = private_use_report(text)
         if private:
-            if self.cfg.corpus.private_use == "quarantine":
+            if self.private_use == "quarantine":
                 return doc.reject("private_use_chars", f"private-use code points (造字) {private}")
-            doc.normalization = [*steps, "private_use_flagged"]
+            doc.flags.append("private_use_chars")
         doc.hash_key = exact_key(text)
         doc.n_tokens = count_tokens(text, self.tokenizer)
         doc.tokenizer = tokenizer_label(self.tokenizer) if self.tokenizer else None

@@ -46,7 +46,9 @@ def rewrite_url(url: str, url_map: dict[str, str], base_dir: Path) -> str:
     """Apply the longest matching prefix rewrite; a relative local target resolves against base_dir."""
     for prefix in sorted(url_map, key=len, reverse=True):
         if url.startswith(prefix):
-            target = url_map[prefix] + url[len(prefix) :]
+            rest = url[len(prefix) :]
+            target = url_map[prefix]
+            target = target.replace("{rest}", rest) if "{rest}" in target else target + rest
             if "://" not in target and not os.path.isabs(target):
                 target = str(base_dir / target)
             return target

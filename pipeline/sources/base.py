@@ -44,7 +44,9 @@ class Draft:
     title: str | None = None
     source_record_id: str | None = None
     modified_at: datetime | None = None
+    agency: str | None = None  # the record's own agency, when it differs from the dataset's
     rejection: tuple[str, str] | None = None  # (reason, detail) when the source itself rules the record out
+    flags: tuple[str, ...] = ()  # what the source noticed but the config keeps (e.g. abolished_law)
 
 
 class SourceError(ValueError):

@@ -26,8 +26,8 @@ class MetadataError(ValueError):
     """A dataset whose metadata cannot be used; the message says what the platform returned."""
 
 
-def metadata_url(base_url: str, dataset_id: str) -> str:
-    return f"{base_url.rstrip('/')}/api/v2/rest/dataset/{dataset_id}"
+def metadata_url(base_url: str, dataset_id: str, api: str = "v2") -> str:
+    return f"{base_url.rstrip('/')}/api/{api}/rest/dataset/{dataset_id}"
 
 
 def _first(d: dict[str, Any], *keys: str) -> Any:
@@ -88,14 +88,30 @@ def _unavailable(index: int, source: DataGovTwSource, url: str, info: DatasetInf
 def discover(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> list[Resource]:
     resources: list[Resource] = []
     for dataset_id in source.datasets:
-        url = metadata_url(source.base_url, dataset_id)
+        url = metadata_url(source.base_url, dataset_id, source.api)
+        meta_location = rewrite_url(url, source.url_map, cfg.base_dir)
         try:
-            fetched = fetcher.fetch(url, rewrite_url(url, source.url_map, cfg.base_dir))
+            fetched = fetcher.fetch(url, meta_location)
             result = parse_metadata(fetched.path.read_bytes(), dataset_id)
         except (FetchError, MetadataError) as exc:
             resources.append(_unavailable(index, source, url, DatasetInfo(id=dataset_id), str(exc)))
             continue
         info = dataset_info(result, dataset_id)
+        if source.description_documents:
+            resources.append(
+                Resource(
+                    source_index=index,
+                    source_kind="datagovtw",
+                    source_name=source.name or "datagovtw",
+                    url=url,
+                    fetch_url=meta_location,
+                    format="metadata",
+                    dataset=info,
+                    modified_at=info.modified_at,
+                )
+            )
+        if not source.take_resources:
+            continue
         for n, dist in enumerate(result.get("distribution") or []):
             if not isinstance(dist, dict):
                 continue
@@ -148,7 +164,29 @@ def _is_title(column: str) -> bool:
     return any(h in column.lower() for h in _TITLE_HINTS)
 
 
+_DESCRIPTION_FIELDS = (("description", None), ("fieldDescription", "主要欄位說明："), ("resourceDescription", None))
+
+
+def description_draft(resource: Resource, text: str) -> Draft:
+    """The dataset's own words about itself: title, description, field list. Contacts and comments are left out."""
+    result = parse_metadata(text.encode("utf-8"), resource.dataset.id)
+    parts = [str(result.get("title") or "").strip()]
+    for key, label in _DESCRIPTION_FIELDS:
+        value = (text_of(result.get(key)) or "").strip()
+        if value:
+            parts.append(f"{label}{value}" if label else value)
+    return Draft(
+        locator="$.result",
+        text="\n".join(p for p in parts if p),
+        title=text_of(result.get("title")),
+        source_record_id=resource.dataset.id,
+    )
+
+
 def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
+    if resource.format == "metadata":
+        yield description_draft(resource, text)
+        return
     items = list(read_records(resource.format, text))
     records = [r for r in items if isinstance(r, Record)]
     did = resource.dataset.id

@@ -72,4 +72,7 @@ def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft
             text="\n\n".join(parts),
             title=_field_text(rec.fields, title_field, source.html_fields).strip() or None if title_field else None,
             source_record_id=text_of(rec.fields.get(source.id_field)) if source.id_field else None,
+            agency=(text_of(rec.fields.get(source.agency_field)) or "").strip() or None
+            if source.agency_field
+            else None,
         )

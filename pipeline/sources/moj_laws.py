@@ -160,4 +160,5 @@ def drafts(source: MojLawsSource, resource: Resource, text: str) -> Iterator[Dra
             rejection=("abolished_law", f"abandon note {abolished!r}")
             if abolished and not source.include_abolished
             else None,
+            flags=("abolished_law",) if abolished else (),
         )

@@ -1,0 +1,104 @@
+"""configs/realdata.yaml over ../shared/realdata through the real flow (skipped when that folder is absent)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import REALDATA, ROOT, needs_realdata
+
+pytestmark = needs_realdata
+
+
+@pytest.fixture(scope="module")
+def realdata_run(prefect_harness, tmp_path_factory):
+    from flows.build_corpus import build_corpus
+
+    work = tmp_path_factory.mktemp("realdata")
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        summary = build_corpus(config_path=str(ROOT / "configs/realdata.yaml"))
+    finally:
+        os.chdir(old)
+    corpus = work / "data/realdata/corpus"
+    report = json.loads((Path(summary["report_dir"]) / "report.json").read_text(encoding="utf-8"))
+    return pq.read_table(corpus / "data").to_pandas(), pq.read_table(corpus / "rejected").to_pandas(), report
+
+
+def test_every_law_of_split_ch_law_is_published(realdata_run):
+    published, _, _ = realdata_run
+    laws = published[published.dataset_id == "moj-ch-law"]
+    expected = {p.stem for p in (REALDATA / "moj_laws/split_ch_law").glob("[A-Z]*.json")}
+    assert len(expected) == 1326
+    assert set(laws.source_record_id) == expected and len(laws) == 1326
+    flagged = Counter(f for flags in laws["flags"] for f in flags)
+    laws_json = [
+        json.loads(p.read_text(encoding="utf-8")) for p in (REALDATA / "moj_laws/split_ch_law").glob("[A-Z]*.json")
+    ]
+    published_parts = (
+        [law["LawName"], law["LawForeword"], *(a["ArticleContent"] for a in law["LawArticles"])] for law in laws_json
+    )
+    with_pua = sum(1 for parts in published_parts if re.search("[\ue000-\uf8ff]", "".join(parts)))
+    abolished = sum(1 for law in laws_json if law["LawAbandonNote"])
+    assert flagged["abolished_law"] == abolished == 320
+    assert flagged["private_use_chars"] == with_pua > 0
+
+
+def test_big5_calendar_decoded_beside_its_utf8_siblings(realdata_run):
+    published, rejected, report = realdata_run
+    decoders = {Path(r["resource_url"]).name: r["decoder"] for r in report["resources"] if r["dataset_id"] == "14718"}
+    assert decoders.pop("114年中華民國政府行政機關辦公日曆表1141020更新.csv") == "cp950"
+    assert set(decoders.values()) == {"utf-8-sig"} and len(decoders) == 11
+    rows = [df[df.resource_url.str.endswith("1141020更新.csv")] for df in (published, rejected)]
+    texts = set(rows[0].text) | set(rows[1].text)
+    assert {"開國紀念日", "小年夜", "農曆除夕"} <= texts
+    assert set(rows[0].source_encoding) <= {"cp950"}
+
+
+def test_gazette_notices_extracted_from_their_html(realdata_run):
+    published, _, _ = realdata_run
+    notices = published[published.dataset_id == "ey-gazette"]
+    assert len(notices) == 247
+    assert not notices.text.str.contains("<td|&nbsp;|<br", regex=True).any()
+    first = notices[notices.source_record_id == "3725"].iloc[0]
+    assert first.title.startswith("內政部令：修正「建物所有權第一次登記法令補充規定」")
+    assert "十九、領有使用執照之建物" in first.text and first.agency == "內政部"
+
+
+def test_legislative_yuan_user_defined_bytes_quarantined_with_codes(realdata_run):
+    published, rejected, _ = realdata_run
+    quarantined = rejected[(rejected.dataset_id == "ly-lawstat")]
+    assert len(quarantined) == 30 and set(quarantined.reason) == {"big5_user_defined_chars"}
+    assert quarantined.reason_detail.str.contains(r"codes 0x[0-9A-F]{4}").all()
+    assert "0xFECA" in " ".join(quarantined.reason_detail)
+    pages = published[published.dataset_id == "ly-lawstat"]
+    assert len(pages) == 210 and set(pages.source_encoding) == {"cp950"}
+    assert not pages.text.str.contains("皷").any()  # what big5hkscs would have made of 0xFECA
+
+
+def test_cc_by_nd_dictionary_is_never_published(realdata_run):
+    published, rejected, _ = realdata_run
+    assert not published.dataset_id.str.startswith("moe-").any()
+    moe = rejected[rejected.dataset_id.str.startswith("moe-")]
+    assert len(moe) == 27235 + 21856
+    assert set(moe.reason) <= {"license_denied", "private_use_chars", "empty_text"}
+    assert set(moe.license) == {"CC-BY-ND-3.0-TW"}
+
+
+def test_report_accounts_for_every_resource_with_its_decoder(realdata_run):
+    published, rejected, report = realdata_run
+    assert report["totals"]["records_read"] == len(published) + len(rejected)
+    for r in report["resources"]:
+        assert r["records_read"] == r["published"] + sum(r["rejected"].values())
+        if r["published"]:
+            assert r["decoder"], r["resource_url"]
+    meta = published[published.source == "datagovtw"]
+    assert set(meta.source_record_id) == {"A41000000G-000001", "A09050000E-000002"}
+    assert not meta.text.str.contains("hcc@ncl.edu.tw|鄭小姐").any()  # contact data stays out
