@@ -27,8 +27,8 @@ def discover_task(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
 
 
 @task(name="fetch", task_run_name="fetch-{label}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
-def fetch_task(ctx: RunContext, batch: list[Resource], label: str) -> list[FetchedRef]:
-    return stages.fetch_batch(ctx, batch)
+def fetch_task(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], label: str) -> list[FetchedRef]:
+    return stages.fetch_batch(cfg, ctx, batch)
 
 
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE)
@@ -74,7 +74,7 @@ def build_corpus(config_path: str, output_dir: str | None = None, run_id: str | 
     t0 = time.perf_counter()
     batches = stages.plan_batches(resources)
     labels = [_label(b, n) for n, b in enumerate(batches)]
-    fetched = [fetch_task.submit(ctx, b, label) for b, label in zip(batches, labels, strict=True)]
+    fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
     staged = [extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)]
     sidecars = [sc for s in staged for sc in s.result()]
     timings["fetch_extract"] = time.perf_counter() - t0

@@ -61,6 +61,7 @@ class LocalSource(SourceBase):
     id_field: str | None = None
     title_field: str | None = None
     agency_field: str | None = Field(default=None, description="field naming the record's own agency, if any")
+    date_field: str | None = Field(default=None, description="field with the record's date (ROC dates understood)")
     records_path: str | None = Field(
         default=None, description="json only: dotted key of the record list, e.g. result.records"
     )
@@ -93,6 +94,21 @@ class MojLawsSource(SourceBase):
     dataset: DatasetInfo
 
 
+class CatalogSelect(StrictModel):
+    """Which catalogue datasets to take; every given criterion must hold, any listed value of one will do."""
+
+    ids: list[str] = Field(default_factory=list)
+    agencies: list[str] = Field(default_factory=list, description="提供機關, exact names")
+    keywords: list[str] = Field(default_factory=list, description="found in title, description or keywords")
+    categories: list[str] = Field(default_factory=list, description="服務分類, substring")
+    licenses: list[str] = Field(default_factory=list, description="canonical licence ids, e.g. OGDL-Taiwan-1.0")
+
+    @field_validator("ids", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
 class DataGovTwSource(SourceBase):
     """data.gov.tw datasets by id: metadata from the v2 API, then each readable resource."""
 
@@ -101,7 +117,14 @@ class DataGovTwSource(SourceBase):
     api: Literal["v2", "v1"] = Field(
         default="v2", description="metadata API: v2 /api/v2/rest/dataset/{id}, v1 /api/v1/rest/dataset/{id}"
     )
-    datasets: list[str] = Field(min_length=1)
+    datasets: list[str] = Field(default_factory=list, description="dataset ids read through the metadata API")
+    catalog: str | None = Field(
+        default=None, description="catalogue export (CSV/JSON URL or path): datasets chosen by `select`"
+    )
+    changes: str | None = Field(
+        default=None, description="daily change export (URL or path): only datasets added or modified there"
+    )
+    select: CatalogSelect = CatalogSelect()
     take_resources: bool = Field(default=True, description="read the dataset's resources (CSV, JSON, ...)")
     description_documents: bool = Field(
         default=False, description="one document per dataset from its title and descriptions (never contact data)"
@@ -123,8 +146,24 @@ class DataGovTwSource(SourceBase):
             return [str(v) if isinstance(v, int) else v for v in value]
         return value
 
+    @model_validator(mode="after")
+    def _something_to_read(self) -> DataGovTwSource:
+        if not self.datasets and not self.catalog:
+            raise ValueError("give `datasets` (ids for the metadata API) or a `catalog` export to select from")
+        return self
+
 
 Source = Annotated[LocalSource | MojLawsSource | DataGovTwSource, Field(discriminator="kind")]
+
+
+class FetchConfig(StrictModel):
+    """HTTP behaviour: polite to agency servers, patient with slow ones."""
+
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=4, ge=0, description="on connection errors, 429 and 5xx; Retry-After is honoured")
+    backoff_s: float = Field(default=0.5, ge=0, description="first retry delay; doubles each time, with jitter")
+    per_host: int = Field(default=4, ge=1, description="concurrent requests to one host")
+    max_bytes: int = Field(default=2 * 1024**3, gt=0, description="largest response accepted")
 
 
 class DedupConfig(StrictModel):
@@ -159,6 +198,7 @@ class CorpusConfig(StrictModel):
         description="records with private-use (造字) code points: rejected with the codes listed, or kept and flagged",
     )
     sources: list[Source] = Field(min_length=1)
+    fetch: FetchConfig = FetchConfig()
     dedup: DedupConfig = DedupConfig()
     tokens: TokensConfig = TokensConfig()
     licenses: LicensePolicy = LicensePolicy()

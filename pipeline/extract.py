@@ -15,7 +15,6 @@ import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from lxml import etree
 
 from pipeline import licensing
 from pipeline.config import LoadedConfig
+from pipeline.dates import parse_date
 from pipeline.document import Document, document_id, to_table
 from pipeline.normalize import normalize
 from pipeline.normalize.hashing import exact_key
@@ -64,28 +64,6 @@ def staged_paths(ctx: RunContext, key: str) -> tuple[Path, Path]:
     return base / f"{key}.arrow", base / f"{key}.json"
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    for fmt in (
-        "%Y-%m-%d %H:%M:%S.%f",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y/%m/%d %H:%M",
-        "%Y-%m-%d",
-        "%Y%m%d",
-    ):
-        try:
-            return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 class _Builder:
     """Turns drafts and bad records into Documents carrying the resource's provenance."""
 
@@ -98,8 +76,8 @@ class _Builder:
         lic = licensing.canonical(ds.license)
         self.license = lic
         self.attribution = licensing.attribution(lic, ds.agency, ds.title, ds.id)
-        self.retrieved_at = _parse_time(fetched.retrieved_at)
-        self.modified_at = _parse_time(resource.modified_at)
+        self.retrieved_at = parse_date(fetched.retrieved_at)
+        self.modified_at = parse_date(resource.modified_at)
         self.tokenizer = cfg.corpus.tokens.tokenizer
         self.private_use = cfg.corpus.sources[resource.source_index].private_use or cfg.corpus.private_use
         self.encodings: list[str] = []

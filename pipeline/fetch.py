@@ -12,6 +12,7 @@ import os
 import random
 import sqlite3
 import tempfile
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -152,6 +153,19 @@ class Ledger:
             return db.execute("SELECT COUNT(*) FROM fetches WHERE downloaded=1").fetchone()[0]
 
 
+_HOST_SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_HOST_SLOTS_LOCK = threading.Lock()
+
+
+def host_slot(url: str, limit: int) -> threading.BoundedSemaphore:
+    """The process-wide semaphore that caps concurrent requests to the URL's host."""
+    key = (urlparse(url).netloc.lower(), limit)
+    with _HOST_SLOTS_LOCK:
+        if key not in _HOST_SLOTS:
+            _HOST_SLOTS[key] = threading.BoundedSemaphore(limit)
+        return _HOST_SLOTS[key]
+
+
 class Fetcher:
     """Retrieves one URL or path at a time; shared by discovery (metadata) and the fetch stage."""
 
@@ -164,6 +178,7 @@ class Fetcher:
         retries: int = 4,
         backoff: float = 0.5,
         max_bytes: int = MAX_BYTES,
+        per_host: int = 4,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -171,6 +186,7 @@ class Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.max_bytes = max_bytes
+        self.per_host = per_host
 
     def fetch(self, url: str, fetch_url: str | None = None) -> Fetched:
         """`url` is the identity recorded in provenance; `fetch_url` (after rewrites) is where bytes come from."""
@@ -231,27 +247,36 @@ class Fetcher:
     def _get_with_retries(self, url: str, source: str, headers: dict[str, str]) -> httpx.Response:
         last_error = ""
         for attempt in range(self.retries + 1):
+            wait: float | None = None
             try:
                 with (
+                    host_slot(source, self.per_host),
                     httpx.Client(timeout=self.timeout, follow_redirects=True) as client,
                     client.stream("GET", source, headers=headers) as response,
                 ):
                     if response.status_code in _RETRY_STATUS and attempt < self.retries:
                         last_error = f"HTTP {response.status_code}"
-                        time.sleep(self._delay(attempt, response.headers.get("retry-after")))
-                        continue
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body.extend(chunk)
-                        if len(body) > self.max_bytes:
-                            raise FetchError(f"{url}: response larger than {self.max_bytes} bytes")
-                    response._content = bytes(body)
-                    return response
+                        wait = self._delay(attempt, response.headers.get("retry-after"))
+                    else:
+                        response._content = self._read_capped(url, response)
+                        return response
             except httpx.TransportError as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
-                if attempt < self.retries:
-                    time.sleep(self._delay(attempt, None))
+                wait = self._delay(attempt, None) if attempt < self.retries else None
+            if wait is not None:
+                time.sleep(wait)  # outside the host slot, so other requests to the host can go on
         raise FetchError(f"{url}: gave up after {self.retries + 1} attempts ({last_error})")
+
+    def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"{url}: response larger than {self.max_bytes} bytes ({declared} declared)")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body.extend(chunk)
+            if len(body) > self.max_bytes:
+                raise FetchError(f"{url}: response larger than {self.max_bytes} bytes")
+        return bytes(body)
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.strip().isdigit():

@@ -14,20 +14,29 @@ from pipeline.shards import publish
 from pipeline.sources import Resource, discover
 
 
-def fetcher_for(ctx: RunContext) -> Fetcher:
-    return Fetcher(RawStore(ctx.paths.raw_dir), Ledger(ctx.paths.ledger_path))
+def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
+    f = cfg.corpus.fetch
+    return Fetcher(
+        RawStore(ctx.paths.raw_dir),
+        Ledger(ctx.paths.ledger_path),
+        timeout=f.timeout_s,
+        retries=f.retries,
+        backoff=f.backoff_s,
+        max_bytes=f.max_bytes,
+        per_host=f.per_host,
+    )
 
 
 def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
-    return discover(cfg, fetcher_for(ctx))
+    return discover(cfg, fetcher_for(cfg, ctx))
 
 
-def fetch_resource(ctx: RunContext, resource: Resource) -> FetchedRef:
+def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> FetchedRef:
     """Bytes for one resource; a failure becomes a FetchedRef with `error`, reported as a rejected row."""
     if resource.format == "unavailable":
         return FetchedRef(path=None, sha256=None, retrieved_at=None)
     try:
-        got = fetcher_for(ctx).fetch(resource.url, resource.fetch_url)
+        got = fetcher_for(cfg, ctx).fetch(resource.url, resource.fetch_url)
     except FetchError as exc:
         return FetchedRef(path=None, sha256=None, retrieved_at=None, error=str(exc))
     return FetchedRef(path=str(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
@@ -52,8 +61,8 @@ def plan_batches(resources: list[Resource], max_resources: int = 64) -> list[lis
     return batches
 
 
-def fetch_batch(ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
-    return [fetch_resource(ctx, r) for r in batch]
+def fetch_batch(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
+    return [fetch_resource(cfg, ctx, r) for r in batch]
 
 
 def extract_batch(

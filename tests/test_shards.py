@@ -29,7 +29,7 @@ def _stage(write_config, tmp_path, n: int):
         )
     )
     ctx = make_context(cfg)
-    sidecars = [extract_resource(cfg, ctx, r, fetch_resource(ctx, r)) for r in discover_resources(cfg, ctx)]
+    sidecars = [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
     return cfg, ctx, sidecars
 
 

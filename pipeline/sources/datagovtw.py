@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
-from pipeline.fetch import Fetcher, FetchError, rewrite_url
+from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
+from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, Resource, text_of
+from pipeline.sources.datagovtw_catalog import changed_ids, matches, parse_catalog
 from pipeline.sources.local import read_records
 
 READABLE_FORMATS = {"csv": "csv", "json": "json"}
@@ -72,72 +75,141 @@ def _resource_url(dist: dict[str, Any]) -> str | None:
     return text_of(_first(dist, "resourceDownloadUrl", "downloadURL", "resourceDownloadURL"))
 
 
-def _unavailable(index: int, source: DataGovTwSource, url: str, info: DatasetInfo, why: str) -> Resource:
-    return Resource(
-        source_index=index,
-        source_kind="datagovtw",
-        source_name=source.name or "datagovtw",
-        url=url,
-        fetch_url=url,
-        format="unavailable",
-        dataset=info,
-        options={"error": why},
-    )
+@dataclass(frozen=True)
+class Distribution:
+    """One resource as the platform lists it, whichever document listed it (metadata API or catalogue)."""
+
+    format: str
+    url: str | None
+    encoding: str | None
+    modified: str | None = None
+    description: str | None = None
+    problem: str | None = None
+
+
+def _api_distributions(result: dict[str, Any]) -> list[Distribution]:
+    out: list[Distribution] = []
+    for dist in result.get("distribution") or []:
+        if isinstance(dist, dict):
+            out.append(
+                Distribution(
+                    format=str(_first(dist, "resourceFormat", "format") or "").strip().lower(),
+                    url=_resource_url(dist),
+                    encoding=text_of(_first(dist, "resourceCharacterEncoding", "characterSetCode")),
+                    modified=text_of(_first(dist, "resourceModifiedDate", "resourceModified")),
+                    description=text_of(dist.get("resourceDescription")),
+                )
+            )
+    return out
+
+
+class _Discovery:
+    """Builds the Resources of one datagovtw source: API datasets, catalogue datasets, their resources."""
+
+    def __init__(self, cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> None:
+        self.cfg, self.index, self.source, self.fetcher = cfg, index, source, fetcher
+        self.resources: list[Resource] = []
+
+    def resource(self, url: str, fmt: str, info: DatasetInfo, **kw: Any) -> Resource:
+        return Resource(
+            source_index=self.index,
+            source_kind="datagovtw",
+            source_name=self.source.name or "datagovtw",
+            url=url,
+            fetch_url=kw.pop("fetch_url", None) or self.rewrite(url),
+            format=fmt,
+            dataset=info,
+            **kw,
+        )
+
+    def unavailable(self, url: str, info: DatasetInfo, why: str) -> None:
+        self.resources.append(self.resource(url, "unavailable", info, fetch_url=url, options={"error": why}))
+
+    def rewrite(self, url: str) -> str:
+        return rewrite_url(url, self.source.url_map, self.cfg.base_dir)
+
+    def read(self, location: str) -> str:
+        """A catalogue or change export: bytes through the fetcher, decoded by the usual policy."""
+        fetched = self.fetcher.fetch(
+            location, self.rewrite(location) if is_remote(location) else str(self.cfg.resolve_input(location))
+        )
+        return decode_bytes(fetched.path.read_bytes()).text
+
+    def add_distributions(self, info: DatasetInfo, dists: list[Distribution], where: str) -> None:
+        for n, d in enumerate(dists):
+            if d.problem:
+                self.unavailable(d.url or f"{where}#resource[{n}]", info, d.problem)
+            elif not d.url:
+                self.unavailable(f"{where}#resource[{n}]", info, "no download URL")
+            elif d.format not in READABLE_FORMATS:
+                self.unavailable(d.url, info, f"format {d.format or '?'} not read")
+            else:
+                self.resources.append(
+                    self.resource(
+                        d.url,
+                        READABLE_FORMATS[d.format],
+                        info,
+                        encoding_hint=d.encoding,
+                        modified_at=d.modified or info.modified_at,
+                        options={"description": d.description},
+                    )
+                )
+
+    def from_api(self, dataset_id: str) -> None:
+        source = self.source
+        url = metadata_url(source.base_url, dataset_id, source.api)
+        location = self.rewrite(url)
+        try:
+            fetched = self.fetcher.fetch(url, location)
+            result = parse_metadata(fetched.path.read_bytes(), dataset_id)
+        except (FetchError, MetadataError) as exc:
+            self.unavailable(url, DatasetInfo(id=dataset_id), str(exc))
+            return
+        info = dataset_info(result, dataset_id)
+        if source.description_documents:
+            self.resources.append(
+                self.resource(url, "metadata", info, fetch_url=location, modified_at=info.modified_at)
+            )
+        if source.take_resources:
+            self.add_distributions(info, _api_distributions(result), url)
+
+    def from_catalog(self) -> None:
+        source = self.source
+        assert source.catalog is not None
+        try:
+            entries = parse_catalog(self.read(source.catalog))
+            if source.changes:
+                live, _deleted = changed_ids(parse_catalog(self.read(source.changes)))
+                entries = [e for e in entries if e.id in live]
+        except (FetchError, DecodeFailure, ValueError) as exc:
+            self.unavailable(
+                source.changes if "changes" in str(exc) else source.catalog,
+                DatasetInfo(id="catalog"),
+                f"catalogue unreadable: {exc}",
+            )
+            return
+        wanted = set(source.datasets)
+        for entry in entries:
+            if (wanted and entry.id not in wanted) or not matches(entry, source.select):
+                continue
+            info = DatasetInfo(
+                id=entry.id, title=entry.title, agency=entry.agency, license=entry.license, modified_at=entry.modified
+            )
+            dists = [
+                Distribution(r.format, r.url, r.encoding, entry.modified, None, r.problem) for r in entry.resources
+            ]
+            self.add_distributions(info, dists, f"{source.catalog}#{entry.id}")
 
 
 def discover(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> list[Resource]:
-    resources: list[Resource] = []
-    for dataset_id in source.datasets:
-        url = metadata_url(source.base_url, dataset_id, source.api)
-        meta_location = rewrite_url(url, source.url_map, cfg.base_dir)
-        try:
-            fetched = fetcher.fetch(url, meta_location)
-            result = parse_metadata(fetched.path.read_bytes(), dataset_id)
-        except (FetchError, MetadataError) as exc:
-            resources.append(_unavailable(index, source, url, DatasetInfo(id=dataset_id), str(exc)))
-            continue
-        info = dataset_info(result, dataset_id)
-        if source.description_documents:
-            resources.append(
-                Resource(
-                    source_index=index,
-                    source_kind="datagovtw",
-                    source_name=source.name or "datagovtw",
-                    url=url,
-                    fetch_url=meta_location,
-                    format="metadata",
-                    dataset=info,
-                    modified_at=info.modified_at,
-                )
-            )
-        if not source.take_resources:
-            continue
-        for n, dist in enumerate(result.get("distribution") or []):
-            if not isinstance(dist, dict):
-                continue
-            fmt = str(_first(dist, "resourceFormat", "format") or "").strip().lower()
-            durl = _resource_url(dist)
-            if not durl:
-                resources.append(_unavailable(index, source, f"{url}#distribution[{n}]", info, "no download URL"))
-                continue
-            if fmt not in READABLE_FORMATS:
-                resources.append(_unavailable(index, source, durl, info, f"format {fmt or '?'} not read"))
-                continue
-            resources.append(
-                Resource(
-                    source_index=index,
-                    source_kind="datagovtw",
-                    source_name=source.name or "datagovtw",
-                    url=durl,
-                    fetch_url=rewrite_url(durl, source.url_map, cfg.base_dir),
-                    format=READABLE_FORMATS[fmt],
-                    encoding_hint=text_of(_first(dist, "resourceCharacterEncoding", "characterSetCode")),
-                    dataset=info,
-                    modified_at=text_of(_first(dist, "resourceModifiedDate", "resourceModified")) or info.modified_at,
-                    options={"description": text_of(dist.get("resourceDescription"))},
-                )
-            )
-    return resources
+    """With a catalogue: the selected rows of it. Without: each listed dataset through the metadata API."""
+    found = _Discovery(cfg, index, source, fetcher)
+    if source.catalog:
+        found.from_catalog()
+    else:
+        for dataset_id in source.datasets:
+            found.from_api(dataset_id)
+    return found.resources
 
 
 def han_count(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
+from pipeline.dates import parse_date
 from pipeline.readers.html_text import html_title, html_to_text
 from pipeline.readers.jsonish import read_json, read_jsonl
 from pipeline.readers.records import BadRecord, Record
@@ -75,4 +76,5 @@ def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft
             agency=(text_of(rec.fields.get(source.agency_field)) or "").strip() or None
             if source.agency_field
             else None,
+            modified_at=parse_date(text_of(rec.fields.get(source.date_field))) if source.date_field else None,
         )

@@ -12,10 +12,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.config import LoadedConfig, MojLawsSource
+from pipeline.dates import parse_date
 from pipeline.readers.records import BadRecord
 from pipeline.sources.base import Draft, Resource, display_path, expand_paths
 
@@ -125,13 +125,6 @@ def law_text(law: LawView | dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _modified(raw: str) -> datetime | None:
-    try:
-        return datetime.strptime(raw.strip(), "%Y%m%d").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _laws(text: str) -> Iterator[tuple[str, Any]]:
     value = json.loads(text.removeprefix("\ufeff"))
     if isinstance(value, dict) and isinstance(value.get("Laws"), list):
@@ -156,7 +149,7 @@ def drafts(source: MojLawsSource, resource: Resource, text: str) -> Iterator[Dra
             text=law_text(v),
             title=v.name or None,
             source_record_id=pcode(v),
-            modified_at=_modified(v.modified),
+            modified_at=parse_date(v.modified),
             rejection=("abolished_law", f"abandon note {abolished!r}")
             if abolished and not source.include_abolished
             else None,
