@@ -141,6 +141,9 @@ class _Discovery:
                 self.unavailable(d.url or f"{where}#resource[{n}]", info, d.problem)
             elif not d.url:
                 self.unavailable(f"{where}#resource[{n}]", info, "no download URL")
+            elif not is_remote(d.url):
+                # A publisher's listing never points at local files; only the user's url_map may do that.
+                self.unavailable(d.url, info, "only http(s) download URLs are fetched")
             elif d.format not in READABLE_FORMATS:
                 self.unavailable(d.url, info, f"format {d.format or '?'} not read")
             else:
