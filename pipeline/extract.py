@@ -32,6 +32,7 @@ from pipeline.readers.archive import is_zip, iter_members
 from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_report
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource, drafts
+from pipeline.sources.datagovtw import MEMBER_FORMATS
 from pipeline.tokens import count_tokens, tokenizer_label
 
 
@@ -146,9 +147,11 @@ class _Builder:
         return doc.reject(reason, detail)
 
 
-def _decode_and_map(cfg: LoadedConfig, builder: _Builder, data: bytes, prefix: str = "") -> list[Document]:
+def _decode_and_map(
+    cfg: LoadedConfig, builder: _Builder, data: bytes, prefix: str = "", resource: Resource | None = None
+) -> list[Document]:
     """Decode one file's bytes and map its records; a file that fails as a whole becomes one rejected row."""
-    resource = builder.resource
+    resource = resource or builder.resource
     try:
         decoded = decode_bytes(data, resource.encoding_hint)
     except DecodeFailure as exc:
@@ -181,8 +184,15 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
             prefix = f"{member.name}!"
             if member.data is None:
                 docs.append(builder.whole_resource("unsafe_archive_member", str(member.error), prefix))
-            else:
+            elif resource.format != "zip":
                 docs.extend(_decode_and_map(cfg, builder, member.data, prefix))
+            else:  # an archive of unknown content: each member is read by its own extension
+                ext = member.name.rsplit(".", 1)[-1].lower()
+                if ext not in MEMBER_FORMATS:
+                    docs.append(builder.whole_resource("unsupported_format", f"member type .{ext} not read", prefix))
+                    continue
+                as_member = resource.model_copy(update={"format": MEMBER_FORMATS[ext]})
+                docs.extend(_decode_and_map(cfg, builder, member.data, prefix, as_member))
     except zipfile.BadZipFile as exc:
         return [builder.whole_resource("unreadable_resource", f"bad ZIP archive: {exc}")]
     if not docs:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -56,10 +58,18 @@ def replay(http_server):
                     "resourceDownloadUrl": "https://www.dgpa.gov.tw/cal/115.csv",
                 },
                 {"resourceFormat": "ODS", "resourceDownloadUrl": "https://www.dgpa.gov.tw/cal/115.ods"},
+                {"resourceFormat": "ZIP", "resourceDownloadUrl": "https://www.dgpa.gov.tw/cal/notes.zip"},
             ],
         ),
         headers={"ETag": '"m1"'},
     )
+    notes = io.BytesIO()
+    with zipfile.ZipFile(notes, "w") as zf:
+        zf.writestr(
+            "notes.xml", "<notes><note><說明>春節連假期間各機關停止上班，民眾洽公請提早安排時間。</說明></note></notes>"
+        )
+        zf.writestr("scan.pdf", b"%PDF-1.4")
+    http_server.add("/files/cal/notes.zip", notes.getvalue(), headers={"ETag": '"z1"'})
     http_server.add("/api/v2/rest/dataset/1", '"Not found"')
     http_server.add("/files/cal/114.csv", big5, headers={"ETag": '"a1"', "Content-Type": "text/html; charset=UTF-8"})
     http_server.add(
@@ -107,6 +117,8 @@ def test_platform_quirks_and_incremental_runs(prefect_harness, replay, tmp_path)
     assert big5["decoder"] == "cp950" and big5["published"] >= 2
     assert by_url["https://www.dgpa.gov.tw/cal/115.csv"]["decoder"] == "utf-8-sig"  # after one 503
     assert by_url["https://www.dgpa.gov.tw/cal/115.ods"]["rejected"] == {"resource_unavailable": 1}
+    assert by_url["https://www.dgpa.gov.tw/cal/notes.zip"]["rejected"] == {"unsupported_format": 1}
+    assert by_url["https://www.dgpa.gov.tw/cal/notes.zip"]["published"] == 1
     missing = by_url[f"{replay.url}/api/v2/rest/dataset/1"]
     assert missing["rejected"] == {"resource_unavailable": 1}
 

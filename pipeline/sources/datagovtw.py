@@ -20,7 +20,9 @@ from pipeline.sources.base import Draft, Resource, text_of
 from pipeline.sources.datagovtw_catalog import changed_ids, matches, parse_catalog
 from pipeline.sources.local import read_records
 
-READABLE_FORMATS = {"csv": "csv", "json": "json"}
+# Declared format -> reader. A ZIP's members are read by their own extensions.
+READABLE_FORMATS = {"csv": "csv", "json": "json", "xml": "xml", "html": "html", "htm": "html", "zip": "zip"}
+MEMBER_FORMATS = {"csv": "csv", "json": "json", "xml": "xml", "html": "html", "htm": "html"}
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TITLE_HINTS = ("名稱", "標題", "title", "主旨")
 
@@ -154,7 +156,7 @@ class _Discovery:
                         info,
                         encoding_hint=d.encoding,
                         modified_at=d.modified or info.modified_at,
-                        options={"description": d.description},
+                        options={"description": d.description, "members": "*"},
                     )
                 )
 
@@ -265,7 +267,9 @@ def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[D
     items = list(read_records(resource.format, text))
     records = [r for r in items if isinstance(r, Record)]
     did = resource.dataset.id
-    text_fields = source.text_fields.get(did) or detect_text_fields(records)
+    # Configured columns where this resource has them (a dataset's resources may differ), else detected ones.
+    configured = [f for f in source.text_fields.get(did, []) if any(f in r.fields for r in records)]
+    text_fields = configured or detect_text_fields(records)
     title_fields = source.title_fields.get(did) or [k for k in (records[0].fields if records else {}) if _is_title(k)]
     id_field = source.id_fields.get(did)
     for item in items:
