@@ -47,6 +47,9 @@ class SourceBase(StrictModel):
     private_use: Literal["quarantine", "flag"] | None = Field(
         default=None, description="overrides the top-level private_use policy for this source"
     )
+    unwrap_lines: bool | None = Field(
+        default=None, description="join hard-wrapped lines inside sentences (default: on for moj_laws only)"
+    )
 
 
 class LocalSource(SourceBase):
@@ -166,6 +169,46 @@ class FetchConfig(StrictModel):
     max_bytes: int = Field(default=2 * 1024**3, gt=0, description="largest response accepted")
 
 
+class NormalizeConfig(StrictModel):
+    """Text normalisation; every step that changes a document is listed in its `normalization` column."""
+
+    fold_fullwidth: bool = Field(default=True, description="full-width ASCII letters and digits -> ASCII")
+    convert: Literal["s2twp", "s2tw", "none"] = Field(
+        default="s2twp",
+        description="OpenCC config for Simplified text (documents or spans); never applied to Traditional",
+    )
+    variants: Literal["t2tw", "none"] = Field(
+        default="none", description="optional Taiwan variant forms for Traditional"
+    )
+    segment: bool = Field(default=True, description="jieba word counts (n_words) with a Traditional dictionary")
+
+
+class PiiConfig(StrictModel):
+    """Personal data redacted with typed placeholders; each category can be switched off."""
+
+    national_id: bool = True
+    resident_certificate: bool = True
+    mobile: bool = True
+    landline: bool = True
+    email: bool = True
+    credit_card: bool = True
+
+    def enabled(self) -> set[str]:
+        return {k for k, v in self.model_dump().items() if v}
+
+
+class QualityConfig(StrictModel):
+    """Thresholds on the quality signals; a document over any limit is rejected with the signal named."""
+
+    enabled: bool = True
+    languages: list[str] = Field(default_factory=lambda: ["zh", "en", "nan-Latn"])
+    min_chars_for_ratios: int = Field(default=50, ge=0, description="ratios are judged only on longer texts")
+    max_dup_line_fraction: float = Field(default=0.7, ge=0, le=1, description="gazette lists repeat lines: lenient")
+    max_top_ngram_fraction: float = Field(default=0.3, ge=0, le=1)
+    max_digit_fraction: float = Field(default=0.6, ge=0, le=1)
+    max_boilerplate_fraction: float = Field(default=0.5, ge=0, le=1)
+
+
 class DedupConfig(StrictModel):
     exact: bool = True
 
@@ -199,6 +242,9 @@ class CorpusConfig(StrictModel):
     )
     sources: list[Source] = Field(min_length=1)
     fetch: FetchConfig = FetchConfig()
+    normalize: NormalizeConfig = NormalizeConfig()
+    pii: PiiConfig = PiiConfig()
+    quality: QualityConfig = QualityConfig()
     dedup: DedupConfig = DedupConfig()
     tokens: TokensConfig = TokensConfig()
     licenses: LicensePolicy = LicensePolicy()

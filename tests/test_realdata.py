@@ -63,9 +63,11 @@ def test_big5_calendar_decoded_beside_its_utf8_siblings(realdata_run):
 
 
 def test_gazette_notices_extracted_from_their_html(realdata_run):
-    published, _, _ = realdata_run
+    published, rejected, _ = realdata_run
     notices = published[published.dataset_id == "ey-gazette"]
-    assert len(notices) == 247
+    dropped = rejected[rejected.dataset_id == "ey-gazette"]
+    assert len(notices) + len(dropped) == 247 and len(notices) >= 240
+    assert set(dropped.reason) <= {"quality_duplicate_lines", "quality_numeric"}
     assert not notices.text.str.contains("<td|&nbsp;|<br", regex=True).any()
     first = notices[notices.source_record_id == "3725"].iloc[0]
     assert first.title.startswith("內政部令：修正「建物所有權第一次登記法令補充規定」")
@@ -74,12 +76,15 @@ def test_gazette_notices_extracted_from_their_html(realdata_run):
 
 def test_legislative_yuan_user_defined_bytes_quarantined_with_codes(realdata_run):
     published, rejected, _ = realdata_run
-    quarantined = rejected[(rejected.dataset_id == "ly-lawstat")]
-    assert len(quarantined) == 30 and set(quarantined.reason) == {"big5_user_defined_chars"}
+    ly = rejected[(rejected.dataset_id == "ly-lawstat")]
+    quarantined = ly[ly.reason == "big5_user_defined_chars"]
+    assert len(quarantined) == 30
     assert quarantined.reason_detail.str.contains(r"codes 0x[0-9A-F]{4}").all()
     assert "0xFECA" in " ".join(quarantined.reason_detail)
     pages = published[published.dataset_id == "ly-lawstat"]
-    assert len(pages) == 210 and set(pages.source_encoding) == {"cp950"}
+    assert len(pages) + len(ly) - 30 == 210 and set(pages.source_encoding) == {"cp950"}
+    listings = ly[ly.reason != "big5_user_defined_chars"]  # HTTrack directory listings: digits, no prose
+    assert set(listings.reason) == {"quality_numeric"} and listings.text.str.startswith("Index of").all()
     assert not pages.text.str.contains("皷").any()  # what big5hkscs would have made of 0xFECA
 
 
@@ -88,7 +93,13 @@ def test_cc_by_nd_dictionary_is_never_published(realdata_run):
     assert not published.dataset_id.str.startswith("moe-").any()
     moe = rejected[rejected.dataset_id.str.startswith("moe-")]
     assert len(moe) == 27235 + 21856
-    assert set(moe.reason) <= {"license_denied", "private_use_chars", "empty_text"}
+    assert set(moe.reason) <= {
+        "license_denied",
+        "private_use_chars",
+        "empty_text",
+        "quality_language",
+        "quality_repetition",
+    }
     assert set(moe.license) == {"CC-BY-ND-3.0-TW"}
 
 

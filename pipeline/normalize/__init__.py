@@ -1,20 +1,60 @@
-"""Text normalisation steps. Each step returns the new text; the caller records which steps changed it."""
+"""Text normalisation: Unicode and layout, script (OpenCC, audited), personal data. Each step reports changes."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from pipeline.normalize.unicode import STEPS
+from pipeline.config import NormalizeConfig, PiiConfig
+from pipeline.normalize import chinese, pii
+from pipeline.normalize.unicode import STEPS, steps
 
 Step = Callable[[str], str]
 
 
-def normalize(text: str, steps: list[tuple[str, Step]] = STEPS) -> tuple[str, list[str]]:
+def normalize(text: str, chosen: list[tuple[str, Step]] = STEPS) -> tuple[str, list[str]]:
     """Apply steps in order; return the text and the names of the steps that changed it."""
     changed: list[str] = []
-    for name, step in steps:
+    for name, step in chosen:
         new = step(text)
         if new != text:
             changed.append(name)
             text = new
     return text, changed
+
+
+@dataclass
+class Normalized:
+    text: str
+    steps: list[str]
+    script: str
+    traditional_ratio: float | None
+    converted_chars: int
+    samples: list[dict[str, str]] = field(default_factory=list)
+    pii: Counter[str] = field(default_factory=Counter)
+
+
+class Normalizer:
+    """The configured pipeline of steps for one source; cheap to build, converters are cached per process."""
+
+    def __init__(self, cfg: NormalizeConfig, pii_cfg: PiiConfig, *, unwrap: bool = False) -> None:
+        self.cfg = cfg
+        self.unicode_steps = steps(fold=cfg.fold_fullwidth, unwrap=unwrap)
+        self.pii_categories = pii_cfg.enabled()
+
+    def __call__(self, text: str) -> Normalized:
+        text, changed = normalize(text, self.unicode_steps)
+        variants = None if self.cfg.variants == "none" else self.cfg.variants
+        script = chinese.to_traditional(text, self.cfg.convert, variants)
+        if script.changed_chars:
+            changed.append(f"opencc_{self.cfg.convert}" if script.script != "hant" else f"opencc_{variants}")
+        text = script.text
+        redacted: Counter[str] = Counter()
+        if self.pii_categories:
+            text, redacted = pii.redact(text, self.pii_categories)
+            if redacted:
+                changed.append("pii_redaction")
+        return Normalized(
+            text, changed, script.script, script.traditional_ratio, script.changed_chars, script.samples, redacted
+        )

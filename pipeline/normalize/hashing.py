@@ -1,7 +1,7 @@
 """The hashing view: what dedup compares. Never published; folds what readers do not see as a difference.
 
-NFKC (widths), lower case, and no whitespace, punctuation or symbols, so that a copy re-flowed, re-spaced or
-re-punctuated in another width hashes the same.
+NFKC (widths), lower case, Simplified script (OpenCC t2s), and no whitespace, punctuation or symbols, so that
+a copy re-flowed, re-spaced, re-punctuated in another width or half-converted to Simplified hashes the same.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import unicodedata
 
 import xxhash
 
+from pipeline.normalize.chinese import fold_script
+
 _DROP = {"P", "S", "Z", "C"}
 
 
 def hashing_view(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = fold_script(unicodedata.normalize("NFKC", text).lower())
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in _DROP)
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 
+_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_LEADING = re.compile(r"^[ \t\u3000]+", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _TRAILING = re.compile(r"[ \t\u3000]+\n")
 _BLANKS = re.compile(r"\n{3,}")
@@ -35,15 +38,59 @@ def controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def fold_fullwidth(text: str) -> str:
+    """Full-width ASCII letters and digits (Ａ１) -> ASCII; CJK punctuation such as ，。（）「」 stays full-width."""
+    return _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m.group(0)) - 0xFEE0), text)
+
+
 def layout_whitespace(text: str) -> str:
+    """Indentation (ASCII or ideographic spaces) and trailing spaces removed; at most one blank line."""
     text = _TRAILING.sub("\n", text + "\n")
+    text = _LEADING.sub("", text)
     return _BLANKS.sub("\n\n", text).strip()
 
 
-STEPS = [
-    ("newlines", newlines),
-    ("html_entities", html_entities),
-    ("controls", controls),
-    ("nfc", nfc),
-    ("layout_whitespace", layout_whitespace),
-]
+_HAN_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，、]$")
+_HAN_START = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff，、；。：」）]")
+_LIST_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百\d]+[)）]|\d+[.、．]|第\s*\S+\s*[條章節款項目編])"
+)
+WRAP_MIN = 15  # hard-wrapped lines in MOJ data are ~34 characters; headings and list items are shorter
+
+
+def unwrap_lines(text: str) -> str:
+    """Join lines broken inside a sentence by fixed-width layout (`...之遺\n教，...`); lists stay as they are."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and len(prev.strip()) >= WRAP_MIN
+            and _HAN_END.search(prev.rstrip())
+            and _HAN_START.match(line.lstrip())
+            and not _LIST_MARKER.match(line.lstrip())
+        ):
+            out[-1] = prev.rstrip() + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def steps(*, fold: bool = True, unwrap: bool = False) -> list[tuple[str, Callable[[str], str]]]:
+    """The Unicode and layout steps, in order, as configured."""
+    chosen: list[tuple[str, Callable[[str], str]]] = [
+        ("newlines", newlines),
+        ("html_entities", html_entities),
+        ("controls", controls),
+        ("nfc", nfc),
+    ]
+    if fold:
+        chosen.append(("fold_fullwidth", fold_fullwidth))
+    if unwrap:
+        chosen.append(("unwrap_lines", unwrap_lines))
+    chosen.append(("layout_whitespace", layout_whitespace))
+    return chosen
+
+
+STEPS = steps()
