@@ -97,9 +97,9 @@ def decide(quality: dict[str, Any], n_chars: int, cfg: QualityConfig) -> tuple[s
         return "quality_language", f"language {quality['language']} not in {cfg.languages}"
     long_enough = n_chars >= cfg.min_chars_for_ratios
     checks = (
+        ("quality_numeric", "digit_fraction", cfg.max_digit_fraction),
         ("quality_duplicate_lines", "dup_line_fraction", cfg.max_dup_line_fraction),
         ("quality_repetition", "top_ngram_fraction", cfg.max_top_ngram_fraction),
-        ("quality_numeric", "digit_fraction", cfg.max_digit_fraction),
         ("quality_boilerplate", "boilerplate_fraction", cfg.max_boilerplate_fraction),
     )
     for reason, key, limit in checks:

@@ -1,0 +1,56 @@
+from pipeline.config import QualityConfig
+from pipeline.filters import decide, language, signals
+
+PROSE = (
+    "為促進政府資料流通與加值運用，本總處持續推動各機關將業務資料以開放格式釋出，並定期檢視資料集之更新頻率與欄位說明。"
+)
+
+
+def test_prose_is_kept_and_signals_are_recorded():
+    q = signals(PROSE, 1.0)
+    assert q["language"] == "zh" and q["han_ratio"] > 0.85 and q["traditional_ratio"] == 1.0
+    assert decide(q, len(PROSE), QualityConfig()) is None
+
+
+def test_repeated_lines_repeated_phrase_digits_and_boilerplate_are_dropped():
+    cfg = QualityConfig()
+    cases = {
+        "quality_duplicate_lines": "\n".join(["本頁資料更新中，請稍後再試。"] * 10),
+        "quality_repetition": "好康報報" * 40,
+        "quality_numeric": "人口統計表\n" + "\n".join(f"{i:05d} {i * 37:08d} {i * 91:06d}" for i in range(20)),
+        "quality_boilerplate": "\n".join(
+            [
+                "回首頁",
+                "網站導覽",
+                "友善列印",
+                "版權所有 © 2026 某機關",
+                "隱私權及資訊安全政策",
+                "政府網站資料開放宣告",
+                "本文",
+            ]
+        ),
+    }
+    for reason, text in cases.items():
+        got = decide(signals(text), len(text), cfg)
+        assert got is not None and got[0] == reason, (reason, got)
+
+
+def test_box_drawing_tables_are_layout_not_repetition():
+    titles = "局長副局長主任秘書組長科長專員技正科員辦事員書記"
+    rows = (f"├────┼────┤\n│{titles[i % 24 : i % 24 + 2]}│{i}人│" for i in range(20))
+    table = "編制表\n┌────┬────┐\n" + "\n".join(rows) + "\n└────┴────┘"
+    assert signals(table)["top_ngram_fraction"] < 0.3
+
+
+def test_language_signal():
+    assert language("The Ministry of Justice", 0, 20) == "en"
+    assert language("tsi̍t-ē tsi̍t-puànn tsi̍t-sì-kè", 0, 20) == "nan-Latn"
+    assert language("臺灣", 2, 2) == "zh"
+    assert language("12345", 0, 0) == "other"
+
+
+def test_thresholds_are_configurable():
+    text = "\n".join(["同一行文字重複出現。"] * 10)
+    lenient = QualityConfig(max_dup_line_fraction=1.0, max_top_ngram_fraction=1.0)
+    assert decide(signals(text), len(text), lenient) is None
+    assert decide(signals(text), len(text), QualityConfig(enabled=False)) is None
