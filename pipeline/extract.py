@@ -153,7 +153,7 @@ class _Builder:
         norm = self.normalizer(draft.text)
         text = norm.text
         doc = self.base(prefix + draft.locator, text)
-        doc.title = draft.title.strip() if draft.title else None
+        doc.title = self.normalizer(draft.title).text or None if draft.title else None
         doc.source_record_id = draft.source_record_id
         if draft.agency:
             doc.agency = draft.agency

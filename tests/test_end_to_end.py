@@ -36,7 +36,7 @@ def test_accounting_invariant_per_resource_against_the_files(sample_run):
         assert published[url] == res["published"], url
         assert rejected[url] == sum(res["rejected"].values()), url
     totals = report["totals"]
-    assert totals["records_read"] == totals["published"] + totals["rejected"] == 18
+    assert totals["records_read"] == totals["published"] + totals["rejected"] == 20
 
 
 def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_run, tmp_path):
@@ -44,7 +44,9 @@ def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_ru
     ds = _load(work / "data/corpus", tmp_path)
     assert ds.column_names == DOCUMENT_SCHEMA.names
     assert sorted(ds["source_record_id"]) == sorted(
-        [f"DGPA-NEWS-000{i}" for i in range(1, 6)] + ["Z0000001", "Z0000002", "NDC-2026-001", "NDC-2026-002"]
+        [f"DGPA-NEWS-000{i}" for i in range(1, 6)]
+        + ["Z0000001", "Z0000002"]
+        + [f"NDC-2026-00{i}" for i in (1, 2, 5, 6)]
     )
     row = next(r for r in ds if r["source_record_id"] == "DGPA-NEWS-0003")
     assert row["source_encoding"] == "cp950" and row["agency"] == "行政院人事行政總處"
@@ -55,6 +57,12 @@ def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_ru
     assert row["converted_chars"] == 0 and row["pii_redactions"] == 0
     for r in ds:
         assert "王小姐" not in r["text"] and "opendata@example.gov.tw" not in r["text"]
+    simplified = next(r for r in ds if r["source_record_id"] == "NDC-2026-005")
+    assert simplified["script"] == "hans" and simplified["converted_chars"] > 20
+    assert simplified["title"] == "關於開放資料平臺使用者意見徵集的公告"
+    assert "opencc_s2twp" in simplified["normalization"]
+    contact = next(r for r in ds if r["source_record_id"] == "NDC-2026-006")
+    assert contact["pii_redactions"] == 3 and "<電話號碼>" in contact["text"] and "0912" not in contact["text"]
     law = next(r for r in ds if r["source_record_id"] == "Z0000001")
     assert "\r" not in law["text"] and law["text"].index("第 一 章 總則") < law["text"].index("第 1 條")
 

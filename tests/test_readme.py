@@ -1,5 +1,6 @@
 """The researcher snippet in the README runs as written against a corpus built from the sample."""
 
+import json
 import os
 import re
 import shutil
@@ -15,9 +16,13 @@ def test_readme_loading_snippet_runs(sample_run, monkeypatch, tmp_path):
     assert 'load_dataset("data/corpus"' in snippet
     shutil.copytree(work / "data/corpus", tmp_path / "data/corpus")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf"))
+    import datasets
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf")  # never reuse another run's cache
     scope: dict = {}
     exec(compile(snippet, "README.md", "exec"), scope)
-    assert len(scope["corpus"]) == 9 and len(scope["rejected"]) == 9
+    manifest = json.loads((tmp_path / "data/corpus/manifest.json").read_text(encoding="utf-8"))
+    assert len(scope["corpus"]) == manifest["documents"] == 11
+    assert len(scope["rejected"]) == manifest["rejected"] == 9
     assert set(scope["ogdl_only"]["license"]) == {"OGDL-Taiwan-1.0"}
     assert os.getcwd() == str(tmp_path)

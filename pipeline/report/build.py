@@ -13,9 +13,26 @@ from typing import Any
 from pipeline.paths import RunContext
 from pipeline.report.html import render_html
 
+MAX_SAMPLES = 20
+
 
 class AccountingError(AssertionError):
     """A resource whose records do not add up: a record was lost or counted twice."""
+
+
+def _empty_aggregate() -> dict[str, Any]:
+    return {
+        "records_read": 0,
+        "published": 0,
+        "rejected": Counter(),
+        "chars": 0,
+        "tokens": 0,
+        "resources": 0,
+        "converted_docs": 0,
+        "converted_chars": 0,
+        "pii": Counter(),
+        "decoders": Counter(),
+    }
 
 
 def build_report(
@@ -29,6 +46,7 @@ def build_report(
     tallies = manifest["tallies"]
     resources: list[dict[str, Any]] = []
     reasons: Counter[str] = Counter()
+    samples: list[dict[str, Any]] = []
     by_dataset: dict[tuple[str, str], dict[str, Any]] = {}
     by_agency: dict[str, dict[str, Any]] = {}
     for sc in sidecars:
@@ -52,14 +70,20 @@ def build_report(
             **t,
         }
         resources.append(row)
+        norm = sc.get("normalization") or {}
+        for sample in norm.get("conversion_samples", []):
+            if len(samples) < MAX_SAMPLES:
+                samples.append({"dataset_id": sc["dataset_id"], "agency": sc["agency"], **sample})
         for bucket, key in ((by_dataset, (sc["source"], sc["dataset_id"])), (by_agency, sc["agency"] or "")):
-            agg = bucket.setdefault(
-                key, {"records_read": 0, "published": 0, "rejected": Counter(), "chars": 0, "tokens": 0, "resources": 0}
-            )
+            agg = bucket.setdefault(key, _empty_aggregate())
             agg["resources"] += 1
             for f in ("records_read", "published", "chars", "tokens"):
                 agg[f] += t[f]
             agg["rejected"].update(t["rejected"])
+            agg["converted_docs"] += norm.get("converted_docs", 0)
+            agg["converted_chars"] += norm.get("converted_chars", 0)
+            agg["pii"].update(norm.get("pii", {}))
+            agg["decoders"].update([sc["decoder"] or "-"])
             if bucket is by_dataset:
                 agg.update(
                     {
@@ -79,6 +103,9 @@ def build_report(
         "rejected_by_reason": dict(reasons.most_common()),
         "chars": sum(r["chars"] for r in resources),
         "tokens": sum(r["tokens"] for r in resources),
+        "converted_docs": sum(a["converted_docs"] for a in by_agency.values()),
+        "converted_chars": sum(a["converted_chars"] for a in by_agency.values()),
+        "pii_redactions": dict(sum((a["pii"] for a in by_agency.values()), Counter())),
     }
     return {
         "run_id": ctx.run_id,
@@ -93,6 +120,7 @@ def build_report(
         "timings_s": timings or {},
         "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
+        "conversion_samples": samples,
         "resources": resources,
     }
 

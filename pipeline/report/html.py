@@ -43,11 +43,30 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 </table>
 
 <h2>By agency</h2>
-<table><tr><th>agency</th><th>resources</th><th>read</th><th>published</th><th>rejected</th><th>tokens</th></tr>
+<table><tr><th>agency</th><th>resources</th><th>read</th><th>published</th><th>rejected</th><th>tokens</th>
+<th>converted (docs / chars)</th><th>redactions</th></tr>
 {% for a in r.agencies %}<tr><td>{{ a.agency or "(not stated)" }}</td><td class="n">{{ a.resources }}</td>
 <td class="n">{{ a.records_read }}</td><td class="n">{{ a.published }}</td>
-<td>{% for k, v in a.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ a.tokens }}</td></tr>
+<td>{% for k, v in a.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ a.tokens }}</td>
+<td class="n">{{ a.converted_docs }} / {{ a.converted_chars }}</td>
+<td>{% for k, v in a.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>
+
+<h2>By dataset</h2>
+<table><tr><th>dataset</th><th>agency</th><th>licence</th><th>decoders</th><th>read</th><th>published</th>
+<th>rejected</th><th>tokens</th><th>converted (docs / chars)</th><th>redactions</th></tr>
+{% for d in r.datasets %}<tr><td>{{ d.dataset_title or "" }} ({{ d.dataset_id }})</td><td>{{ d.agency or "" }}</td>
+<td>{{ d.license }}</td><td>{% for k, v in d.decoders.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td>
+<td class="n">{{ d.records_read }}</td><td class="n">{{ d.published }}</td>
+<td>{% for k, v in d.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ d.tokens }}</td>
+<td class="n">{{ d.converted_docs }} / {{ d.converted_chars }}</td>
+<td>{% for k, v in d.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
+{% endfor %}</table>
+
+<h2>Script conversion audit</h2>
+{% if r.conversion_samples %}<table><tr><th>dataset</th><th>before</th><th>after</th></tr>
+{% for x in r.conversion_samples %}<tr><td>{{ x.dataset_id }}</td><td>{{ x.before }}</td><td>{{ x.after }}</td></tr>
+{% endfor %}</table>{% else %}<p>No document needed conversion.</p>{% endif %}
 
 <h2>Resources</h2>
 <table><tr><th>dataset</th><th>agency</th><th>resource</th><th>licence</th><th>decoder</th><th>read</th>
