@@ -16,6 +16,9 @@ from typing import Any
 from pipeline.config import QualityConfig
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SPACE = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
 _BOILERPLATE = re.compile(
     r"^(?:回首頁|回上頁|首頁|網站導覽|列印|友善列印|分享|加入書籤|字級[:：]?.*|瀏覽人次.*|最後更新(?:日期|時間)?[:：].*|"
     r"版權所有.*|copyright.*|all rights reserved.*|隱私權(?:及資訊安全)?政策|政府網站資料開放宣告|"
@@ -42,8 +45,12 @@ def dup_line_fraction(lines: list[str]) -> float:
     return dup_chars / sum(len(ln) for ln in lines)
 
 
+NGRAM_WINDOW = 20_000  # characters examined: enough to see repetition, bounded cost on long laws
+
+
 def top_ngram_fraction(chars: str, n: int = 5) -> float:
     """Share of the text covered by its most frequent character n-gram (repetition of one phrase)."""
+    chars = chars[:NGRAM_WINDOW]
     if len(chars) < 4 * n:
         return 0.0
     counts = Counter(chars[i : i + n] for i in range(len(chars) - n + 1))
@@ -70,12 +77,12 @@ def signals(text: str, traditional_ratio: float | None = None) -> dict[str, Any]
     Repetition is measured on letters, digits and Han only: box-drawing tables (編制表 in laws) and rules of
     dashes are layout, not a repeated phrase.
     """
-    chars = "".join(ch for ch in text if not ch.isspace())
-    wordy = "".join(ch for ch in chars if ch.isalnum())
+    chars = _SPACE.sub("", text)
+    wordy = _NOT_ALNUM.sub("", chars)
     lines = _lines(text)
     han = len(_HAN.findall(chars))
-    letters = sum(1 for ch in chars if ch.isalpha())
-    digits = sum(1 for ch in chars if ch.isdigit())
+    digits = len(_DIGIT.findall(chars))
+    letters = len(wordy) - digits
     boiler = sum(len(ln) for ln in lines if _BOILERPLATE.match(ln))
     total = max(len(chars), 1)
     return {
@@ -93,16 +100,19 @@ def decide(quality: dict[str, Any], n_chars: int, cfg: QualityConfig) -> tuple[s
     """(reason, detail) when the document is dropped; None when it is kept."""
     if not cfg.enabled:
         return None
+    long_enough = n_chars >= cfg.min_chars_for_ratios  # short records (a phone number, a holiday name) are not judged
+    if not long_enough:
+        return None
+    if quality["digit_fraction"] > cfg.max_digit_fraction:
+        return "quality_numeric", f"digit_fraction {quality['digit_fraction']:.2f} > {cfg.max_digit_fraction}"
     if quality["language"] not in cfg.languages:
         return "quality_language", f"language {quality['language']} not in {cfg.languages}"
-    long_enough = n_chars >= cfg.min_chars_for_ratios
     checks = (
-        ("quality_numeric", "digit_fraction", cfg.max_digit_fraction),
         ("quality_duplicate_lines", "dup_line_fraction", cfg.max_dup_line_fraction),
         ("quality_repetition", "top_ngram_fraction", cfg.max_top_ngram_fraction),
         ("quality_boilerplate", "boilerplate_fraction", cfg.max_boilerplate_fraction),
     )
     for reason, key, limit in checks:
-        if long_enough and quality[key] > limit:
+        if quality[key] > limit:
             return reason, f"{key} {quality[key]:.2f} > {limit}"
     return None

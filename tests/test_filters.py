@@ -54,3 +54,11 @@ def test_thresholds_are_configurable():
     lenient = QualityConfig(max_dup_line_fraction=1.0, max_top_ngram_fraction=1.0)
     assert decide(signals(text), len(text), lenient) is None
     assert decide(signals(text), len(text), QualityConfig(enabled=False)) is None
+
+
+def test_short_records_are_not_judged_by_ratios_or_language():
+    cfg = QualityConfig()
+    for text in ("0912-345-678", "A123456789", "12345", "開國紀念日"):
+        assert decide(signals(text), len(text), cfg) is None, text
+    long_other = "1234567890 " * 10
+    assert decide(signals(long_other), len(long_other), cfg)[0] == "quality_numeric"

@@ -51,17 +51,16 @@ class ScriptStats:
         return self.traditional / evidence if evidence else None
 
 
-def script_stats(text: str) -> ScriptStats:
+@lru_cache(maxsize=1)
+def _char_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     trad_only, simp_only = _char_sets()
-    han = trad = simp = 0
-    for ch in text:
-        if _HAN.match(ch):
-            han += 1
-            if ch in trad_only:
-                trad += 1
-            elif ch in simp_only:
-                simp += 1
-    return ScriptStats(han, trad, simp)
+    as_class = lambda chars: re.compile("[" + "".join(sorted(chars)) + "]")  # noqa: E731 - two uses, one line
+    return as_class(trad_only), as_class(simp_only)
+
+
+def script_stats(text: str) -> ScriptStats:
+    trad, simp = _char_patterns()
+    return ScriptStats(len(_HAN.findall(text)), len(trad.findall(text)), len(simp.findall(text)))
 
 
 def classify(stats: ScriptStats, letters: int) -> str:

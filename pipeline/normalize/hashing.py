@@ -13,11 +13,12 @@ import xxhash
 from pipeline.normalize.chinese import fold_script
 
 _DROP = {"P", "S", "Z", "C"}
+# Every BMP code point of those categories, deleted in one str.translate pass (astral ones are letters, kept).
+_DELETE = {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp))[0] in _DROP}
 
 
 def hashing_view(text: str) -> str:
-    folded = fold_script(unicodedata.normalize("NFKC", text).lower())
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in _DROP)
+    return fold_script(unicodedata.normalize("NFKC", text).lower()).translate(_DELETE)
 
 
 def exact_key(text: str) -> str:
