@@ -210,7 +210,22 @@ class QualityConfig(StrictModel):
 
 
 class DedupConfig(StrictModel):
+    """Exact dedup on the hashing view; near dedup by MinHash LSH with explicit bands x rows, verified."""
+
     exact: bool = True
+    near: bool = True
+    num_perm: int = Field(default=128, gt=0)
+    ngram: int = Field(default=5, gt=0, description="character shingle size on the hashing view")
+    bands: int = Field(default=16, gt=0)
+    rows: int = Field(default=8, gt=0)
+    threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard a candidate pair must reach (exact check)")
+    seed: int = 1
+
+    @model_validator(mode="after")
+    def _bands_fit(self) -> DedupConfig:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows = {self.bands * self.rows} exceeds num_perm {self.num_perm}")
+        return self
 
 
 class TokensConfig(StrictModel):

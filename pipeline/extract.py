@@ -24,11 +24,12 @@ from lxml import etree
 from pipeline import licensing
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
+from pipeline.dedup.minhash import signatures
 from pipeline.document import Document, document_id, to_table
 from pipeline.filters import decide as decide_quality
 from pipeline.filters import signals
 from pipeline.normalize import Normalized, Normalizer
-from pipeline.normalize.hashing import exact_key
+from pipeline.normalize.hashing import hashing_view, key_of_view
 from pipeline.normalize.segment import count_words
 from pipeline.paths import RunContext
 from pipeline.readers.archive import is_zip, iter_members
@@ -55,6 +56,11 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "source": cfg.corpus.sources[resource.source_index].model_dump(mode="json"),
         "min_chars": cfg.corpus.min_chars,
         "tokens": cfg.corpus.tokens.model_dump(mode="json"),
+        "normalize": cfg.corpus.normalize.model_dump(mode="json"),
+        "pii": cfg.corpus.pii.model_dump(mode="json"),
+        "quality": cfg.corpus.quality.model_dump(mode="json"),
+        "private_use": cfg.corpus.private_use,
+        "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,
@@ -180,7 +186,8 @@ class _Builder:
         dropped = decide_quality(doc.quality, len(text), self.cfg.corpus.quality)
         if dropped:
             return doc.reject(*dropped)
-        doc.hash_key = exact_key(text)
+        doc.hash_view = hashing_view(text)
+        doc.hash_key = key_of_view(doc.hash_view)
         if self.cfg.corpus.normalize.segment:
             doc.n_words = count_words(text)
         doc.n_tokens = count_tokens(text, self.tokenizer)
@@ -249,6 +256,20 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
     return docs
 
 
+def _sign(cfg: LoadedConfig, docs: list[Document]) -> None:
+    """MinHash signatures of the documents still in the running, in one bulk call per resource."""
+    dedup = cfg.corpus.dedup
+    todo = [d for d in docs if d.hash_view is not None and not d.reason]
+    if dedup.near and todo:
+        sigs = signatures(
+            [d.hash_view or "" for d in todo], num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed
+        )
+        for d, sig in zip(todo, sigs, strict=True):
+            d.minhash = sig
+    for d in docs:
+        d.hash_view = None
+
+
 def _atomic_write_bytes(dest: Path, write: Any) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
@@ -271,6 +292,7 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
         return sidecar
     builder = _Builder(cfg, ctx, resource, fetched)
     docs = _read(cfg, builder)
+    _sign(cfg, docs)
     table = to_table(docs)
     _atomic_write_bytes(parquet_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
     reasons = Counter(d.reason for d in docs if d.reason)

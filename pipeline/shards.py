@@ -25,8 +25,9 @@ import pyarrow.parquet as pq
 from pipeline import licensing
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.dedup.exact import Candidate, Membership, exact_clusters
+from pipeline.dedup.cluster import Candidate, NearSettings, cluster
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
@@ -58,41 +59,62 @@ def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Tab
 
 
 def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
-    """Licence gate first (so a denied copy never wins a cluster), then exact dedup over what remains."""
+    """Licence gate first (so a denied copy never wins a cluster), then dedup over what remains."""
     allow = cfg.corpus.licenses.allow
+    dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
     candidates: list[Candidate] = []
-    slots: list[tuple[str, int]] = []
+    slots: list[tuple[dict[str, Any], int]] = []
     order = 0
     for sc in sidecars:
-        t = _staged(sc, ["id", "reason", "license", "hash_key"]).to_pydict()
+        t = _staged(sc, ["id", "reason", "license", "hash_key", "n_chars", "minhash"]).to_pydict()
         priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
-        for i, (doc_id, reason, lic, key) in enumerate(
-            zip(t["id"], t["reason"], t["license"], t["hash_key"], strict=True)
+        for i, (doc_id, reason, lic, key, n_chars, sig) in enumerate(
+            zip(t["id"], t["reason"], t["license"], t["hash_key"], t["n_chars"], t["minhash"], strict=True)
         ):
             if reason is None:
-                gate = licensing.policy(lic or licensing.UNKNOWN, allow)
-                reason = _GATE_REASON.get(gate)
+                reason = _GATE_REASON.get(licensing.policy(lic or licensing.UNKNOWN, allow))
             row_reasons.append(reason)
             if reason is None and key is not None:
-                candidates.append(Candidate(doc_id, key, priority, order))
-                slots.append((sc["key"], i))
+                # With exact dedup off, a document's own id stands in for its key: nothing is equal.
+                candidates.append(Candidate(doc_id, key if dedup.exact else doc_id, priority, order, n_chars or 0, sig))
+                slots.append((sc, i))
             order += 1
         reasons[sc["key"]] = row_reasons
     details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
-    if cfg.corpus.dedup.exact:
-        memberships = exact_clusters(candidates)
-    else:
-        memberships = [Membership(c.doc_id, 1, True) for c in candidates]
-    for (key, i), m in zip(slots, memberships, strict=True):
+    near = (
+        NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram)
+        if dedup.near and all(c.signature for c in candidates)
+        else None
+    )
+    memberships = cluster(candidates, near, lambda idx: _views(slots, idx))
+    for (sc, i), m in zip(slots, memberships, strict=True):
+        key = sc["key"]
         clusters[key][i], sizes[key][i] = m.cluster, m.size
         if not m.is_representative:
-            reasons[key][i] = "exact_duplicate"
-            details[key][i] = f"same hashing view as {m.cluster}"
+            if m.exact:
+                reasons[key][i], details[key][i] = "exact_duplicate", f"same hashing view as {m.cluster}"
+            else:
+                reasons[key][i] = "near_duplicate"
+                details[key][i] = f"near-duplicate of {m.cluster} (MinHash LSH, Jaccard >= {dedup.threshold})"
     return Decisions(reasons, details, clusters, sizes)
+
+
+def _views(slots: list[tuple[dict[str, Any], int]], indices: list[int]) -> dict[int, str]:
+    """Hashing views of the given candidates, reading only the text column of the files involved."""
+    by_file: dict[str, list[tuple[int, int]]] = {}
+    for idx in indices:
+        sc, row = slots[idx]
+        by_file.setdefault(sc["staged"], []).append((idx, row))
+    out: dict[int, str] = {}
+    for path, wanted in by_file.items():
+        texts = feather.read_table(path, columns=["text"])["text"]
+        for idx, row in wanted:
+            out[idx] = hashing_view(texts[row].as_py() or "")
+    return out
 
 
 class _ShardWriter:

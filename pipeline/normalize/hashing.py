@@ -21,5 +21,9 @@ def hashing_view(text: str) -> str:
     return fold_script(unicodedata.normalize("NFKC", text).lower()).translate(_DELETE)
 
 
+def key_of_view(view: str) -> str:
+    return xxhash.xxh3_128_hexdigest(view.encode("utf-8"))
+
+
 def exact_key(text: str) -> str:
-    return xxhash.xxh3_128_hexdigest(hashing_view(text).encode("utf-8"))
+    return key_of_view(hashing_view(text))
