@@ -45,9 +45,7 @@ def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_ru
     ds = _load(work / "data/corpus", tmp_path)
     assert ds.column_names == DOCUMENT_SCHEMA.names
     assert sorted(ds["source_record_id"]) == sorted(
-        [f"DGPA-NEWS-000{i}" for i in range(1, 6)]
-        + ["Z0000001", "Z0000002"]
-        + [f"NDC-2026-00{i}" for i in (1, 5, 6)]
+        [f"DGPA-NEWS-000{i}" for i in range(1, 6)] + ["Z0000001", "Z0000002"] + [f"NDC-2026-00{i}" for i in (1, 5, 6)]
     )
     row = next(r for r in ds if r["source_record_id"] == "DGPA-NEWS-0003")
     assert row["source_encoding"] == "cp950" and row["agency"] == "行政院人事行政總處"
