@@ -25,9 +25,8 @@ import pyarrow.parquet as pq
 from pipeline import licensing
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.dedup.cluster import Candidate, NearSettings, cluster
+from pipeline.dedup.cluster import Candidate, NearSettings, View, cluster, view_of
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
-from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
@@ -103,17 +102,17 @@ def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
     return Decisions(reasons, details, clusters, sizes)
 
 
-def _views(slots: list[tuple[dict[str, Any], int]], indices: list[int]) -> dict[int, str]:
+def _views(slots: list[tuple[dict[str, Any], int]], indices: list[int]) -> dict[int, View]:
     """Hashing views of the given candidates, reading only the text column of the files involved."""
     by_file: dict[str, list[tuple[int, int]]] = {}
     for idx in indices:
         sc, row = slots[idx]
         by_file.setdefault(sc["staged"], []).append((idx, row))
-    out: dict[int, str] = {}
+    out: dict[int, View] = {}
     for path, wanted in by_file.items():
         texts = feather.read_table(path, columns=["text"])["text"]
         for idx, row in wanted:
-            out[idx] = hashing_view(texts[row].as_py() or "")
+            out[idx] = view_of(texts[row].as_py() or "")
     return out
 
 

@@ -1,6 +1,6 @@
 import json
 
-from pipeline.dedup.cluster import Candidate, NearSettings, cluster
+from pipeline.dedup.cluster import Candidate, NearSettings, cluster, view_of
 from pipeline.dedup.lsh import UnionFind, candidate_pairs
 from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard, s_curve, shingles, signatures
 from pipeline.normalize.hashing import hashing_view
@@ -33,8 +33,9 @@ def test_near_copies_cluster_and_the_most_complete_copy_represents_them(realdata
     footer = base + "\n（本資料由法務部全國法規資料庫提供）"
     edited = base.replace("國民", "人民", 2)
     other = "\n".join(a["ArticleContent"] for a in law["LawArticles"][60:100])
-    cands, views = _cands([base, footer, edited, other])
-    m = cluster(cands, NEAR, lambda idx: {i: views[i] for i in idx})
+    texts = [base, footer, edited, other]
+    cands, _ = _cands(texts)
+    m = cluster(cands, NEAR, lambda idx: {i: view_of(texts[i]) for i in idx})
     assert [x.cluster for x in m] == ["d1", "d1", "d1", "d3"]  # d1: the longest of the three copies
     assert [x.size for x in m] == [3, 3, 3, 1] and [x.is_representative for x in m] == [False, True, False, True]
     assert not m[0].exact and not m[2].exact
@@ -65,3 +66,15 @@ def test_s_curve_is_explicit():
     curve = dict(s_curve(16, 8))
     assert curve[0.0] == 0.0 and curve[1.0] == 1.0
     assert 0.94 < curve[0.8] < 0.95 and curve[0.5] < 0.07
+
+
+def test_templated_laws_with_different_titles_stay_apart(realdata):
+    laws = {}
+    for code in ("G0360013", "G0360014", "H0000141", "H0000142"):
+        law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
+        laws[code] = "\n".join([law["LawName"], *(a["ArticleContent"] for a in law["LawArticles"])])
+    texts = list(laws.values())
+    assert exact_jaccard(hashing_view(texts[0]), hashing_view(texts[1]), 5) > 0.85  # alike, yet two laws
+    cands, _ = _cands(texts)
+    m = cluster(cands, NEAR, lambda idx: {i: view_of(texts[i]) for i in idx})
+    assert [x.size for x in m] == [1, 1, 1, 1]

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
-from pipeline.dedup.cluster import Candidate, NearSettings, cluster  # noqa: E402
+from pipeline.dedup.cluster import Candidate, NearSettings, cluster, view_of  # noqa: E402
 from pipeline.dedup.minhash import signatures  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
@@ -125,7 +125,7 @@ def run(n_docs: int, cfg: DedupConfig) -> None:
     ]
     t0 = time.perf_counter()
     near = NearSettings(cfg.bands, cfg.rows, cfg.threshold, cfg.ngram)
-    members = cluster(cands, near, lambda idx: {i: views[i] for i in idx})
+    members = cluster(cands, near, lambda idx: {i: view_of(texts[i]) for i in idx})
     t_cluster = time.perf_counter() - t0
     truth, predicted = pairs_of(groups), pairs_of([m.cluster for m in members])
     tp = len(truth & predicted)

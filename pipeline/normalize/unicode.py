@@ -53,7 +53,7 @@ def layout_whitespace(text: str) -> str:
 _HAN_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，、]$")
 _HAN_START = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff，、；。：」）]")
 _LIST_MARKER = re.compile(
-    r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百\d]+[)）]|\d+[.、．]|第\s*\S+\s*[條章節款項目編])"
+    r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百\d]+[)）]|\d+[.、．]|第\s*\S+\s*[條条章節节款項项目編编])"
 )
 WRAP_MIN = 15  # hard-wrapped lines in MOJ data are ~34 characters; headings and list items are shorter
 
