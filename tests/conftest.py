@@ -130,19 +130,23 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def sample_run(prefect_harness, tmp_path_factory):
-    """Run the embedded sample twice from a scratch working directory."""
+def run_flow_in(work: Path, config: Path, runs: int = 1) -> list[dict[str, Any]]:
+    """Run the build-corpus flow `runs` times with `work` as the working directory (outputs land there)."""
     import os
 
     from flows.build_corpus import build_corpus
 
-    work = tmp_path_factory.mktemp("sample")
     old = os.getcwd()
     os.chdir(work)
     try:
-        first = build_corpus(config_path=str(SAMPLE_CONFIG))
-        second = build_corpus(config_path=str(SAMPLE_CONFIG))
+        return [build_corpus(config_path=str(config)) for _ in range(runs)]
     finally:
         os.chdir(old)
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_harness, tmp_path_factory):
+    """Run the embedded sample twice from a scratch working directory."""
+    work = tmp_path_factory.mktemp("sample")
+    first, second = run_flow_in(work, SAMPLE_CONFIG, runs=2)
     return work, first, second

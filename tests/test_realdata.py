@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,22 +10,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REALDATA, ROOT, needs_realdata
+from tests.conftest import REALDATA, ROOT, needs_realdata, run_flow_in
 
 pytestmark = needs_realdata
 
 
 @pytest.fixture(scope="module")
 def realdata_run(prefect_harness, tmp_path_factory):
-    from flows.build_corpus import build_corpus
-
     work = tmp_path_factory.mktemp("realdata")
-    old = os.getcwd()
-    os.chdir(work)
-    try:
-        summary = build_corpus(config_path=str(ROOT / "configs/realdata.yaml"))
-    finally:
-        os.chdir(old)
+    [summary] = run_flow_in(work, ROOT / "configs/realdata.yaml")
     corpus = work / "data/realdata/corpus"
     report = json.loads((Path(summary["report_dir"]) / "report.json").read_text(encoding="utf-8"))
     return pq.read_table(corpus / "data").to_pandas(), pq.read_table(corpus / "rejected").to_pandas(), report
@@ -67,7 +59,7 @@ def test_gazette_notices_extracted_from_their_html(realdata_run):
     notices = published[published.dataset_id == "ey-gazette"]
     dropped = rejected[rejected.dataset_id == "ey-gazette"]
     assert len(notices) + len(dropped) == 247 and len(notices) >= 240
-    assert set(dropped.reason) <= {"quality_duplicate_lines", "quality_numeric"}
+    assert set(dropped.reason) <= {"quality_duplicate_lines", "quality_numeric", "near_duplicate", "exact_duplicate"}
     assert not notices.text.str.contains("<td|&nbsp;|<br", regex=True).any()
     first = notices[notices.source_record_id == "3725"].iloc[0]
     assert first.title.startswith("內政部令：修正「建物所有權第一次登記法令補充規定」")
@@ -83,8 +75,12 @@ def test_legislative_yuan_user_defined_bytes_quarantined_with_codes(realdata_run
     assert "0xFECA" in " ".join(quarantined.reason_detail)
     pages = published[published.dataset_id == "ly-lawstat"]
     assert len(pages) + len(ly) - 30 == 210 and set(pages.source_encoding) == {"cp950"}
-    listings = ly[ly.reason != "big5_user_defined_chars"]  # HTTrack directory listings: digits, no prose
-    assert set(listings.reason) == {"quality_numeric"} and listings.text.str.startswith("Index of").all()
+    others = ly[ly.reason != "big5_user_defined_chars"]
+    assert set(others.reason) <= {"quality_numeric", "near_duplicate", "exact_duplicate"}
+    listings = others[others.reason == "quality_numeric"]  # HTTrack directory listings: digits, no prose
+    assert len(listings) == 2 and listings.text.str.startswith("Index of").all()
+    versions = others[others.reason == "near_duplicate"]  # successive versions of one law, nearly identical
+    assert versions.dup_cluster.isin(set(pages.id)).all()
     assert not pages.text.str.contains("皷").any()  # what big5hkscs would have made of 0xFECA
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
@@ -17,7 +16,7 @@ from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, Resource, text_of
-from pipeline.sources.datagovtw_catalog import changed_ids, matches, parse_catalog
+from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
 from pipeline.sources.local import read_records
 
 # Declared format -> reader. A ZIP's members are read by their own extensions.
@@ -75,18 +74,6 @@ def dataset_info(result: dict[str, Any], dataset_id: str) -> DatasetInfo:
 
 def _resource_url(dist: dict[str, Any]) -> str | None:
     return text_of(_first(dist, "resourceDownloadUrl", "downloadURL", "resourceDownloadURL"))
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """One resource as the platform lists it, whichever document listed it (metadata API or catalogue)."""
-
-    format: str
-    url: str | None
-    encoding: str | None
-    modified: str | None = None
-    description: str | None = None
-    problem: str | None = None
 
 
 def _api_distributions(result: dict[str, Any]) -> list[Distribution]:
@@ -200,10 +187,7 @@ class _Discovery:
             info = DatasetInfo(
                 id=entry.id, title=entry.title, agency=entry.agency, license=entry.license, modified_at=entry.modified
             )
-            dists = [
-                Distribution(r.format, r.url, r.encoding, entry.modified, None, r.problem) for r in entry.resources
-            ]
-            self.add_distributions(info, dists, f"{source.catalog}#{entry.id}")
+            self.add_distributions(info, entry.resources, f"{source.catalog}#{entry.id}")
 
 
 def discover(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> list[Resource]:

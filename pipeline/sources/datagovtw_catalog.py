@@ -35,10 +35,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class CatalogResource:
+class Distribution:
+    """One resource as the platform lists it, whichever document listed it (metadata API or catalogue)."""
+
     format: str
     url: str | None
     encoding: str | None
+    modified: str | None = None
+    description: str | None = None
     problem: str | None = None
 
 
@@ -53,7 +57,7 @@ class CatalogEntry:
     keywords: str | None
     modified: str | None
     change: str | None
-    resources: list[CatalogResource] = field(default_factory=list)
+    resources: list[Distribution] = field(default_factory=list)
 
 
 def _get(row: dict[str, Any], name: str) -> str | None:
@@ -68,9 +72,9 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(";")] if value else []
 
 
-def _resources(row: dict[str, Any]) -> list[CatalogResource]:
+def _resources(row: dict[str, Any]) -> list[Distribution]:
     formats, urls, encodings = (_split(_get(row, k)) for k in ("formats", "urls", "encodings"))
-    out: list[CatalogResource] = []
+    out: list[Distribution] = []
     for i in range(max(len(formats), len(urls))):
         fmt = formats[i] if i < len(formats) else ""
         url = urls[i] if i < len(urls) else None
@@ -78,7 +82,7 @@ def _resources(row: dict[str, Any]) -> list[CatalogResource]:
         problem = None
         if len(formats) != len(urls):
             problem = f"catalogue row lists {len(formats)} formats but {len(urls)} download URLs"
-        out.append(CatalogResource(fmt.lower(), url or None, enc or None, problem))
+        out.append(Distribution(fmt.lower(), url or None, enc or None, _get(row, "modified"), None, problem))
     return out
 
 
