@@ -51,7 +51,14 @@ def report_task(
     manifest: dict[str, Any],
     timings: dict[str, float],
 ) -> dict[str, Any]:
-    report = stages.build_report(ctx, sidecars, manifest, timings=timings, target=cfg.corpus.tokens.target)
+    report = stages.build_report(
+        ctx,
+        sidecars,
+        manifest,
+        timings=timings,
+        target=cfg.corpus.tokens.target,
+        dedup=cfg.corpus.dedup.model_dump(mode="json"),
+    )
     folder = stages.write_report(ctx, report)
     return {**stages.summary(report), "report_dir": str(folder)}
 

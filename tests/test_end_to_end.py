@@ -116,6 +116,9 @@ def test_second_run_reuses_every_resource_and_republishes_the_same_content(sampl
     assert first["run_id"] != second["run_id"]
     html = (Path(second["report_dir"]) / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "exact_duplicate" in html and "<script" not in html
+    assert 'id="s-curve"' in html and "<polyline" in html
+    curve = dict(map(tuple, _report(second)["dedup"]["s_curve"]))
+    assert curve[0.0] == 0.0 and curve[1.0] == 1.0 and 0.9 < curve[0.8] < 1.0
 
 
 def test_any_jsonl_with_text_and_id_through_the_cli(prefect_harness, tmp_path):

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from pipeline.dedup.minhash import SCHEME, s_curve
 from pipeline.paths import RunContext
 from pipeline.report.html import render_html
 
@@ -42,6 +43,7 @@ def build_report(
     *,
     timings: dict[str, float] | None = None,
     target: int | None = None,
+    dedup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     tallies = manifest["tallies"]
     resources: list[dict[str, Any]] = []
@@ -121,8 +123,16 @@ def build_report(
         "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,
+        "dedup": _dedup_section(dedup),
         "resources": resources,
     }
+
+
+def _dedup_section(dedup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Settings and S-curve of the near-duplicate stage: what a maintainer needs to judge the thresholds."""
+    if not dedup:
+        return None
+    return {**dedup, "scheme": SCHEME, "s_curve": s_curve(dedup["bands"], dedup["rows"])}
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:

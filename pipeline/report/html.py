@@ -63,6 +63,21 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 <td>{% for k, v in d.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>
 
+{% if r.dedup %}<h2>Near-duplicate detection</h2>
+<p>MinHash {{ r.dedup.num_perm }} permutations ({{ r.dedup.scheme }}), character {{ r.dedup.ngram }}-grams,
+{{ r.dedup.bands }} bands &times; {{ r.dedup.rows }} rows; candidates verified at Jaccard &ge; {{ r.dedup.threshold }}
+with equal title lines.</p>
+<svg id="s-curve" width="420" height="260" role="img" aria-label="LSH S-curve">
+<line x1="40" y1="220" x2="400" y2="220" stroke="#444"></line>
+<line x1="40" y1="20" x2="40" y2="220" stroke="#444"></line>
+<polyline fill="none" stroke="#3b7dd8" stroke-width="2" points="
+{%- for s, p in r.dedup.s_curve %}{{ 40 + 360 * s }},{{ 220 - 200 * p }} {% endfor %}"></polyline>
+<line x1="{{ 40 + 360 * r.dedup.threshold }}" y1="20" x2="{{ 40 + 360 * r.dedup.threshold }}" y2="220"
+ stroke="#d8663b" stroke-dasharray="4"></line>
+<text x="180" y="250">Jaccard similarity</text><text x="0" y="15">P(candidate)</text>
+<text x="36" y="236">0</text><text x="392" y="236">1</text>
+</svg>{% endif %}
+
 <h2>Script conversion audit</h2>
 {% if r.conversion_samples %}<table><tr><th>dataset</th><th>before</th><th>after</th></tr>
 {% for x in r.conversion_samples %}<tr><td>{{ x.dataset_id }}</td><td>{{ x.before }}</td><td>{{ x.after }}</td></tr>
