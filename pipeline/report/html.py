@@ -24,7 +24,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.output_dir }}</code></p>
 
 <h2>Funnel</h2>
-<svg id="funnel" width="640" height="{{ 30 * (funnel|length) + 10 }}" role="img" aria-label="records funnel">
+<svg id="funnel" width="720" height="{{ 30 * (funnel|length) + 10 }}" role="img" aria-label="records funnel">
 {% for label, value, cls in funnel %}
 <rect class="{{ cls }}" x="220" y="{{ 30 * loop.index0 + 5 }}" height="22"
  width="{{ (400 * value / fmax) | round(1) if fmax else 0 }}"></rect>
