@@ -70,7 +70,8 @@ def _print_summary(s: dict, seconds: float) -> None:
         table.add_row(f"rejected: {reason}", str(n))
     table.add_row("characters", f"{s['chars']:,}")
     table.add_row("tokens", f"{s['tokens']:,}")
-    table.add_row("corpus", s["output_dir"])
+    kept = f" (unchanged: release of run {s['release_run_id']} kept)" if s.get("release_reused") else ""
+    table.add_row("corpus", s["output_dir"] + kept)
     table.add_row("report", str(Path(s["report_dir"]) / "report.html"))
     table.add_row("wall time", f"{seconds:.1f} s")
     console.print(table)

@@ -261,10 +261,64 @@ def _iter_staged(sidecars: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any
         yield sc, _staged(sc)
 
 
+def input_digest(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> str:
+    """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
+    the publish-time settings, the output folder and the pipeline version."""
+    corpus = cfg.corpus
+    blob = json.dumps(
+        {
+            "staged": [sc["key"] for sc in sidecars],
+            "priorities": [s.priority for s in corpus.sources],
+            "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
+            "output": str(ctx.paths.output_dir),
+            "version": ctx.pipeline_version,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _release_state(ctx: RunContext) -> Path:
+    return ctx.paths.state_dir / "release.json"
+
+
+def _unchanged_release(ctx: RunContext, digest: str) -> dict[str, Any] | None:
+    """The manifest of the release in place, when it was built from exactly these inputs and is intact."""
+    state_path, manifest_path = _release_state(ctx), ctx.paths.output_dir / "manifest.json"
+    if not state_path.exists() or not manifest_path.exists():
+        return None
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    current = json.loads(manifest_path.read_text(encoding="utf-8"))
+    saved = state.get("manifest", {})
+    if state.get("input_digest") != digest or current.get("run_id") != saved.get("run_id"):
+        return None
+    for entry in current["shards"] + current["rejected_files"]:
+        path = ctx.paths.output_dir / entry["path"]
+        if not path.exists() or path.stat().st_size != entry["bytes"]:
+            return None
+    return {**saved, "reused_release": True}
+
+
+def _remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any]) -> None:
+    state_path = _release_state(ctx)
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = state_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"input_digest": digest, "manifest": manifest}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, state_path)
+
+
 def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write the release and swap it in; returns the manifest (with per-resource tallies)."""
+    """Write the release and swap it in; returns the manifest (with per-resource tallies).
+
+    When nothing it depends on changed since the release in place was written, that release is kept as it
+    is (same files, same run_id) and its manifest returned: a re-run does not rewrite an identical corpus.
+    """
     out = ctx.paths.output_dir
     recover(out)
+    digest = input_digest(cfg, ctx, sidecars)
+    unchanged = _unchanged_release(ctx, digest)
+    if unchanged is not None:
+        return unchanged
     decisions = decide(cfg, sidecars)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -305,6 +359,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _swap_in(tmp, out, ctx.run_id)
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
+    _remember_release(ctx, digest, manifest)
     return manifest
 
 

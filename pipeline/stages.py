@@ -98,4 +98,6 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
         "resources": t["resources"],
         "resources_reused": t["resources_reused"],
         "output_dir": report["output_dir"],
+        "release_reused": report["release_reused"],
+        "release_run_id": report["release_run_id"],
     }

@@ -112,6 +112,8 @@ def test_manifest_notice_and_card(sample_run):
 def test_second_run_reuses_every_resource_and_republishes_the_same_content(sample_run):
     _, first, second = sample_run
     assert second["resources_reused"] == second["resources"] == 7
+    assert not first["release_reused"] and second["release_reused"]
+    assert second["release_run_id"] == first["run_id"]  # the identical release was not rewritten
     assert _report(first)["content_sha256"] == _report(second)["content_sha256"]
     assert first["run_id"] != second["run_id"]
     html = (Path(second["report_dir"]) / "report.html").read_text(encoding="utf-8")

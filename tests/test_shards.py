@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline import shards
-from pipeline.config import load_config
+from pipeline.config import PublishConfig, load_config
 from pipeline.paths import make_context
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 
@@ -49,11 +49,13 @@ def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, 
         raise OSError("disk full")
 
     monkeypatch.setattr(shards, "render_card", boom)
+    bigger = cfg.model_copy(update={"corpus": cfg.corpus.model_copy(update={"publish": PublishConfig(shard_rows=2)})})
     with pytest.raises(OSError, match="disk full"):
-        publish(cfg, make_context(cfg), sidecars)
+        publish(bigger, make_context(bigger), sidecars)  # a changed setting: the release is rewritten, and fails
     assert sorted(p.name for p in (tmp_path / "corpus/data").iterdir()) == before
+    assert list(tmp_path.glob(".corpus.tmp-*")), "the abandoned temp release is still there"
     monkeypatch.undo()
-    publish(cfg, make_context(cfg), sidecars)  # the next run cleans the abandoned temp release
+    publish(bigger, make_context(bigger), sidecars)  # the next run cleans the abandoned temp release
     assert not list(tmp_path.glob(".corpus.tmp-*"))
 
 
@@ -64,3 +66,21 @@ def test_recover_restores_a_release_caught_between_renames(tmp_path):
     (old / "manifest.json").write_text("{}", encoding="utf-8")
     shards.recover(out)
     assert (out / "manifest.json").exists() and not old.exists()
+
+
+def test_an_unchanged_release_is_kept_and_a_damaged_or_changed_one_rewritten(write_config, tmp_path):
+    cfg, ctx, sidecars = _stage(write_config, tmp_path, 6)
+    first = publish(cfg, ctx, sidecars)
+    again = publish(cfg, make_context(cfg), sidecars)
+    assert again["reused_release"] and again["run_id"] == first["run_id"]
+    (tmp_path / "corpus" / first["shards"][0]["path"]).unlink()
+    repaired = publish(cfg, make_context(cfg), sidecars)
+    assert not repaired.get("reused_release") and (tmp_path / "corpus" / repaired["shards"][0]["path"]).exists()
+    assert repaired["content_sha256"] == first["content_sha256"]
+    stricter = cfg.model_copy(
+        update={
+            "corpus": cfg.corpus.model_copy(update={"licenses": cfg.corpus.licenses.model_copy(update={"allow": []})})
+        }
+    )
+    gated = publish(stricter, make_context(stricter), sidecars)
+    assert not gated.get("reused_release") and gated["documents"] == 0

@@ -117,6 +117,8 @@ def build_report(
         "config_digest": manifest["config_digest"],
         "output_dir": str(ctx.paths.output_dir),
         "content_sha256": manifest["content_sha256"],
+        "release_run_id": manifest["run_id"],
+        "release_reused": manifest.get("reused_release", False),
         "totals": totals,
         "target": {"tokens": target, "fraction": (totals["tokens"] / target) if target else None},
         "timings_s": timings or {},
