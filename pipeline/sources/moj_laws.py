@@ -52,54 +52,52 @@ def discover(cfg: LoadedConfig, index: int, source: MojLawsSource) -> list[Resou
     ]
 
 
+def _text(d: dict[str, Any], key: str, default: str = "") -> str:
+    return str(d.get(key) or default)
+
+
+def _current_shape(law: dict[str, Any], prefix: str, language: str) -> LawView:
+    """The ministry's current JSON: `LawName`, `LawArticles` ...; English files prefix every key with `Eng`."""
+    p = prefix
+    return LawView(
+        name=_text(law, f"{p}LawName"),
+        foreword=_text(law, f"{p}LawForeword"),
+        articles=[
+            (_text(a, f"{p}ArticleType", "A"), _text(a, f"{p}ArticleNo"), _text(a, f"{p}ArticleContent"))
+            for a in law.get(f"{p}LawArticles") or []
+        ],
+        url=_text(law, f"{p}LawURL"),
+        modified=_text(law, f"{p}LawModifiedDate"),
+        abandon_note=_text(law, f"{p}LawAbandonNote"),
+        language=language,
+    )
+
+
+def _legacy_shape(law: dict[str, Any]) -> LawView:
+    """Converted from the old XML: Chinese keys, chapter headings as {編章節}, articles as {條號, 條文內容}."""
+    articles = [
+        ("C", "", _text(a, "編章節")) if "編章節" in a else ("A", _text(a, "條號"), _text(a, "條文內容"))
+        for a in law.get("法規內容") or []
+    ]
+    return LawView(
+        name=_text(law, "法規名稱"),
+        foreword=_text(law, "前言"),
+        articles=articles,
+        url=_text(law, "法規網址"),
+        modified=_text(law, "最新異動日期"),
+        abandon_note=_text(law, "廢止註記"),
+        language="zh",
+    )
+
+
 def view(law: dict[str, Any]) -> LawView | None:
     """Map any of the published shapes to a LawView; None when the object is not a law."""
     if "LawName" in law and "LawArticles" in law:
-        return LawView(
-            name=str(law.get("LawName") or ""),
-            foreword=str(law.get("LawForeword") or ""),
-            articles=[
-                (str(a.get("ArticleType") or "A"), str(a.get("ArticleNo") or ""), str(a.get("ArticleContent") or ""))
-                for a in law.get("LawArticles") or []
-            ],
-            url=str(law.get("LawURL") or ""),
-            modified=str(law.get("LawModifiedDate") or ""),
-            abandon_note=str(law.get("LawAbandonNote") or ""),
-            language="zh",
-        )
+        return _current_shape(law, "", "zh")
     if "EngLawName" in law and "EngLawArticles" in law:
-        return LawView(
-            name=str(law.get("EngLawName") or ""),
-            foreword=str(law.get("EngLawForeword") or ""),
-            articles=[
-                (
-                    str(a.get("EngArticleType") or "A"),
-                    str(a.get("EngArticleNo") or ""),
-                    str(a.get("EngArticleContent") or ""),
-                )
-                for a in law.get("EngLawArticles") or []
-            ],
-            url=str(law.get("EngLawURL") or ""),
-            modified=str(law.get("EngLawModifiedDate") or ""),
-            abandon_note=str(law.get("EngLawAbandonNote") or ""),
-            language="en",
-        )
+        return _current_shape(law, "Eng", "en")
     if "法規名稱" in law and "法規內容" in law:
-        articles: list[tuple[str, str, str]] = []
-        for a in law.get("法規內容") or []:
-            if "編章節" in a:
-                articles.append(("C", "", str(a["編章節"])))
-            else:
-                articles.append(("A", str(a.get("條號") or ""), str(a.get("條文內容") or "")))
-        return LawView(
-            name=str(law.get("法規名稱") or ""),
-            foreword=str(law.get("前言") or ""),
-            articles=articles,
-            url=str(law.get("法規網址") or ""),
-            modified=str(law.get("最新異動日期") or ""),
-            abandon_note=str(law.get("廢止註記") or ""),
-            language="zh",
-        )
+        return _legacy_shape(law)
     return None
 
 
