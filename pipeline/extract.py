@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ import pyarrow.feather as feather
 from lxml import etree
 
 from pipeline import licensing
+from pipeline.atomic import atomic_write, atomic_write_bytes
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.minhash import signatures
@@ -270,23 +269,11 @@ def _sign(cfg: LoadedConfig, docs: list[Document]) -> None:
         d.hash_view = None
 
 
-def _atomic_write_bytes(dest: Path, write: Any) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> dict[str, Any]:
     """Stage one resource; returns its sidecar (accounting). Skips the work when the sidecar exists."""
     key = staged_key(cfg, ctx, resource, fetched)
-    parquet_path, sidecar_path = staged_paths(ctx, key)
-    if sidecar_path.exists() and parquet_path.exists():
+    staged_path, sidecar_path = staged_paths(ctx, key)
+    if sidecar_path.exists() and staged_path.exists():
         sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
         sidecar["reused"] = True
         return sidecar
@@ -294,11 +281,11 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
     docs = _read(cfg, builder)
     _sign(cfg, docs)
     table = to_table(docs)
-    _atomic_write_bytes(parquet_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
+    atomic_write(staged_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
     reasons = Counter(d.reason for d in docs if d.reason)
     sidecar = {
         "key": key,
-        "staged": str(parquet_path),
+        "staged": str(staged_path),
         "resource_url": resource.url,
         "source_index": resource.source_index,
         "source": resource.source_kind,
@@ -314,7 +301,6 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
         "normalization": builder.stats.as_dict(),
         "pipeline_version": ctx.pipeline_version,
     }
-    data = json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8")
-    _atomic_write_bytes(sidecar_path, lambda tmp: Path(tmp).write_bytes(data))
+    atomic_write_bytes(sidecar_path, json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
     sidecar["reused"] = False
     return sidecar

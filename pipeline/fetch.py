@@ -11,7 +11,6 @@ import hashlib
 import os
 import random
 import sqlite3
-import tempfile
 import threading
 import time
 from contextlib import closing
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from pipeline import __version__
+from pipeline.atomic import atomic_write_bytes, sha256_file
 
 USER_AGENT = f"twcorpus/{__version__} (+https://github.com/twcorpus/twcorpus)"
 MAX_BYTES = 2 * 1024**3
@@ -69,14 +69,6 @@ def local_path(url: str) -> Path:
     return Path(url)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class RawStore:
     """Files named by their sha256 under raw/<2 hex>/<sha256>; written via a temp file and rename."""
 
@@ -90,11 +82,7 @@ class RawStore:
         sha = hashlib.sha256(data).hexdigest()
         dest = self.path_for(sha)
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, dest)
+            atomic_write_bytes(dest, data)
         return sha, dest
 
 

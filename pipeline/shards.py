@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from pipeline import licensing
+from pipeline.atomic import atomic_write_bytes, sha256_file
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
 from pipeline.dedup.cluster import Candidate, NearSettings, View, cluster, view_of
@@ -178,14 +178,6 @@ class _ShardWriter:
         return final
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def content_digest(table: pa.Table) -> str:
     """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus."""
     cols = [c for c in table.column_names if c != "run_id"]
@@ -256,11 +248,6 @@ def _tally(table: pa.Table, reasons: list[str | None]) -> ResourceTally:
     return t
 
 
-def _iter_staged(sidecars: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], pa.Table]]:
-    for sc in sidecars:
-        yield sc, _staged(sc)
-
-
 def input_digest(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> str:
     """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
     the publish-time settings, the output folder and the pipeline version."""
@@ -300,11 +287,8 @@ def _unchanged_release(ctx: RunContext, digest: str) -> dict[str, Any] | None:
 
 
 def _remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any]) -> None:
-    state_path = _release_state(ctx)
-    state_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = state_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"input_digest": digest, "manifest": manifest}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, state_path)
+    state = {"input_digest": digest, "manifest": manifest}
+    atomic_write_bytes(_release_state(ctx), json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
 
 def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
@@ -328,7 +312,8 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = hashlib.sha256()
-    for sc, table in _iter_staged(sidecars):
+    for sc in sidecars:
+        table = _staged(sc)
         key = sc["key"]
         published, rejected = _split(table, decisions, key, ctx.run_id)
         if published.num_rows:
@@ -378,7 +363,7 @@ def _file_entry(root: Path, path: Path, rows: int) -> dict[str, Any]:
         "path": path.relative_to(root).as_posix(),
         "rows": rows,
         "bytes": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": sha256_file(path),
     }
 
 

@@ -6,7 +6,7 @@ engine can run too; here one dict per band is enough for millions of documents o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import xxhash
 
@@ -50,11 +50,3 @@ def candidate_pairs(signatures: list[bytes], bands: int, rows: int) -> Iterable[
                     yield j, i
             if len(members) < MAX_COMPARED:
                 members.append(i)
-
-
-def clusters(n: int, pairs: Iterable[tuple[int, int]], verify: Callable[[int, int], bool]) -> UnionFind:
-    uf = UnionFind(n)
-    for a, b in pairs:
-        if uf.find(a) != uf.find(b) and verify(a, b):
-            uf.union(a, b)
-    return uf

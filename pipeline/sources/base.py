@@ -79,3 +79,12 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, int | float | bool):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def first_of(d: dict[str, Any], *keys: str) -> Any:
+    """The value of the first key that is present and not empty: publishers rename keys between versions."""
+    for k in keys:
+        v = d.get(k)
+        if v not in (None, ""):
+            return v
+    return None

@@ -15,7 +15,7 @@ from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
 from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord, Record
-from pipeline.sources.base import Draft, Resource, text_of
+from pipeline.sources.base import Draft, Resource, first_of, text_of
 from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
 from pipeline.sources.local import read_records
 
@@ -32,14 +32,6 @@ class MetadataError(ValueError):
 
 def metadata_url(base_url: str, dataset_id: str, api: str = "v2") -> str:
     return f"{base_url.rstrip('/')}/api/{api}/rest/dataset/{dataset_id}"
-
-
-def _first(d: dict[str, Any], *keys: str) -> Any:
-    for k in keys:
-        v = d.get(k)
-        if v not in (None, ""):
-            return v
-    return None
 
 
 def parse_metadata(body: bytes, dataset_id: str) -> dict[str, Any]:
@@ -59,21 +51,21 @@ def parse_metadata(body: bytes, dataset_id: str) -> dict[str, Any]:
 
 
 def dataset_info(result: dict[str, Any], dataset_id: str) -> DatasetInfo:
-    oid = str(_first(result, "publisherOID") or "")
+    oid = str(first_of(result, "publisherOID") or "")
     oid_code, _, oid_name = oid.partition("|")
     return DatasetInfo(
         id=dataset_id,
-        title=text_of(_first(result, "title")),
-        agency=text_of(_first(result, "publisher", "agency", "dataProvider")) or oid_name or None,
-        agency_id=text_of(_first(result, "publisherOrgCode")) or oid_code or None,
-        license=text_of(_first(result, "license")),
-        license_url=text_of(_first(result, "licenseURL", "licenseUrl")),
-        modified_at=text_of(_first(result, "modifiedDate", "modified")),
+        title=text_of(first_of(result, "title")),
+        agency=text_of(first_of(result, "publisher", "agency", "dataProvider")) or oid_name or None,
+        agency_id=text_of(first_of(result, "publisherOrgCode")) or oid_code or None,
+        license=text_of(first_of(result, "license")),
+        license_url=text_of(first_of(result, "licenseURL", "licenseUrl")),
+        modified_at=text_of(first_of(result, "modifiedDate", "modified")),
     )
 
 
 def _resource_url(dist: dict[str, Any]) -> str | None:
-    return text_of(_first(dist, "resourceDownloadUrl", "downloadURL", "resourceDownloadURL"))
+    return text_of(first_of(dist, "resourceDownloadUrl", "downloadURL", "resourceDownloadURL"))
 
 
 def _api_distributions(result: dict[str, Any]) -> list[Distribution]:
@@ -82,10 +74,10 @@ def _api_distributions(result: dict[str, Any]) -> list[Distribution]:
         if isinstance(dist, dict):
             out.append(
                 Distribution(
-                    format=str(_first(dist, "resourceFormat", "format") or "").strip().lower(),
+                    format=str(first_of(dist, "resourceFormat", "format") or "").strip().lower(),
                     url=_resource_url(dist),
-                    encoding=text_of(_first(dist, "resourceCharacterEncoding", "characterSetCode")),
-                    modified=text_of(_first(dist, "resourceModifiedDate", "resourceModified")),
+                    encoding=text_of(first_of(dist, "resourceCharacterEncoding", "characterSetCode")),
+                    modified=text_of(first_of(dist, "resourceModifiedDate", "resourceModified")),
                     description=text_of(dist.get("resourceDescription")),
                 )
             )

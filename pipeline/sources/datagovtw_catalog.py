@@ -15,7 +15,7 @@ from pipeline import licensing
 from pipeline.config import CatalogSelect
 from pipeline.readers.records import Record
 from pipeline.readers.tabular import read_csv
-from pipeline.sources.base import text_of
+from pipeline.sources.base import first_of, text_of
 
 # Our name -> the labels (and v2-style keys) publishers have used for it.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -61,11 +61,8 @@ class CatalogEntry:
 
 
 def _get(row: dict[str, Any], name: str) -> str | None:
-    for label in COLUMNS[name]:
-        if label in row:
-            value = text_of(row[label])
-            return value.strip() if value and value.strip() else None
-    return None
+    value = text_of(first_of(row, *COLUMNS[name]))
+    return value.strip() if value and value.strip() else None
 
 
 def _split(value: str | None) -> list[str]:
