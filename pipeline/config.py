@@ -218,8 +218,20 @@ class DedupConfig(StrictModel):
     ngram: int = Field(default=5, gt=0, description="character shingle size on the hashing view")
     bands: int = Field(default=16, gt=0)
     rows: int = Field(default=8, gt=0)
-    threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard a candidate pair must reach (exact check)")
+    threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard a candidate pair must reach")
+    verify_margin: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="candidates whose MinHash estimate lies within this of the threshold are checked by exact "
+        "Jaccard; clearer ones are decided by the estimate (1 checks every candidate)",
+    )
     seed: int = 1
+    against: list[str] = Field(
+        default_factory=list,
+        description="published corpus folders (relative to the config file) whose documents this run's must not "
+        "duplicate: read through their dedup index, never re-hashed",
+    )
 
     @model_validator(mode="after")
     def _bands_fit(self) -> DedupConfig:

@@ -70,7 +70,14 @@ REJECTION_COLUMNS: list[tuple[str, pa.DataType, str]] = [
 DOCUMENT_SCHEMA = pa.schema([pa.field(n, t) for n, t, _ in COLUMNS])
 REJECTED_SCHEMA = pa.schema([pa.field(n, t) for n, t, _ in COLUMNS + REJECTION_COLUMNS])
 # Staged rows carry the rejection columns (null for kept rows) and the dedup key, which is internal.
-STAGED_SCHEMA = REJECTED_SCHEMA.append(pa.field("hash_key", pa.string())).append(pa.field("minhash", pa.binary()))
+STAGED_SCHEMA = pa.schema(
+    [
+        *REJECTED_SCHEMA,
+        pa.field("hash_key", pa.string()),
+        pa.field("title_key", pa.string()),
+        pa.field("minhash", pa.binary()),
+    ]
+)
 
 
 def document_id(source: str, dataset_id: str, resource_url: str, record_locator: str) -> str:
@@ -118,6 +125,7 @@ class Document:
     reason: str | None = None
     reason_detail: str | None = None
     hash_key: str | None = field(default=None, repr=False)
+    title_key: str | None = field(default=None, repr=False)
     minhash: bytes | None = field(default=None, repr=False)
     hash_view: str | None = field(default=None, repr=False)  # transient: input of the MinHash signature
 

@@ -23,12 +23,12 @@ from pipeline import licensing
 from pipeline.atomic import atomic_write, atomic_write_bytes
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
-from pipeline.dedup.minhash import signatures
+from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, signatures
 from pipeline.document import Document, document_id, to_table
 from pipeline.filters import decide as decide_quality
 from pipeline.filters import signals
 from pipeline.normalize import Normalized, Normalizer
-from pipeline.normalize.hashing import hashing_view, key_of_view
+from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 from pipeline.normalize.segment import count_words
 from pipeline.paths import RunContext
 from pipeline.readers.archive import is_zip, iter_members
@@ -60,6 +60,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "quality": cfg.corpus.quality.model_dump(mode="json"),
         "private_use": cfg.corpus.private_use,
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
+        "signature_scheme": [SCHEME, SHINGLE_HASH],
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,
@@ -187,6 +188,7 @@ class _Builder:
             return doc.reject(*dropped)
         doc.hash_view = hashing_view(text)
         doc.hash_key = key_of_view(doc.hash_view)
+        doc.title_key = title_key(text)
         if self.cfg.corpus.normalize.segment:
             doc.n_words = count_words(text)
         doc.n_tokens = count_tokens(text, self.tokenizer)

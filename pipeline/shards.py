@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
@@ -25,8 +26,13 @@ from pipeline import licensing
 from pipeline.atomic import atomic_write_bytes, sha256_file
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.dedup.cluster import Candidate, NearSettings, View, cluster, view_of
+from pipeline.dedup.cluster import Candidates, NearSettings, cluster, concat
+from pipeline.dedup.index import FOLDER as INDEX_FOLDER
+from pipeline.dedup.index import DedupIndexError, IndexWriter, PublishedIndex, PublishedMatches, settings_of
+from pipeline.dedup.lsh import band_keys
+from pipeline.dedup.minhash import as_matrix
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
@@ -57,62 +63,115 @@ def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Tab
     return feather.read_table(sidecar["staged"], columns=columns)
 
 
-def decide(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> Decisions:
-    """Licence gate first (so a denied copy never wins a cluster), then dedup over what remains."""
+def decide(
+    cfg: LoadedConfig, sidecars: list[dict[str, Any]], published: list[PublishedIndex] | None = None
+) -> Decisions:
+    """Licence gate first (so a denied copy never wins a cluster), then dedup over what remains.
+
+    Documents of the `published` corpora that share a bucket or an exact key with this run's documents join
+    the clustering and always win: a copy of something already published is removed, not the original.
+    """
     allow = cfg.corpus.licenses.allow
     dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
-    candidates: list[Candidate] = []
+    ids: list[str] = []
+    keys: list[str] = []
+    titles: list[str | None] = []
+    priority: list[int] = []
+    n_chars: list[int] = []
+    blobs: list[bytes | None] = []
     slots: list[tuple[dict[str, Any], int]] = []
-    order = 0
     for sc in sidecars:
-        t = _staged(sc, ["id", "reason", "license", "hash_key", "n_chars", "minhash"]).to_pydict()
-        priority = cfg.corpus.sources[sc["source_index"]].priority
+        t = _staged(sc, ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
+        source_priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
-        for i, (doc_id, reason, lic, key, n_chars, sig) in enumerate(
-            zip(t["id"], t["reason"], t["license"], t["hash_key"], t["n_chars"], t["minhash"], strict=True)
+        for i, (doc_id, reason, lic, key) in enumerate(
+            zip(t["id"], t["reason"], t["license"], t["hash_key"], strict=True)
         ):
             if reason is None:
                 reason = _GATE_REASON.get(licensing.policy(lic or licensing.UNKNOWN, allow))
             row_reasons.append(reason)
             if reason is None and key is not None:
                 # With exact dedup off, a document's own id stands in for its key: nothing is equal.
-                candidates.append(Candidate(doc_id, key if dedup.exact else doc_id, priority, order, n_chars or 0, sig))
+                ids.append(doc_id)
+                keys.append(key if dedup.exact else doc_id)
+                titles.append(t["title_key"][i])
+                priority.append(source_priority)
+                n_chars.append(t["n_chars"][i] or 0)
+                blobs.append(t["minhash"][i])
                 slots.append((sc, i))
-            order += 1
         reasons[sc["key"]] = row_reasons
     details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
-    near = (
-        NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram)
-        if dedup.near and all(c.signature for c in candidates)
-        else None
+    near_ok = dedup.near and all(blobs)
+    run = Candidates(
+        ids,
+        keys,
+        titles,
+        np.asarray(priority, dtype=np.int64),
+        np.asarray(n_chars, dtype=np.int64),
+        as_matrix(blobs, dedup.num_perm) if near_ok else None,
     )
-    memberships = cluster(candidates, near, lambda idx: _views(slots, idx))
-    for (sc, i), m in zip(slots, memberships, strict=True):
-        key = sc["key"]
-        clusters[key][i], sizes[key][i] = m.cluster, m.size
-        if not m.is_representative:
-            if m.exact:
-                reasons[key][i], details[key][i] = "exact_duplicate", f"same hashing view as {m.cluster}"
-            else:
-                reasons[key][i] = "near_duplicate"
-                details[key][i] = f"near-duplicate of {m.cluster} (MinHash LSH, Jaccard >= {dedup.threshold})"
+    matches = _published_matches(cfg, run, published or [])
+    everything = concat([run, *(m.candidates(priority=-1) for m in matches)])
+    near = NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram, dedup.verify_margin) if near_ok else None
+    result = cluster(everything, near, lambda idx: _views(slots, matches, idx))
+    n_run = len(run)
+    for i, (sc, row) in enumerate(slots):
+        key, rep = sc["key"], int(result.representative[i])
+        clusters[key][row], sizes[key][row] = everything.ids[rep], int(result.size[i])
+        if rep == i:
+            continue
+        where = f" already published in {_owner(matches, rep - n_run).release}" if rep >= n_run else ""
+        if result.exact[i]:
+            reasons[key][row] = "exact_duplicate"
+            details[key][row] = f"same hashing view as {everything.ids[rep]}{where}"
+        else:
+            reasons[key][row] = "near_duplicate"
+            details[key][row] = (
+                f"near-duplicate of {everything.ids[rep]}{where} (MinHash LSH, Jaccard >= {dedup.threshold})"
+            )
     return Decisions(reasons, details, clusters, sizes)
 
 
-def _views(slots: list[tuple[dict[str, Any], int]], indices: list[int]) -> dict[int, View]:
-    """Hashing views of the given candidates, reading only the text column of the files involved."""
+def _published_matches(cfg: LoadedConfig, run: Candidates, indexes: list[PublishedIndex]) -> list[PublishedMatches]:
+    if not indexes or not len(run):
+        return []
+    dedup = cfg.corpus.dedup
+    keys = band_keys(run.signatures, dedup.bands, dedup.rows) if run.signatures is not None else np.empty(0, np.uint64)
+    own = set(run.ids)
+    return [index.match(keys, list(run.hash_keys), own) for index in indexes]
+
+
+def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
+    for m in matches:
+        if position < len(m.numbers):
+            return m.index
+        position -= len(m.numbers)
+    raise IndexError(position)
+
+
+def _views(
+    slots: list[tuple[dict[str, Any], int]], matches: list[PublishedMatches], indices: list[int]
+) -> dict[int, str]:
+    """Hashing views of the given candidates: this run's from the staged text column of the files involved,
+    published ones from their release's shards."""
     by_file: dict[str, list[tuple[int, int]]] = {}
+    out: dict[int, str] = {}
+    offset, pending = len(slots), [i for i in indices if i >= len(slots)]
+    for m in matches:
+        mine = [i - offset for i in pending if offset <= i < offset + len(m.numbers)]
+        out.update({offset + p: v for p, v in m.views(mine).items()} if mine else {})
+        offset += len(m.numbers)
     for idx in indices:
-        sc, row = slots[idx]
-        by_file.setdefault(sc["staged"], []).append((idx, row))
-    out: dict[int, View] = {}
+        if idx < len(slots):
+            sc, row = slots[idx]
+            by_file.setdefault(sc["staged"], []).append((idx, row))
     for path, wanted in by_file.items():
         texts = feather.read_table(path, columns=["text"])["text"]
         for idx, row in wanted:
-            out[idx] = view_of(texts[row].as_py() or "")
+            out[idx] = hashing_view(texts[row].as_py() or "")
     return out
 
 
@@ -248,13 +307,16 @@ def _tally(table: pa.Table, reasons: list[str | None]) -> ResourceTally:
     return t
 
 
-def input_digest(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> str:
+def input_digest(
+    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], published: list[PublishedIndex] | None = None
+) -> str:
     """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
-    the publish-time settings, the output folder and the pipeline version."""
+    the publish-time settings, the published corpora deduplicated against, the output folder and the version."""
     corpus = cfg.corpus
     blob = json.dumps(
         {
             "staged": [sc["key"] for sc in sidecars],
+            "against": [index.digest() for index in published or []],
             "priorities": [s.priority for s in corpus.sources],
             "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
             "output": str(ctx.paths.output_dir),
@@ -299,16 +361,18 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     """
     out = ctx.paths.output_dir
     recover(out)
-    digest = input_digest(cfg, ctx, sidecars)
+    against = open_published(cfg, ctx)
+    digest = input_digest(cfg, ctx, sidecars, against)
     unchanged = _unchanged_release(ctx, digest)
     if unchanged is not None:
         return unchanged
-    decisions = decide(cfg, sidecars)
+    decisions = decide(cfg, sidecars, against)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     pub = cfg.corpus.publish
     docs = _ShardWriter(tmp / "data", "train", DOCUMENT_SCHEMA, pub.shard_rows, pub.compression)
     rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression)
+    index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = hashlib.sha256()
@@ -319,12 +383,14 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         if published.num_rows:
             docs.write(published)
             content.update(content_digest(published).encode())
+            _index_published(index, table, decisions.reasons[key])
         if rejected.num_rows:
             rejs.write(rejected)
         tallies[key] = _tally(table, decisions.reasons[key])
         _collect_datasets(datasets, published)
     shards = docs.close()
     rejected_files = rejs.close()
+    index.close()
     notice = render_notice(list(datasets.values()))
     (tmp / "NOTICE").write_text(notice, encoding="utf-8")
     manifest = {
@@ -338,6 +404,12 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         "rejected": sum(c for _, c in rejected_files),
         "shards": [_file_entry(tmp, p, c) for p, c in shards],
         "rejected_files": [_file_entry(tmp, p, c) for p, c in rejected_files],
+        "dedup_index": {
+            **index_settings(cfg),
+            "documents": index.rows,
+            "files": [_file_entry(tmp, p, None) for p in sorted((tmp / INDEX_FOLDER).iterdir())],
+        },
+        "deduplicated_against": [str(i.release) for i in against],
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
     }
     (tmp / "README.md").write_text(render_card(manifest, has_rejected=bool(rejected_files)), encoding="utf-8")
@@ -358,13 +430,38 @@ def _tally_dict(t: ResourceTally) -> dict[str, Any]:
     }
 
 
-def _file_entry(root: Path, path: Path, rows: int) -> dict[str, Any]:
-    return {
-        "path": path.relative_to(root).as_posix(),
-        "rows": rows,
-        "bytes": path.stat().st_size,
-        "sha256": sha256_file(path),
-    }
+def _file_entry(root: Path, path: Path, rows: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path.relative_to(root).as_posix()}
+    if rows is not None:
+        entry["rows"] = rows
+    return {**entry, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def index_settings(cfg: LoadedConfig) -> dict[str, Any]:
+    d = cfg.corpus.dedup
+    return settings_of(d.num_perm, d.ngram, d.seed, d.bands, d.rows)
+
+
+def open_published(cfg: LoadedConfig, ctx: RunContext) -> list[PublishedIndex]:
+    """The dedup indexes of the corpora named in `dedup.against`, checked against this run's settings."""
+    out = []
+    own = ctx.paths.output_dir.resolve()
+    for name in cfg.corpus.dedup.against:
+        release = cfg.resolve_input(name).resolve()
+        if release == own:
+            raise DedupIndexError(
+                f"{cfg.path}: dedup.against names this run's own output folder {release}; name an earlier release"
+            )
+        index = PublishedIndex(release)
+        index.check(index_settings(cfg))
+        out.append(index)
+    return out
+
+
+def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | None]) -> None:
+    keep = pa.array([r is None for r in reasons])
+    rows = staged.filter(keep).select(["id", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
+    index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"])
 
 
 def _collect_datasets(datasets: dict[tuple[str, str], dict[str, Any]], published: pa.Table) -> None:

@@ -1,21 +1,57 @@
 import json
+import random
 
-from pipeline.dedup.cluster import Candidate, NearSettings, cluster, view_of
-from pipeline.dedup.lsh import UnionFind, candidate_pairs
-from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard, s_curve, shingles, signatures
-from pipeline.normalize.hashing import hashing_view
+import numpy as np
+from datasketch import MinHash
+
+from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs
+from pipeline.dedup.minhash import (
+    SCHEME,
+    estimated_jaccard,
+    exact_jaccard,
+    s_curve,
+    shingle_hash,
+    signature_matrix,
+    signature_matrix_parallel,
+    signatures,
+)
+from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
 
 
-def _cands(texts: list[str], priorities: list[int] | None = None) -> tuple[list[Candidate], dict[int, str]]:
+def _docs(texts: list[str], priorities: list[int] | None = None) -> tuple[Candidates, dict[int, str]]:
     views = [hashing_view(t) for t in texts]
-    sigs = signatures(views, num_perm=128, ngram=5)
-    cands = [
-        Candidate(f"d{i}", v, (priorities or [100] * len(texts))[i], i, len(t), s)
-        for i, (t, v, s) in enumerate(zip(texts, views, sigs, strict=True))
-    ]
-    return cands, dict(enumerate(views))
+    docs = Candidates(
+        ids=[f"d{i}" for i in range(len(texts))],
+        hash_keys=[key_of_view(v) for v in views],
+        title_keys=[title_key(t) for t in texts],
+        priority=np.asarray(priorities or [100] * len(texts)),
+        n_chars=np.asarray([len(t) for t in texts]),
+        signatures=signature_matrix(views, num_perm=128, ngram=5),
+    )
+    return docs, dict(enumerate(views))
+
+
+def _shingles(view: str, n: int) -> list[bytes]:
+    return [view.encode()] if len(view) <= n else [view[i : i + n].encode() for i in range(len(view) - n + 1)]
+
+
+def test_vectorised_signatures_equal_datasketch_minhash():
+    rng = random.Random(3)
+    alphabet = "臺北市政府公告資料開放條例第一二三條之本法施行細則ab12，。"
+    views = ["", "a", "臺北", *("".join(rng.choice(alphabet) for _ in range(rng.randint(3, 900))) for _ in range(40))]
+    matrix = signature_matrix(views, num_perm=64, ngram=5, seed=11)
+    reference = MinHash.bulk(
+        [_shingles(v, 5) for v in views],
+        num_perm=64,
+        seed=11,
+        scheme=SCHEME,
+        hashfunc=lambda b: shingle_hash(b.decode("utf-8")),
+    )
+    assert all(np.array_equal(m.hashvalues, matrix[i]) for i, m in enumerate(reference))
+    assert np.array_equal(signature_matrix_parallel(views * 30, num_perm=64, ngram=5, seed=11, chunk=256)[43:86], matrix)
 
 
 def test_signatures_estimate_jaccard():
@@ -23,8 +59,9 @@ def test_signatures_estimate_jaccard():
     b = a[:-20] + "本條例自公布日施行"
     sa, sb = signatures([a, b], num_perm=256, ngram=5)
     assert len(sa) == 256 * 4
-    assert abs(estimated_jaccard(sa, sb) - exact_jaccard(a, b, 5)) < 0.1
-    assert shingles("ab", 5) == [b"ab"]  # short texts still get a signature
+    x, y = np.frombuffer(sa, "<u4"), np.frombuffer(sb, "<u4")
+    assert abs(estimated_jaccard(x, y) - exact_jaccard(a, b, 5)) < 0.1
+    assert exact_jaccard("一二三四五六七八", "一二三四五六七九", 3) == 5 / 7
 
 
 def test_near_copies_cluster_and_the_most_complete_copy_represents_them(realdata):
@@ -33,12 +70,27 @@ def test_near_copies_cluster_and_the_most_complete_copy_represents_them(realdata
     footer = base + "\n（本資料由法務部全國法規資料庫提供）"
     edited = base.replace("國民", "人民", 2)
     other = "\n".join(a["ArticleContent"] for a in law["LawArticles"][60:100])
-    texts = [base, footer, edited, other]
-    cands, _ = _cands(texts)
-    m = cluster(cands, NEAR, lambda idx: {i: view_of(texts[i]) for i in idx})
-    assert [x.cluster for x in m] == ["d1", "d1", "d1", "d3"]  # d1: the longest of the three copies
-    assert [x.size for x in m] == [3, 3, 3, 1] and [x.is_representative for x in m] == [False, True, False, True]
-    assert not m[0].exact and not m[2].exact
+    docs, views = _docs([base, footer, edited, other])
+    result = cluster(docs, NEAR, lambda idx: {i: views[i] for i in idx})
+    assert result.representative.tolist() == [1, 1, 1, 3]  # d1: the longest of the three copies
+    assert result.size.tolist() == [3, 3, 3, 1]
+    assert not result.exact[0] and not result.exact[2]
+
+
+def test_every_candidate_checked_exactly_when_the_margin_says_so(realdata):
+    law = json.loads((realdata / "moj_laws/split_ch_law/A0000001.json").read_text(encoding="utf-8"))
+    base = "\n".join(a["ArticleContent"] for a in law["LawArticles"][:40])
+    docs, views = _docs([base, base + "\n（本資料由法務部全國法規資料庫提供）"])
+    asked: list[list[int]] = []
+
+    def fetch(idx: list[int]) -> dict[int, str]:
+        asked.append(idx)
+        return {i: views[i] for i in idx}
+
+    clear = cluster(docs, NEAR, fetch)
+    assert clear.size.tolist() == [2, 2] and clear.checked_exactly == 0 and not asked  # estimate ~0.99: no text read
+    strict = cluster(docs, NearSettings(16, 8, 0.8, 5, margin=1.0), fetch)
+    assert strict.size.tolist() == [2, 2] and strict.checked_exactly == 1 and asked == [[0, 1]]
 
 
 def test_source_priority_beats_length_and_exact_copies_are_marked():
@@ -47,19 +99,42 @@ def test_source_priority_beats_length_and_exact_copies_are_marked():
         "開放資料授權條款說明文件第一版（轉載）",
         "開放資料授權條款，說明文件第一版",
     ]
-    cands, _ = _cands(texts, [50, 100, 100])
-    m = cluster(cands, None, None)
-    assert m[0].cluster == "d0" and m[2].cluster == "d0" and m[2].exact and m[1].cluster == "d1"
+    docs, _ = _docs(texts, [50, 100, 100])
+    result = cluster(docs)
+    assert result.representative.tolist() == [0, 1, 0] and result.exact.tolist() == [True, True, True]
 
 
-def test_lsh_pairs_and_union_find():
-    sig_a, sig_b = b"\x01" * 32, b"\x02" * 32
-    pairs = list(candidate_pairs([sig_a, sig_b, sig_a, sig_a], bands=4, rows=2))
-    assert (0, 2) in pairs and (0, 3) in pairs and all(1 not in p for p in pairs)
+def test_published_documents_always_represent_their_cluster():
+    body = (
+        "為促進政府資料流通及再利用，提供者同意授權利用人於不限目的、時間及地域、非專屬、不可撤回、免授權金之條件下，"
+        "進行重製、改作、編輯、公開傳輸或為其他方式之利用，並得開發各類產品或服務型態之衍生物。"
+        "利用人應以適當方式提供顯名聲明，標示提供機關名稱、資料集名稱、授權條款名稱及版本與其連結。"
+    )
+    texts = [body, body + "（轉載）"]
+    docs, views = _docs(texts, [100, 1])
+    docs.published = np.array([True, False])
+    result = cluster(docs, NEAR, lambda idx: {i: views[i] for i in idx})
+    assert result.representative.tolist() == [0, 0]  # the later copy has the better priority, but 0 is published
+
+
+def test_band_keys_and_bucket_pairs():
+    sigs = np.array([[1] * 8, [2] * 8, [1] * 8, [1] * 8], dtype=np.uint32)
+    keys = band_keys(sigs, bands=4, rows=2)
+    assert keys.shape == (4, 4) and len(set(keys[0].tolist())) == 4  # the band index seeds each key
+    assert candidate_pairs(keys).tolist() == [[0, 2], [0, 3], [2, 3]]
+    # a newcomer meets at most MAX_COMPARED earlier members of its bucket, the earliest ones
+    n = MAX_COMPARED + 3
+    pairs = bucket_pairs(np.zeros(n, dtype=np.uint64), np.arange(n)[::-1].copy())
+    later = pairs[pairs[:, 1] == n - 1]
+    assert later[:, 0].tolist() == list(range(MAX_COMPARED))
+    assert len(pairs) == sum(min(i, MAX_COMPARED) for i in range(n))
+
+
+def test_union_find():
     uf = UnionFind(4)
-    uf.union(2, 3)
-    uf.union(3, 0)
+    assert uf.union(2, 3) and uf.union(3, 0) and not uf.union(0, 2)
     assert uf.find(2) == uf.find(0) == 0 and uf.find(1) == 1
+    assert uf.roots().tolist() == [0, 1, 0, 0]
 
 
 def test_s_curve_is_explicit():
@@ -75,6 +150,6 @@ def test_templated_laws_with_different_titles_stay_apart(realdata):
         laws[code] = "\n".join([law["LawName"], *(a["ArticleContent"] for a in law["LawArticles"])])
     texts = list(laws.values())
     assert exact_jaccard(hashing_view(texts[0]), hashing_view(texts[1]), 5) > 0.85  # alike, yet two laws
-    cands, _ = _cands(texts)
-    m = cluster(cands, NEAR, lambda idx: {i: view_of(texts[i]) for i in idx})
-    assert [x.size for x in m] == [1, 1, 1, 1]
+    docs, views = _docs(texts)
+    result = cluster(docs, NEAR, lambda idx: {i: views[i] for i in idx})
+    assert result.size.tolist() == [1, 1, 1, 1]

@@ -1,36 +1,44 @@
 """Labelled near-duplicate benchmark built from the real MOJ laws and orders (../shared/realdata).
 
-Base documents are laws and orders; planted copies carry government-realistic edits (re-flowed lines and
-whitespace, full/half width, partial Simplified conversion, a few character edits, an agency footer, a
-truncated tail, reordered articles). Different laws -- a law and its 施行細則, the templated organisation
-rules of different agencies -- are the negatives. The dedup code under test is twcorpus's own: Normalizer ->
-hashing view -> MinHash (datasketch) -> LSH bands x rows -> exact-Jaccard verification -> union-find.
+Base documents are ~1,000-character pieces of laws and orders (title line, then whole articles); past the
+real pieces, more bases are composed from random articles of random laws under a title of their own.
+Planted copies (a share of the documents) carry one government-realistic edit each: re-flowed lines and
+spaces, half-width punctuation, every other line in Simplified, three character edits, an agency footer,
+the last 10% cut, two articles swapped. Everything else is a negative -- notably a law and its 施行細則,
+the templated organisation rules of different agencies, year-specific acts, and pieces of one law.
 
-    .venv/bin/python benchmarks/dedup/bench.py --docs 5000 [--docs 50000]
+The code under test is the pipeline's own: Normalizer -> hashing view -> MinHash signatures (processes) ->
+LSH bands x rows -> verification (title line, Jaccard; exact check near the threshold) -> union-find.
+Pairwise precision/recall come from the cluster contingency table, so 500k documents need no pair lists.
+
+    .venv/bin/python benchmarks/dedup/bench.py --docs 5000 --docs 50000
+    .venv/bin/python benchmarks/dedup/bench.py --docs 500000 --no-normalise
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
+import os
 import random
-import resource
 import sys
+import threading
 import time
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
-from pipeline.dedup.cluster import Candidate, NearSettings, cluster, view_of  # noqa: E402
-from pipeline.dedup.minhash import signatures  # noqa: E402
+from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
+from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
-from pipeline.normalize.hashing import hashing_view, key_of_view  # noqa: E402
-from pipeline.sources.moj_laws import law_text, view  # noqa: E402
+from pipeline.normalize.hashing import hashing_view, key_of_view, title_key  # noqa: E402
+from pipeline.sources.moj_laws import view  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata" / "moj_laws"
 FOOTERS = [
@@ -38,16 +46,46 @@ FOOTERS = [
     "\n資料來源：行政院公報資訊網",
     "\n本文轉載自政府資料開放平臺，依政府資料開放授權條款提供。",
 ]
+KINDS = ["whitespace", "width", "simplified", "chars", "footer", "truncate", "reorder"]
 
 
-def bases() -> list[str]:
+def laws() -> list[tuple[str, list[str]]]:
+    """(name, articles as '第 X 條\\ncontent') of every law and order with 3+ articles."""
     out = []
     for folder in ("split_ch_law", "split_ch_order_sample"):
         for p in sorted((REAL / folder).glob("[A-Z]*.json")):
             v = view(json.loads(p.read_text(encoding="utf-8")))
             if v and len(v.articles) >= 3:
-                out.append(law_text(v))
+                arts = [f"{num.strip()}\n{content.strip()}" for kind, num, content in v.articles if kind != "C"]
+                out.append((v.name.strip(), [a for a in arts if a.strip()]))
     return out
+
+
+def pieces(source: list[tuple[str, list[str]]], target: int) -> list[str]:
+    """Each law cut into pieces of about `target` characters at article boundaries, each under a title line."""
+    out = []
+    for name, articles in source:
+        part, size, k = [], 0, 0
+        for art in articles:
+            part.append(art)
+            size += len(art)
+            if size >= target:
+                out.append("\n".join([name if k == 0 else f"{name}（第{k + 1}部分）", *part]))
+                part, size, k = [], 0, k + 1
+        if size >= target // 2:
+            out.append("\n".join([name if k == 0 else f"{name}（第{k + 1}部分）", *part]))
+    return out
+
+
+def composed(source: list[tuple[str, list[str]]], target: int, i: int, rng: random.Random) -> str:
+    """A negative no real law contains: random articles of random laws under a title of its own."""
+    name = rng.choice(source)[0]
+    part, size = [], 0
+    while size < target:
+        art = rng.choice(rng.choice(source)[1])
+        part.append(art)
+        size += len(art)
+    return "\n".join([f"{name}彙編第{i}號", *part])
 
 
 def edit(text: str, kind: str, rng: random.Random) -> str:
@@ -56,14 +94,12 @@ def edit(text: str, kind: str, rng: random.Random) -> str:
     if kind == "width":
         return text.translate({ord("，"): ",", ord("。"): ".", ord("："): ":", ord("；"): ";"}) + "　"
     if kind == "simplified":
-        lines = text.split("\n")
         t2s = converter("t2s")
-        return "\n".join(t2s.convert(ln) if i % 2 else ln for i, ln in enumerate(lines))
+        return "\n".join(t2s.convert(ln) if i % 2 else ln for i, ln in enumerate(text.split("\n")))
     if kind == "chars":
         chars = list(text)
         for _ in range(3):
-            i = rng.randrange(len(chars))
-            chars[i] = rng.choice("之與及或並於其")
+            chars[rng.randrange(len(chars))] = rng.choice("之與及或並於其")
         return "".join(chars)
     if kind == "footer":
         return text + rng.choice(FOOTERS)
@@ -78,88 +114,133 @@ def edit(text: str, kind: str, rng: random.Random) -> str:
     raise ValueError(kind)
 
 
-KINDS = ["whitespace", "width", "simplified", "chars", "footer", "truncate", "reorder"]
-
-
-def build(n_docs: int, seed: int = 5) -> tuple[list[str], list[int]]:
-    """Documents and their true group (the base they came from)."""
+def build(n_docs: int, target: int, dup_share: float, seed: int = 5) -> tuple[list[str], list[int]]:
+    """Documents (shuffled) and their true group (the base they came from)."""
     rng = random.Random(seed)
-    base = bases()
-    docs, groups = [], []
-    copies_per_base = max(1, n_docs // len(base) - 1)
-    for g, text in enumerate(base):
-        docs.append(text)
+    source = laws()
+    real = pieces(source, target)
+    rng.shuffle(real)
+    n_bases = max(1, round(n_docs * (1 - dup_share)))
+    bases = real[:n_bases] + [composed(source, target, i, rng) for i in range(max(0, n_bases - len(real)))]
+    docs = list(bases)
+    groups = list(range(len(bases)))
+    while len(docs) < n_docs:
+        g = rng.randrange(len(bases))
+        docs.append(edit(bases[g], rng.choice(KINDS), rng))
         groups.append(g)
-        if len(docs) >= n_docs:
-            break
-        for _ in range(copies_per_base if rng.random() < 0.6 else 0):
-            docs.append(edit(text, rng.choice(KINDS), rng))
-            groups.append(g)
-    while len(docs) < n_docs:  # top up with more copies
-        g = rng.randrange(len(base))
-        docs.append(edit(base[g], rng.choice(KINDS), rng))
-        groups.append(g)
-    return docs[:n_docs], groups[:n_docs]
+    order = list(range(n_docs))
+    rng.shuffle(order)
+    return [docs[i] for i in order], [groups[i] for i in order]
 
 
-def pairs_of(labels: list[int] | list[str]) -> set[tuple[int, int]]:
-    by: dict[object, list[int]] = defaultdict(list)
-    for i, lab in enumerate(labels):
-        by[lab].append(i)
-    return {p for members in by.values() for p in itertools.combinations(members, 2)}
+def pair_count(counts: Counter) -> int:
+    return sum(c * (c - 1) // 2 for c in counts.values())
 
 
-def run(n_docs: int, cfg: DedupConfig) -> None:
-    docs, groups = build(n_docs)
-    norm = Normalizer(NormalizeConfig(), PiiConfig(), unwrap=True)
+def score(truth: list[int], predicted: list[int]) -> tuple[float, float, float, int, int]:
+    """Pairwise precision, recall, F1 from the contingency table (no pair lists)."""
+    tp = pair_count(Counter(zip(truth, predicted, strict=True)))
+    true_pairs, pred_pairs = pair_count(Counter(truth)), pair_count(Counter(predicted))
+    p = tp / pred_pairs if pred_pairs else 1.0
+    r = tp / true_pairs if true_pairs else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), true_pairs, pred_pairs
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class PeakRss:
+    """Samples this process's RSS every 10 ms while the block runs."""
+
+    def __enter__(self) -> PeakRss:
+        self.start = self.peak = rss_mib()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, rss_mib())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mib())
+
+
+def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
+    docs, groups = build(n_docs, args.chars, args.dup_share)
     t0 = time.perf_counter()
-    texts = [norm(d).text for d in docs]
+    if args.normalise:
+        norm = Normalizer(NormalizeConfig(), PiiConfig(), unwrap=True)
+        docs = [norm(d).text for d in docs]
     t_norm = time.perf_counter() - t0
     t0 = time.perf_counter()
-    views = [hashing_view(t) for t in texts]
-    sigs = signatures(views, num_perm=cfg.num_perm, ngram=cfg.ngram, seed=cfg.seed)
-    t_sig = time.perf_counter() - t0
-    cands = [
-        Candidate(str(i), key_of_view(v), 100, i, len(t), s)
-        for i, (t, v, s) in enumerate(zip(texts, views, sigs, strict=True))
-    ]
-    t0 = time.perf_counter()
-    near = NearSettings(cfg.bands, cfg.rows, cfg.threshold, cfg.ngram)
-    members = cluster(cands, near, lambda idx: {i: view_of(texts[i]) for i in idx})
-    t_cluster = time.perf_counter() - t0
-    truth, predicted = pairs_of(groups), pairs_of([m.cluster for m in members])
-    tp = len(truth & predicted)
-    precision = tp / len(predicted) if predicted else 1.0
-    recall = tp / len(truth) if truth else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    chars = sum(len(t) for t in texts)
+    views = [hashing_view(t) for t in docs]
+    keys = [key_of_view(v) for v in views]
+    titles = [title_key(t) for t in docs]
+    t_view = time.perf_counter() - t0
+    chars = sum(len(t) for t in docs)
+    near = NearSettings(cfg.bands, cfg.rows, cfg.threshold, cfg.ngram, args.margin)
+    with PeakRss() as mem:
+        t0 = time.perf_counter()
+        sigs = signature_matrix_parallel(
+            views, num_perm=cfg.num_perm, ngram=cfg.ngram, seed=cfg.seed, workers=args.workers
+        )
+        t_sig = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        candidates = Candidates(
+            ids=[str(i) for i in range(n_docs)],
+            hash_keys=keys,
+            title_keys=titles,
+            priority=np.full(n_docs, 100),
+            n_chars=np.fromiter((len(t) for t in docs), dtype=np.int64, count=n_docs),
+            signatures=sigs,
+        )
+        result = cluster(candidates, near, lambda idx: {i: views[i] for i in idx})
+        t_cluster = time.perf_counter() - t0
+    p, r, f1, true_pairs, pred_pairs = score(groups, result.representative.tolist())
     dedup_s = t_sig + t_cluster
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"docs {n_docs:>7}  mean chars {chars / n_docs:7.0f}  true pairs {len(truth):>8}  predicted {len(predicted):>8}"
+        f"docs {n_docs:>7}  mean chars {chars / n_docs:6.0f}  true pairs {true_pairs:>8}  predicted {pred_pairs:>8}  "
+        f"candidates {result.candidate_pairs}  checked exactly {result.checked_exactly}"
     )
-    print(f"  precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
+    print(f"  precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}")
+    norm_rate = f"{n_docs / t_norm:7.0f} docs/s" if args.normalise else "skipped"
     print(
-        f"  normalise {n_docs / t_norm:8.0f} docs/s | signatures {n_docs / t_sig:8.0f} docs/s | "
-        f"LSH+verify+clusters {n_docs / t_cluster:8.0f} docs/s | dedup stage {n_docs / dedup_s:8.0f} docs/s"
+        f"  normalise {norm_rate} | hashing view + keys {n_docs / t_view:7.0f} docs/s | "
+        f"signatures ({args.workers} proc) {n_docs / t_sig:7.0f} docs/s | LSH+verify+clusters "
+        f"{n_docs / t_cluster:7.0f} docs/s"
     )
-    print(f"  peak RSS {peak:.0f} MiB (process, incl. inputs)")
+    print(
+        f"  dedup stage {n_docs / dedup_s:7.0f} docs/s ({dedup_s:.2f} s, {chars / dedup_s / 1e6:.1f} M chars/s)  |  "
+        f"RSS at stage start {mem.start:.0f} MiB, stage peak {mem.peak:.0f} MiB (+{mem.peak - mem.start:.0f} MiB)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, action="append")
+    parser.add_argument("--chars", type=int, default=1000, help="target characters per base document")
+    parser.add_argument("--dup-share", type=float, default=0.35, help="share of documents that are planted copies")
+    parser.add_argument("--workers", type=int, default=2, help="processes computing signatures")
+    parser.add_argument("--margin", type=float, default=DedupConfig().verify_margin)
+    parser.add_argument("--no-normalise", dest="normalise", action="store_false")
     args = parser.parse_args()
     if not REAL.is_dir():
         print(f"skipped: {REAL} not found")
         return
     cfg = DedupConfig()
     print(
-        f"num_perm {cfg.num_perm}, char {cfg.ngram}-grams, {cfg.bands} bands x {cfg.rows} rows, "
-        f"verified Jaccard >= {cfg.threshold}, scheme affine32 + xxh32\n"
+        f"num_perm {cfg.num_perm}, char {cfg.ngram}-grams, {cfg.bands} bands x {cfg.rows} rows, Jaccard >= "
+        f"{cfg.threshold} (exact check within {args.margin} of it), {args.dup_share:.0%} planted copies, "
+        f"~{args.chars}-char bases, {os.cpu_count()} cores\n"
     )
     for n in args.docs or [5000]:
-        run(n, cfg)
+        run(n, cfg, args)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
 """Duplicate clusters: exact (equal hashing views) and near (MinHash LSH, verified), joined by union-find.
 
-The representative of a cluster is chosen deterministically -- lowest source priority, then the most complete
-(longest) text, then the earliest in publication order -- and names the cluster: `dup_cluster` is its id.
-Every document belongs to a cluster; a singleton is its own.
+Verification of a candidate pair: the title lines must agree (when both documents have one: see
+`hashing.title_key`), and the
+Jaccard of the shingle sets must reach the threshold. The MinHash estimate decides the clear cases (more
+than `margin` above or below the threshold; at 128 permutations its standard error near 0.8 is 0.035);
+only the pairs in between are checked exactly, on the hashing views fetched for just those documents.
+
+The representative of a cluster is chosen deterministically -- a document of an already published corpus
+first, then lowest source priority, then the most complete (longest) text, then the earliest in publication
+order -- and names the cluster. Every document belongs to a cluster; a singleton is its own.
 """
 
 from __future__ import annotations
@@ -10,27 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.dedup.lsh import UnionFind, candidate_pairs
-from pipeline.dedup.minhash import exact_jaccard
-from pipeline.normalize.hashing import hashing_view
+import numpy as np
 
+from pipeline.dedup.lsh import UnionFind, band_keys, candidate_pairs
+from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    doc_id: str
-    hash_key: str
-    priority: int
-    order: int  # position in publication order
-    n_chars: int = 0
-    signature: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Membership:
-    cluster: str  # id of the representative
-    size: int
-    is_representative: bool
-    exact: bool  # same hashing view as the representative
+_PAIR_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -39,74 +30,126 @@ class NearSettings:
     rows: int
     threshold: float
     ngram: int
+    margin: float = 0.1  # estimates this close to the threshold are checked exactly
 
 
-def _rank(c: Candidate) -> tuple[int, int, int]:
-    return (c.priority, -c.n_chars, c.order)
+@dataclass
+class Candidates:
+    """The documents to cluster, as aligned columns. `hash_keys` equal = exact duplicates."""
+
+    ids: Sequence[str]
+    hash_keys: Sequence[str]
+    title_keys: Sequence[str | None]
+    priority: np.ndarray  # lower wins
+    n_chars: np.ndarray
+    signatures: np.ndarray | None = None  # [n, num_perm] uint32
+    published: np.ndarray | None = None  # True: already in a published corpus (always wins, never removed)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
-TITLE_MAX = 60  # a first line this short is a title (law name, notice heading)
+@dataclass
+class Clusters:
+    representative: np.ndarray  # index of each document's representative
+    size: np.ndarray
+    exact: np.ndarray  # same hashing view as the representative
+    candidate_pairs: int = 0
+    checked_exactly: int = 0
+
+    def is_representative(self, i: int) -> bool:
+        return int(self.representative[i]) == i
 
 
-def heading(text: str) -> str | None:
-    """The document's title line, when its first line looks like one."""
-    first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
-    return first if 0 < len(first) <= TITLE_MAX else None
+def _title_codes(title_keys: Sequence[str | None]) -> np.ndarray:
+    codes: dict[str, int] = {}
+    return np.fromiter(
+        (-1 if t is None else codes.setdefault(t, len(codes)) for t in title_keys),
+        dtype=np.int64,
+        count=len(title_keys),
+    )
 
 
-@dataclass(frozen=True)
-class View:
-    """What verification compares: the hashing view of the text and of its title line (if any)."""
-
-    text: str
-    title: str | None
-
-
-def view_of(text: str) -> View:
-    title = heading(text)
-    return View(hashing_view(text), hashing_view(title) if title else None)
-
-
-def same_document(a: View, b: View, settings: NearSettings) -> bool:
-    """Verified near-duplicate: titles agree (when both have one) and the texts' Jaccard reaches the threshold.
-
-    Different titles mark different documents even when the bodies are templated alike: a budget act of
-    one year and of the next, the organisation acts of two science parks (Jaccard 0.83-0.96, measured on
-    the MOJ laws), a law and its 施行細則.
-    """
-    if a.title is not None and b.title is not None and a.title != b.title:
-        return False
-    return exact_jaccard(a.text, b.text, settings.ngram) >= settings.threshold
+def _estimates(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    out = np.empty(len(pairs))
+    for s in range(0, len(pairs), _PAIR_CHUNK):
+        p = pairs[s : s + _PAIR_CHUNK]
+        out[s : s + len(p)] = estimated_jaccard(sigs[p[:, 0]], sigs[p[:, 1]])
+    return out
 
 
 def cluster(
-    candidates: Sequence[Candidate],
+    docs: Candidates,
     near: NearSettings | None = None,
-    views: Callable[[list[int]], dict[int, View]] | None = None,
-) -> list[Membership]:
-    """Memberships aligned with `candidates`. `views(indices)` returns what near verification compares."""
-    uf = UnionFind(len(candidates))
+    views: Callable[[list[int]], dict[int, str]] | None = None,
+) -> Clusters:
+    """Cluster `docs`. `views(indices)` returns the hashing views exact verification compares."""
+    n = len(docs)
+    uf = UnionFind(n)
     first_with_key: dict[str, int] = {}
-    for i, c in enumerate(candidates):
-        j = first_with_key.setdefault(c.hash_key, i)
+    for i, key in enumerate(docs.hash_keys):
+        j = first_with_key.setdefault(key, i)
         if j != i:
             uf.union(j, i)
-    if near is not None and views is not None:
-        sigs = [c.signature or b"" for c in candidates]
-        pairs = [(a, b) for a, b in candidate_pairs(sigs, near.bands, near.rows) if uf.find(a) != uf.find(b)]
-        needed = sorted({i for pair in pairs for i in pair})
-        text = views(needed) if needed else {}
-        for a, b in pairs:
-            if uf.find(a) != uf.find(b) and same_document(text[a], text[b], near):
-                uf.union(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(candidates)):
-        groups.setdefault(uf.find(i), []).append(i)
-    out: list[Membership | None] = [None] * len(candidates)
-    for members in groups.values():
-        rep = min(members, key=lambda i: _rank(candidates[i]))
-        for i in members:
-            out[i] = Membership(
-                candidates[rep].doc_id, len(members), i == rep, candidates[i].hash_key == candidates[rep].hash_key
-            )
-    return [m for m in out if m is not None]
+    n_pairs = checked = 0
+    if near is not None and docs.signatures is not None and n > 1:
+        pairs = candidate_pairs(band_keys(docs.signatures, near.bands, near.rows))
+        roots = uf.roots()
+        pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
+        n_pairs = len(pairs)
+        titles = _title_codes(docs.title_keys)
+        ta, tb = titles[pairs[:, 0]], titles[pairs[:, 1]]
+        title_ok = (ta < 0) | (tb < 0) | (ta == tb)
+        est = _estimates(docs.signatures, pairs)
+        sure = title_ok & (est >= near.threshold + near.margin)
+        doubtful = title_ok & ~sure & (est >= near.threshold - near.margin)
+        for a, b in pairs[sure].tolist():
+            uf.union(a, b)
+        unsure = [(a, b) for a, b in pairs[doubtful].tolist() if uf.find(a) != uf.find(b)]
+        if unsure and views is not None:
+            text = views(sorted({i for pair in unsure for i in pair}))
+            for a, b in unsure:
+                if uf.find(a) != uf.find(b):
+                    checked += 1
+                    if exact_jaccard(text[a], text[b], near.ngram) >= near.threshold:
+                        uf.union(a, b)
+    return _assign(docs, uf.roots(), n_pairs, checked)
+
+
+def _assign(docs: Candidates, roots: np.ndarray, n_pairs: int, checked: int) -> Clusters:
+    """Representative and size per document, from the union-find roots."""
+    n = len(docs)
+    published = docs.published if docs.published is not None else np.zeros(n, dtype=bool)
+    order = np.arange(n)
+    # lexsort: last key is primary -> cluster, then published first, priority, longest, earliest
+    ranked = np.lexsort((order, -np.asarray(docs.n_chars), np.asarray(docs.priority), ~published, roots))
+    sorted_roots = roots[ranked]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = sorted_roots[1:] != sorted_roots[:-1]
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    representative = np.empty(n, dtype=np.int64)
+    representative[ranked] = ranked[group_start]
+    _, inverse, counts = np.unique(roots, return_inverse=True, return_counts=True)
+    size = counts[inverse]
+    keys = np.asarray(docs.hash_keys, dtype=object)
+    exact = keys == keys[representative]
+    return Clusters(representative, size, exact, n_pairs, checked)
+
+
+def concat(parts: Sequence[Candidates]) -> Candidates:
+    """One candidate table from several (this run's documents first, then published matches)."""
+    n = sum(len(p) for p in parts)
+    with_sigs = all(p.signatures is not None for p in parts)
+    return Candidates(
+        ids=[x for p in parts for x in p.ids],
+        hash_keys=[x for p in parts for x in p.hash_keys],
+        title_keys=[x for p in parts for x in p.title_keys],
+        priority=np.concatenate([np.asarray(p.priority, dtype=np.int64) for p in parts]) if n else np.empty(0),
+        n_chars=np.concatenate([np.asarray(p.n_chars, dtype=np.int64) for p in parts]) if n else np.empty(0),
+        signatures=np.concatenate([p.signatures for p in parts if p.signatures is not None]) if with_sigs else None,
+        published=np.concatenate(
+            [p.published if p.published is not None else np.zeros(len(p), dtype=bool) for p in parts]
+        )
+        if n
+        else np.empty(0, dtype=bool),
+    )

@@ -1,17 +1,70 @@
-"""LSH banding, candidate verification and union-find clusters.
+"""LSH banding and candidate pairs, as array operations; union-find for the clusters.
 
-Band buckets are plain (band, hash of the band's rows) keys, so the grouping is a groupby that a dataframe
-engine can run too; here one dict per band is enough for millions of documents on one machine.
+A band key is a 64-bit hash of one band's rows. Candidates are documents that share a (band, key) bucket:
+the grouping is a sort, so it runs as numpy here and as a groupby on (band, key) in a dataframe engine
+(`bucket_pairs` takes a table of whole buckets, the unit a shuffle on (band, key) hands to each partition).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import numpy as np
 
-import xxhash
+MAX_COMPARED = 8  # members of a bucket a newcomer is compared with; identical copies cluster through the first
+_K = np.uint64(0x9E3779B97F4A7C15)
+_M = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """[n, bands] uint64 keys: each band's `rows` values mixed into one 64-bit hash (band index in the seed)."""
+    n = signatures.shape[0]
+    banded = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _K, (n, bands)).copy()
+    for r in range(rows):
+        keys ^= banded[:, :, r]
+        keys *= _M
+        keys ^= keys >> np.uint64(31)
+    return keys
+
+
+def bucket_pairs(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """(earlier, later) pairs among documents with equal keys: each meets at most MAX_COMPARED earlier members.
+
+    `keys` and `docs` list bucket memberships of one band (or of several, with the band mixed into the key);
+    every bucket must be whole. Returns an [m, 2] int64 array.
+    """
+    if len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.lexsort((docs, keys))
+    k, d = keys[order], docs[order].astype(np.int64)
+    new_run = np.empty(len(k), dtype=bool)
+    new_run[0] = True
+    new_run[1:] = k[1:] != k[:-1]
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(k)), 0))
+    position = np.arange(len(k)) - run_start
+    out = []
+    for j in range(MAX_COMPARED):
+        later = np.nonzero(position > j)[0]
+        if not len(later):
+            break
+        out.append(np.stack((d[run_start[later] + j], d[later]), axis=1))
+    return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """Distinct (earlier, later) candidate pairs over all bands of an [n, bands] key matrix, sorted."""
+    n, bands = keys.shape
+    docs = np.arange(n, dtype=np.int64)
+    found = [bucket_pairs(keys[:, band], docs) for band in range(bands)]
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    if not len(pairs):
+        return pairs
+    packed = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((packed // n, packed % n), axis=1)
 
 
 class UnionFind:
+    """Union by smaller root: a cluster's root is its earliest member."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -23,30 +76,13 @@ class UnionFind:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: int, b: int) -> bool:
+        """Join the two clusters; False when they were one already."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
 
-
-MAX_COMPARED = 8  # members of a bucket a newcomer is compared with; identical copies cluster through the first
-
-
-def band_key(signature: bytes, band: int, rows: int) -> int:
-    width = rows * 4
-    return xxhash.xxh64_intdigest(signature[band * width : (band + 1) * width], seed=band)
-
-
-def candidate_pairs(signatures: list[bytes], bands: int, rows: int) -> Iterable[tuple[int, int]]:
-    """(earlier, later) documents sharing a band bucket; each newcomer meets at most MAX_COMPARED members."""
-    seen: set[tuple[int, int]] = set()
-    for band in range(bands):
-        buckets: dict[int, list[int]] = {}
-        for i, sig in enumerate(signatures):
-            members = buckets.setdefault(band_key(sig, band, rows), [])
-            for j in members:
-                if (j, i) not in seen:
-                    seen.add((j, i))
-                    yield j, i
-            if len(members) < MAX_COMPARED:
-                members.append(i)
+    def roots(self) -> np.ndarray:
+        return np.fromiter((self.find(i) for i in range(len(self.parent))), dtype=np.int64, count=len(self.parent))
