@@ -51,7 +51,9 @@ def test_vectorised_signatures_equal_datasketch_minhash():
         hashfunc=lambda b: shingle_hash(b.decode("utf-8")),
     )
     assert all(np.array_equal(m.hashvalues, matrix[i]) for i, m in enumerate(reference))
-    assert np.array_equal(signature_matrix_parallel(views * 30, num_perm=64, ngram=5, seed=11, chunk=256)[43:86], matrix)
+    assert np.array_equal(
+        signature_matrix_parallel(views * 30, num_perm=64, ngram=5, seed=11, chunk=256)[43:86], matrix
+    )
 
 
 def test_signatures_estimate_jaccard():
