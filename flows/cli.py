@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import ConfigError, load_config
+from pipeline.dedup.index import DedupIndexError
+from pipeline.shards import open_published
 from pipeline.sources.base import SourceError
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
@@ -33,8 +35,8 @@ def run(
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
     try:
-        load_config(config, output)  # fail fast, before Prefect starts
-    except ConfigError as exc:
+        open_published(load_config(config, output))  # fail fast, before Prefect starts
+    except (ConfigError, DedupIndexError) as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
     _prefect_defaults()

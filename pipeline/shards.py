@@ -57,6 +57,7 @@ class Decisions:
     details: dict[str, list[str | None]]
     clusters: dict[str, list[str | None]]
     sizes: dict[str, list[int | None]]
+    stats: dict[str, int] = field(default_factory=dict)
 
 
 def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
@@ -132,7 +133,14 @@ def decide(
             details[key][row] = (
                 f"near-duplicate of {everything.ids[rep]}{where} (MinHash LSH, Jaccard >= {dedup.threshold})"
             )
-    return Decisions(reasons, details, clusters, sizes)
+    stats = {
+        "candidates": n_run,
+        "candidate_pairs": result.candidate_pairs,
+        "checked_exactly": result.checked_exactly,
+        "published_matches": len(everything) - n_run,
+        "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
+    }
+    return Decisions(reasons, details, clusters, sizes, stats)
 
 
 def _published_matches(cfg: LoadedConfig, run: Candidates, indexes: list[PublishedIndex]) -> list[PublishedMatches]:
@@ -361,7 +369,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     """
     out = ctx.paths.output_dir
     recover(out)
-    against = open_published(cfg, ctx)
+    against = open_published(cfg)
     digest = input_digest(cfg, ctx, sidecars, against)
     unchanged = _unchanged_release(ctx, digest)
     if unchanged is not None:
@@ -410,6 +418,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
             "files": [_file_entry(tmp, p, None) for p in sorted((tmp / INDEX_FOLDER).iterdir())],
         },
         "deduplicated_against": [str(i.release) for i in against],
+        "dedup_stats": decisions.stats,
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
     }
     (tmp / "README.md").write_text(render_card(manifest, has_rejected=bool(rejected_files)), encoding="utf-8")
@@ -442,10 +451,10 @@ def index_settings(cfg: LoadedConfig) -> dict[str, Any]:
     return settings_of(d.num_perm, d.ngram, d.seed, d.bands, d.rows)
 
 
-def open_published(cfg: LoadedConfig, ctx: RunContext) -> list[PublishedIndex]:
+def open_published(cfg: LoadedConfig) -> list[PublishedIndex]:
     """The dedup indexes of the corpora named in `dedup.against`, checked against this run's settings."""
     out = []
-    own = ctx.paths.output_dir.resolve()
+    own = Path(cfg.corpus.output_dir).resolve()
     for name in cfg.corpus.dedup.against:
         release = cfg.resolve_input(name).resolve()
         if release == own:

@@ -155,3 +155,21 @@ def test_templated_laws_with_different_titles_stay_apart(realdata):
     docs, views = _docs(texts)
     result = cluster(docs, NEAR, lambda idx: {i: views[i] for i in idx})
     assert result.size.tolist() == [1, 1, 1, 1]
+
+
+def test_bucket_grouping_runs_on_any_partitioning_of_whole_buckets():
+    """What a dataframe engine does: shuffle (key, doc) rows by key, group each partition, concatenate."""
+    rng = np.random.default_rng(4)
+    base = rng.integers(0, 2**32, (60, 32), dtype=np.uint32)
+    sigs = np.concatenate([base, base[:20], base[:5]])  # copies share every bucket
+    sigs[60:80, :8] += 1  # ...or all but the first band
+    keys = band_keys(sigs, bands=4, rows=8)
+    n = len(sigs)
+    flat_keys, flat_docs = keys.ravel(), np.repeat(np.arange(n), 4)
+    parts = []
+    for p in range(3):
+        mine = flat_keys % np.uint64(3) == p
+        parts.append(bucket_pairs(flat_keys[mine], flat_docs[mine]))
+    partitioned = np.unique(np.concatenate(parts), axis=0)
+    assert np.array_equal(partitioned, candidate_pairs(keys))
+    assert len(partitioned) == 20 + 5 + 5  # each copy with its base, the second copies with the first

@@ -146,29 +146,40 @@ def score(truth: list[int], predicted: list[int]) -> tuple[float, float, float, 
     return p, r, (2 * p * r / (p + r) if p + r else 0.0), true_pairs, pred_pairs
 
 
-def rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mib() -> tuple[float, float]:
+    """(anonymous, file-backed) resident memory of this process: memory-mapped files count as the second."""
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                name, value, _unit = line.split()
+                fields[name] = int(value) / 1024
+    return fields["RssAnon:"], fields["RssFile:"]
 
 
 class PeakRss:
-    """Samples this process's RSS every 10 ms while the block runs."""
+    """Samples this process's resident memory every 10 ms while the block runs (anonymous and total)."""
 
     def __enter__(self) -> PeakRss:
-        self.start = self.peak = rss_mib()
+        anon, file = rss_mib()
+        self.start, self.peak, self.peak_total = anon, anon, anon + file
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
+    def _take(self) -> None:
+        anon, file = rss_mib()
+        self.peak, self.peak_total = max(self.peak, anon), max(self.peak_total, anon + file)
+
     def _sample(self) -> None:
         while not self._stop.wait(0.01):
-            self.peak = max(self.peak, rss_mib())
+            self._take()
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, rss_mib())
+        self._take()
 
 
 def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
@@ -217,7 +228,7 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     )
     print(
         f"  dedup stage {n_docs / dedup_s:7.0f} docs/s ({dedup_s:.2f} s, {chars / dedup_s / 1e6:.1f} M chars/s)  |  "
-        f"RSS at stage start {mem.start:.0f} MiB, stage peak {mem.peak:.0f} MiB (+{mem.peak - mem.start:.0f} MiB)"
+        f"memory at stage start {mem.start:.0f} MiB, stage peak {mem.peak:.0f} MiB (+{mem.peak - mem.start:.0f} MiB)"
     )
 
 

@@ -12,8 +12,9 @@ Scheme, n-gram size, seed and permutations are recorded with the corpus: changin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from functools import cache
+from itertools import islice
 from multiprocessing import get_context
 
 import numpy as np
@@ -111,12 +112,32 @@ def _sign_chunk(args: tuple[list[str], int, int, int]) -> np.ndarray:
 def signature_matrix_parallel(
     views: Sequence[str], *, num_perm: int, ngram: int, seed: int = 1, workers: int = 2, chunk: int = 4096
 ) -> np.ndarray:
-    """The same matrix computed by `workers` processes (spawned, so safe beside threads); worth it above ~10k views."""
+    """The same matrix computed by `workers` processes (spawned, so safe beside threads); worth it above ~10k views.
+
+    At most two chunks per worker are in flight, so memory holds the output and a few chunks, not a pickled
+    copy of every view.
+    """
     if workers <= 1 or len(views) <= chunk:
         return signature_matrix(views, num_perm=num_perm, ngram=ngram, seed=seed)
-    jobs = [(list(views[i : i + chunk]), num_perm, ngram, seed) for i in range(0, len(views), chunk)]
+    out = np.empty((len(views), num_perm), dtype=np.uint32)
+    starts = iter(range(0, len(views), chunk))
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        return np.concatenate(list(pool.map(_sign_chunk, jobs)))
+        pending: dict[Future[np.ndarray], int] = {}
+
+        def submit(count: int) -> None:
+            for start in islice(starts, count):
+                job = (list(views[start : start + chunk]), num_perm, ngram, seed)
+                pending[pool.submit(_sign_chunk, job)] = start
+
+        submit(2 * workers)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                start = pending.pop(future)
+                block = future.result()
+                out[start : start + len(block)] = block
+            submit(len(done))
+    return out
 
 
 def signatures(views: Sequence[str], *, num_perm: int, ngram: int, seed: int = 1) -> list[bytes]:

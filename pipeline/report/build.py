@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipeline.dedup.minhash import SCHEME, s_curve
+from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, s_curve
 from pipeline.paths import RunContext
 from pipeline.report.html import render_html
 
@@ -125,16 +125,17 @@ def build_report(
         "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,
-        "dedup": _dedup_section(dedup),
+        "dedup": _dedup_section(dedup, manifest.get("dedup_stats")),
         "resources": resources,
     }
 
 
-def _dedup_section(dedup: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Settings and S-curve of the near-duplicate stage: what a maintainer needs to judge the thresholds."""
+def _dedup_section(dedup: dict[str, Any] | None, stats: dict[str, int] | None) -> dict[str, Any] | None:
+    """Settings, S-curve and work of the near-duplicate stage: what a maintainer needs to judge the thresholds."""
     if not dedup:
         return None
-    return {**dedup, "scheme": SCHEME, "s_curve": s_curve(dedup["bands"], dedup["rows"])}
+    curve = s_curve(dedup["bands"], dedup["rows"])
+    return {**dedup, "scheme": SCHEME, "shingle_hash": SHINGLE_HASH, "s_curve": curve, "stats": stats or {}}
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:

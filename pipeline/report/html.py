@@ -66,7 +66,11 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 {% if r.dedup %}<h2>Near-duplicate detection</h2>
 <p>MinHash {{ r.dedup.num_perm }} permutations ({{ r.dedup.scheme }}), character {{ r.dedup.ngram }}-grams,
 {{ r.dedup.bands }} bands &times; {{ r.dedup.rows }} rows; candidates verified at Jaccard &ge; {{ r.dedup.threshold }}
-with equal title lines.</p>
+with equal title lines (checked exactly when the MinHash estimate is within {{ r.dedup.verify_margin }} of it).
+{%- set st = r.dedup.stats %}{% if st %}
+{{ st.candidate_pairs }} candidate pairs, {{ st.checked_exactly }} checked exactly.
+{%- if r.dedup.against %} Deduplicated against {{ r.dedup.against | join(", ") }}: {{ st.published_matches }} published
+documents shared a bucket or key, {{ st.removed_as_published_copies }} copies of them removed.{% endif %}{% endif %}</p>
 <svg id="s-curve" width="420" height="260" role="img" aria-label="LSH S-curve">
 <line x1="40" y1="220" x2="400" y2="220" stroke="#444"></line>
 <line x1="40" y1="20" x2="40" y2="220" stroke="#444"></line>
