@@ -227,6 +227,11 @@ class DedupConfig(StrictModel):
         "Jaccard; clearer ones are decided by the estimate (1 checks every candidate)",
     )
     seed: int = 1
+    keep: list[Literal["priority", "longest", "earliest", "newest"]] = Field(
+        default_factory=lambda: ["priority", "longest", "earliest"],
+        description="how a cluster's representative is chosen, in order: lowest source priority, most characters, "
+        "earliest or newest publisher date (modified_at; unknown last); input order breaks the last tie",
+    )
     against: list[str] = Field(
         default_factory=list,
         description="published corpus folders (relative to the config file) whose documents this run's must not "

@@ -26,7 +26,7 @@ from pipeline import licensing
 from pipeline.atomic import atomic_write_bytes, sha256_file
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.dedup.cluster import Candidates, NearSettings, cluster, concat
+from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
 from pipeline.dedup.index import FOLDER as INDEX_FOLDER
 from pipeline.dedup.index import DedupIndexError, IndexWriter, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys
@@ -64,6 +64,53 @@ def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Tab
     return feather.read_table(sidecar["staged"], columns=columns)
 
 
+_DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash", "modified_at"]
+
+
+def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str, list[str | None]], Candidates, list]:
+    """Licence-gate every staged row; the rows still in the running become dedup candidates.
+
+    Returns the reasons per staged file, the candidates and, per candidate, its (sidecar, row) slot.
+    """
+    allow = cfg.corpus.licenses.allow
+    dedup = cfg.corpus.dedup
+    reasons: dict[str, list[str | None]] = {}
+    cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "sig", "date")}
+    slots: list[tuple[dict[str, Any], int]] = []
+    for sc in sidecars:
+        staged = _staged(sc, _DEDUP_COLUMNS)
+        dates = staged["modified_at"].cast(pa.int64()).to_pylist()
+        t = staged.to_pydict()
+        source_priority = cfg.corpus.sources[sc["source_index"]].priority
+        row_reasons: list[str | None] = []
+        for i, (reason, lic, key) in enumerate(zip(t["reason"], t["license"], t["hash_key"], strict=True)):
+            if reason is None:
+                reason = _GATE_REASON.get(licensing.policy(lic or licensing.UNKNOWN, allow))
+            row_reasons.append(reason)
+            if reason is None and key is not None:
+                cols["id"].append(t["id"][i])
+                # With exact dedup off, a document's own id stands in for its key: nothing is equal.
+                cols["key"].append(key if dedup.exact else t["id"][i])
+                cols["title"].append(t["title_key"][i])
+                cols["priority"].append(source_priority)
+                cols["n_chars"].append(t["n_chars"][i] or 0)
+                cols["sig"].append(t["minhash"][i])
+                cols["date"].append(NO_DATE if dates[i] is None else dates[i])
+                slots.append((sc, i))
+        reasons[sc["key"]] = row_reasons
+    signed = dedup.near and all(cols["sig"])
+    candidates = Candidates(
+        ids=cols["id"],
+        hash_keys=cols["key"],
+        title_keys=cols["title"],
+        priority=np.asarray(cols["priority"], dtype=np.int64),
+        n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
+        signatures=as_matrix(cols["sig"], dedup.num_perm) if signed else None,
+        dates=np.asarray(cols["date"], dtype=np.int64),
+    )
+    return reasons, candidates, slots
+
+
 def decide(
     cfg: LoadedConfig, sidecars: list[dict[str, Any]], published: list[PublishedIndex] | None = None
 ) -> Decisions:
@@ -72,52 +119,19 @@ def decide(
     Documents of the `published` corpora that share a bucket or an exact key with this run's documents join
     the clustering and always win: a copy of something already published is removed, not the original.
     """
-    allow = cfg.corpus.licenses.allow
     dedup = cfg.corpus.dedup
-    reasons: dict[str, list[str | None]] = {}
-    ids: list[str] = []
-    keys: list[str] = []
-    titles: list[str | None] = []
-    priority: list[int] = []
-    n_chars: list[int] = []
-    blobs: list[bytes | None] = []
-    slots: list[tuple[dict[str, Any], int]] = []
-    for sc in sidecars:
-        t = _staged(sc, ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
-        source_priority = cfg.corpus.sources[sc["source_index"]].priority
-        row_reasons: list[str | None] = []
-        for i, (doc_id, reason, lic, key) in enumerate(
-            zip(t["id"], t["reason"], t["license"], t["hash_key"], strict=True)
-        ):
-            if reason is None:
-                reason = _GATE_REASON.get(licensing.policy(lic or licensing.UNKNOWN, allow))
-            row_reasons.append(reason)
-            if reason is None and key is not None:
-                # With exact dedup off, a document's own id stands in for its key: nothing is equal.
-                ids.append(doc_id)
-                keys.append(key if dedup.exact else doc_id)
-                titles.append(t["title_key"][i])
-                priority.append(source_priority)
-                n_chars.append(t["n_chars"][i] or 0)
-                blobs.append(t["minhash"][i])
-                slots.append((sc, i))
-        reasons[sc["key"]] = row_reasons
+    reasons, run, slots = _gather(cfg, sidecars)
     details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
-    near_ok = dedup.near and all(blobs)
-    run = Candidates(
-        ids,
-        keys,
-        titles,
-        np.asarray(priority, dtype=np.int64),
-        np.asarray(n_chars, dtype=np.int64),
-        as_matrix(blobs, dedup.num_perm) if near_ok else None,
-    )
     matches = _published_matches(cfg, run, published or [])
     everything = concat([run, *(m.candidates(priority=-1) for m in matches)])
-    near = NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram, dedup.verify_margin) if near_ok else None
-    result = cluster(everything, near, lambda idx: _views(slots, matches, idx))
+    near = (
+        NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram, dedup.verify_margin)
+        if run.signatures is not None
+        else None
+    )
+    result = cluster(everything, near, lambda idx: _views(slots, matches, idx), dedup.keep)
     n_run = len(run)
     for i, (sc, row) in enumerate(slots):
         key, rep = sc["key"], int(result.representative[i])

@@ -173,3 +173,18 @@ def test_bucket_grouping_runs_on_any_partitioning_of_whole_buckets():
     partitioned = np.unique(np.concatenate(parts), axis=0)
     assert np.array_equal(partitioned, candidate_pairs(keys))
     assert len(partitioned) == 20 + 5 + 5  # each copy with its base, the second copies with the first
+
+
+def test_keep_policy_orders_the_criteria_the_config_names():
+    from pipeline.dedup.cluster import NO_DATE
+
+    texts = ["公告：本府訂定資料開放作業要點", "公告 本府訂定資料開放作業要點。。。", "公告本府訂定資料開放作業要點"]
+    docs, _ = _docs(texts, [100, 100, 50])
+    docs.dates = np.array([2020, 2019, 2021], dtype=np.int64)
+    assert cluster(docs).representative.tolist() == [2, 2, 2]  # priority first
+    assert cluster(docs, keep=["longest"]).representative.tolist() == [1, 1, 1]
+    assert cluster(docs, keep=["earliest"]).representative.tolist() == [1, 1, 1]
+    assert cluster(docs, keep=["newest", "priority"]).representative.tolist() == [2, 2, 2]
+    docs.dates = np.array([2020, NO_DATE, NO_DATE], dtype=np.int64)
+    assert cluster(docs, keep=["newest"]).representative.tolist() == [0, 0, 0]  # unknown dates come last
+    assert cluster(docs, keep=["earliest"]).representative.tolist() == [0, 0, 0]

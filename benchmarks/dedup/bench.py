@@ -232,6 +232,60 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     )
 
 
+def run_pipeline(n_docs: int, args: argparse.Namespace) -> None:
+    """The same documents through `twcorpus run` (a `local` JSONL source with `id_field`), scored from the
+    published and rejected shards by `source_record_id` + `dup_cluster`."""
+    import subprocess
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    docs, groups = build(n_docs, args.chars, args.dup_share)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "in").mkdir()
+        with open(work / "in" / "docs.jsonl", "w", encoding="utf-8") as f:
+            for i, text in enumerate(docs):
+                f.write(json.dumps({"id": f"doc{i}", "text": text}, ensure_ascii=False) + "\n")
+        config = {
+            "data_dir": str(work / "data"),
+            "output_dir": str(work / "corpus"),
+            "normalize": {"segment": args.segment},
+            "sources": [
+                {
+                    "kind": "local",
+                    "paths": ["in/*.jsonl"],
+                    "format": "jsonl",
+                    "text_field": "text",
+                    "id_field": "id",
+                    "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
+                }
+            ],
+        }
+        (work / "bench.yaml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "twcorpus"), "run", "--config", str(work / "bench.yaml")],
+            cwd=work,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - t0
+        predicted: dict[str, str] = {}
+        for folder in ("data", "rejected"):
+            for shard in sorted((work / "corpus" / folder).glob("*.parquet")):
+                t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
+                for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
+                    predicted[rid] = cluster_id or doc_id
+        report = json.loads((work / "data" / "reports" / "latest" / "report.json").read_text(encoding="utf-8"))
+    labels = [predicted[f"doc{i}"] for i in range(n_docs)]
+    p, r, f1, true_pairs, pred_pairs = score(groups, labels)
+    print(f"twcorpus run, docs {n_docs:>7} (jieba word counts {'on' if args.segment else 'off'})")
+    print(f"  precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}  (true pairs {true_pairs}, predicted {pred_pairs})")
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in report.get("timings_s", {}).items())
+    print(f"  wall {wall:.1f} s = {n_docs / wall:.0f} docs/s end to end ({timings})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, action="append")
@@ -240,6 +294,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes computing signatures")
     parser.add_argument("--margin", type=float, default=DedupConfig().verify_margin)
     parser.add_argument("--no-normalise", dest="normalise", action="store_false")
+    parser.add_argument("--pipeline", action="store_true", help="run the documents through `twcorpus run`")
+    parser.add_argument("--no-segment", dest="segment", action="store_false", help="pipeline without jieba")
     args = parser.parse_args()
     if not REAL.is_dir():
         print(f"skipped: {REAL} not found")
@@ -251,7 +307,10 @@ def main() -> None:
         f"~{args.chars}-char bases, {os.cpu_count()} cores\n"
     )
     for n in args.docs or [5000]:
-        run(n, cfg, args)
+        if args.pipeline:
+            run_pipeline(n, args)
+        else:
+            run(n, cfg, args)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ than `margin` above or below the threshold; at 128 permutations its standard err
 only the pairs in between are checked exactly, on the hashing views fetched for just those documents.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
-first, then lowest source priority, then the most complete (longest) text, then the earliest in publication
-order -- and names the cluster. Every document belongs to a cluster; a singleton is its own.
+first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
+then the earliest publisher date), then input order -- and names the cluster. Every document belongs to a
+cluster; a singleton is its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pipeline.dedup.lsh import UnionFind, band_keys, candidate_pairs
 from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard
 
 _PAIR_CHUNK = 1 << 16
+NO_DATE = np.iinfo(np.int64).max
+KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
+DEFAULT_KEEP = ("priority", "longest", "earliest")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Candidates:
     n_chars: np.ndarray
     signatures: np.ndarray | None = None  # [n, num_perm] uint32
     published: np.ndarray | None = None  # True: already in a published corpus (always wins, never removed)
+    dates: np.ndarray | None = None  # publisher date as int64 microseconds; NO_DATE when unknown
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -82,6 +87,7 @@ def cluster(
     docs: Candidates,
     near: NearSettings | None = None,
     views: Callable[[list[int]], dict[int, str]] | None = None,
+    keep: Sequence[str] = DEFAULT_KEEP,
 ) -> Clusters:
     """Cluster `docs`. `views(indices)` returns the hashing views exact verification compares."""
     n = len(docs)
@@ -113,16 +119,30 @@ def cluster(
                     checked += 1
                     if exact_jaccard(text[a], text[b], near.ngram) >= near.threshold:
                         uf.union(a, b)
-    return _assign(docs, uf.roots(), n_pairs, checked)
+    return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
 
-def _assign(docs: Candidates, roots: np.ndarray, n_pairs: int, checked: int) -> Clusters:
+def _criterion(docs: Candidates, name: str) -> np.ndarray:
+    """Sort key for one keep criterion: smaller wins."""
+    dates = docs.dates if docs.dates is not None else np.full(len(docs), NO_DATE, dtype=np.int64)
+    if name == "priority":
+        return np.asarray(docs.priority, dtype=np.int64)
+    if name == "longest":
+        return -np.asarray(docs.n_chars, dtype=np.int64)
+    if name == "earliest":
+        return dates
+    if name == "newest":
+        return np.where(dates == NO_DATE, NO_DATE, -dates)
+    raise ValueError(f"keep criterion {name!r}: expected one of {', '.join(KEEP_CRITERIA)}")
+
+
+def _assign(docs: Candidates, roots: np.ndarray, n_pairs: int, checked: int, keep: Sequence[str]) -> Clusters:
     """Representative and size per document, from the union-find roots."""
     n = len(docs)
     published = docs.published if docs.published is not None else np.zeros(n, dtype=bool)
-    order = np.arange(n)
-    # lexsort: last key is primary -> cluster, then published first, priority, longest, earliest
-    ranked = np.lexsort((order, -np.asarray(docs.n_chars), np.asarray(docs.priority), ~published, roots))
+    criteria = [_criterion(docs, name) for name in keep]
+    # lexsort: the last key is primary -> cluster, published first, the keep criteria in order, input order
+    ranked = np.lexsort((np.arange(n), *reversed(criteria), ~published, roots))
     sorted_roots = roots[ranked]
     starts = np.ones(n, dtype=bool)
     starts[1:] = sorted_roots[1:] != sorted_roots[:-1]
@@ -152,4 +172,7 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
         )
         if n
         else np.empty(0, dtype=bool),
+        dates=np.concatenate([p.dates if p.dates is not None else np.full(len(p), NO_DATE) for p in parts])
+        if n
+        else np.empty(0, dtype=np.int64),
     )
