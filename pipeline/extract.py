@@ -28,6 +28,7 @@ from pipeline.document import Document, document_id, to_table
 from pipeline.filters import decide as decide_quality
 from pipeline.filters import signals
 from pipeline.normalize import Normalized, Normalizer
+from pipeline.normalize.hashing import VERSION as HASHING_VIEW_VERSION
 from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 from pipeline.normalize.segment import count_words
 from pipeline.paths import RunContext
@@ -60,7 +61,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "quality": cfg.corpus.quality.model_dump(mode="json"),
         "private_use": cfg.corpus.private_use,
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
-        "signature_scheme": [SCHEME, SHINGLE_HASH],
+        "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,
