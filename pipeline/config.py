@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.licensing import LicenseTable, LicenseTableError, load_table
+
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message names the file, the key path and the problem."""
@@ -254,9 +256,14 @@ class TokensConfig(StrictModel):
 
 
 class LicensePolicy(StrictModel):
-    allow: list[str] = Field(
-        default_factory=lambda: ["OGDL-Taiwan-1.0", "CC0-1.0", "CC-BY-4.0", "LicenseRef-TW-Copyright-Act-Art9"]
+    """Which licence table to use and per-run overrides of its policies (canonical ids)."""
+
+    table: str | None = Field(
+        default=None, description="licence table (relative to the config); default configs/licenses.yaml"
     )
+    allow: list[str] = Field(default_factory=list, description="publish these licences whatever the table says")
+    deny: list[str] = Field(default_factory=list, description="never publish these")
+    review: list[str] = Field(default_factory=list, description="hold these back for a maintainer")
 
 
 class PublishConfig(StrictModel):
@@ -296,6 +303,10 @@ class LoadedConfig(BaseModel):
     def resolve_input(self, relative: str) -> Path:
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
+
+    def license_table(self) -> LicenseTable:
+        name = self.corpus.licenses.table
+        return load_table(self.resolve_input(name) if name else None)
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -341,6 +352,19 @@ def load_config(path: str | Path, output_dir: str | None = None) -> LoadedConfig
         corpus = CorpusConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(path, exc)) from exc
-    return LoadedConfig(
+    loaded = LoadedConfig(
         path=path.resolve(), base_dir=path.resolve().parent, corpus=corpus, digest=config_digest(corpus)
     )
+    try:
+        table = loaded.license_table()
+    except LicenseTableError as exc:
+        raise ConfigError(f"{path}: licenses.table: {exc}") from exc
+    policy = corpus.licenses
+    for name in ("allow", "deny", "review"):
+        unknown = table.unknown_ids(getattr(policy, name))
+        if unknown:
+            raise ConfigError(
+                f"{path}: licenses.{name}: {', '.join(unknown)} not in the licence table {table.path} "
+                "(use canonical ids such as OGDL-Taiwan-1.0)"
+            )
+    return loaded

@@ -62,6 +62,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "private_use": cfg.corpus.private_use,
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
+        "license_table": cfg.license_table().digest,
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,
@@ -115,7 +116,7 @@ class _Builder:
         self.resource = resource
         self.fetched = fetched
         ds = resource.dataset
-        lic = licensing.canonical(ds.license)
+        lic = cfg.license_table().canonical(ds.license)
         self.license = lic
         self.attribution = licensing.attribution(lic, ds.agency, ds.title, ds.id)
         self.retrieved_at = parse_date(fetched.retrieved_at)

@@ -22,7 +22,6 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from pipeline import licensing
 from pipeline.atomic import atomic_write_bytes, sha256_file
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
@@ -72,7 +71,7 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str
 
     Returns the reasons per staged file, the candidates and, per candidate, its (sidecar, row) slot.
     """
-    allow = cfg.corpus.licenses.allow
+    table, overrides = cfg.license_table(), cfg.corpus.licenses
     dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
     cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "sig", "date")}
@@ -85,7 +84,7 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str
         row_reasons: list[str | None] = []
         for i, (reason, lic, key) in enumerate(zip(t["reason"], t["license"], t["hash_key"], strict=True)):
             if reason is None:
-                reason = _GATE_REASON.get(licensing.policy(lic or licensing.UNKNOWN, allow))
+                reason = _GATE_REASON.get(table.policy(lic, overrides))
             row_reasons.append(reason)
             if reason is None and key is not None:
                 cols["id"].append(t["id"][i])
@@ -339,6 +338,7 @@ def input_digest(
         {
             "staged": [sc["key"] for sc in sidecars],
             "against": [index.digest() for index in published or []],
+            "license_table": cfg.license_table().digest,
             "priorities": [s.priority for s in corpus.sources],
             "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
             "output": str(ctx.paths.output_dir),

@@ -79,7 +79,9 @@ def test_an_unchanged_release_is_kept_and_a_damaged_or_changed_one_rewritten(wri
     assert repaired["content_sha256"] == first["content_sha256"]
     stricter = cfg.model_copy(
         update={
-            "corpus": cfg.corpus.model_copy(update={"licenses": cfg.corpus.licenses.model_copy(update={"allow": []})})
+            "corpus": cfg.corpus.model_copy(
+                update={"licenses": cfg.corpus.licenses.model_copy(update={"review": ["OGDL-Taiwan-1.0"]})}
+            )
         }
     )
     gated = publish(stricter, make_context(stricter), sidecars)

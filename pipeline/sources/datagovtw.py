@@ -174,7 +174,7 @@ class _Discovery:
             return
         wanted = set(source.datasets)
         for entry in entries:
-            if (wanted and entry.id not in wanted) or not matches(entry, source.select):
+            if (wanted and entry.id not in wanted) or not matches(entry, source.select, self.cfg.license_table()):
                 continue
             info = DatasetInfo(
                 id=entry.id, title=entry.title, agency=entry.agency, license=entry.license, modified_at=entry.modified

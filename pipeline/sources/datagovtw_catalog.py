@@ -117,15 +117,15 @@ def parse_catalog(text: str) -> list[CatalogEntry]:
     return entries
 
 
-def matches(entry: CatalogEntry, select: CatalogSelect) -> bool:
-    """All given criteria must hold; within one criterion any listed value will do."""
+def matches(entry: CatalogEntry, select: CatalogSelect, table: licensing.LicenseTable | None = None) -> bool:
+    """All given criteria must hold; within one criterion any listed value will do (licences by canonical id)."""
     if select.ids and entry.id not in select.ids:
         return False
     if select.agencies and (entry.agency or "") not in select.agencies:
         return False
     if select.categories and not any(c in (entry.category or "") for c in select.categories):
         return False
-    if select.licenses and licensing.canonical(entry.license).id not in select.licenses:
+    if select.licenses and (table or licensing.load_table()).canonical(entry.license).id not in select.licenses:
         return False
     if select.keywords:
         haystack = " ".join(x for x in (entry.title, entry.description, entry.keywords) if x)
