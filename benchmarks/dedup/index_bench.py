@@ -79,7 +79,7 @@ def main() -> None:
             index = PublishedIndex(folder.parent)
             t_open = time.perf_counter() - t0
             copied = rng.choice(n, n_copies, replace=False)
-            published = index._docs.take(copied.tolist()).column("signature").to_pylist()
+            published = index.rows(np.sort(copied))["signature"]
             queries = np.concatenate(
                 [
                     np.stack([np.frombuffer(b, "<u4") for b in published]),

@@ -180,7 +180,9 @@ class PublishedIndex:
         self._band_docs = np.load(self.folder / _BAND_DOCS, mmap_mode="r")
         self._exact_keys = np.load(self.folder / _EXACT_KEYS, mmap_mode="r")
         self._exact_docs = np.load(self.folder / _EXACT_DOCS, mmap_mode="r")
-        self._docs = pa.ipc.open_file(pa.memory_map(str(self.folder / _DOCS), "r")).read_all()
+        self._reader = pa.ipc.open_file(pa.memory_map(str(self.folder / _DOCS), "r"))
+        sizes = [self._reader.get_batch(i).num_rows for i in range(self._reader.num_record_batches)]
+        self._batch_starts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
 
     def check(self, expected: dict[str, Any]) -> None:
         differ = {k: (self.settings.get(k), v) for k, v in expected.items() if self.settings.get(k) != v}
@@ -197,16 +199,26 @@ class PublishedIndex:
         near = _lookup(self._band_keys, self._band_docs, band_key_matrix.ravel())
         exact = _lookup(self._exact_keys, self._exact_docs, exact_prefix(hash_keys))
         numbers = np.union1d(near, exact)
-        columns = (
-            self._docs.take(pa.array(numbers, pa.int64())).to_pydict()
-            if len(numbers)
-            else {name: [] for name in self._docs.schema.names}
-        )
+        columns = self.rows(numbers)
         keep = [i for i, doc_id in enumerate(columns["id"]) if doc_id not in exclude_ids]
         if len(keep) != len(numbers):
             numbers = numbers[keep]
             columns = {k: [v[i] for i in keep] for k, v in columns.items()}
         return PublishedMatches(self, numbers, columns)
+
+    def rows(self, numbers: np.ndarray) -> dict[str, list[Any]]:
+        """Document-table rows by number (sorted), taken batch by batch from the memory map.
+
+        A `take` on the whole table would first concatenate its batches: a copy of the entire index in memory.
+        """
+        out: dict[str, list[Any]] = {name: [] for name in self._reader.schema.names}
+        which = np.searchsorted(self._batch_starts, numbers, side="right") - 1
+        for batch_index in np.unique(which).tolist():
+            offsets = numbers[which == batch_index] - self._batch_starts[batch_index]
+            part = self._reader.get_batch(batch_index).take(pa.array(offsets, pa.int64())).to_pydict()
+            for name, values in part.items():
+                out[name].extend(values)
+        return out
 
     def texts(self, rows: list[int]) -> dict[int, str]:
         """Text of the documents at these global rows of the release's data shards."""
