@@ -31,8 +31,10 @@ from pipeline.dedup.index import DedupIndexError, IndexWriter, PublishedIndex, P
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import as_matrix
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+from pipeline.licensing import LicenseTable
 from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
+from pipeline.tokens import tokenizer_label
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
 
@@ -258,6 +260,25 @@ class _ShardWriter:
         return final
 
 
+class _PartitionedWriter:
+    """Shards under data/<licence class>/<source>/, so the dataset card can declare a config per licence class
+    and per source that `load_dataset(folder, name)` reads by path."""
+
+    def __init__(self, folder: Path, rows: int, compression: str) -> None:
+        self.folder, self.rows, self.compression = folder, rows, compression
+        self.writers: dict[tuple[str, str], _ShardWriter] = {}
+
+    def write(self, table: pa.Table, license_class: str, source: str) -> None:
+        key = (license_class, source)
+        if key not in self.writers:
+            folder = self.folder / license_class / source
+            self.writers[key] = _ShardWriter(folder, "train", DOCUMENT_SCHEMA, self.rows, self.compression)
+        self.writers[key].write(table)
+
+    def close(self) -> list[tuple[Path, int]]:
+        return [shard for key in sorted(self.writers) for shard in self.writers[key].close()]
+
+
 def content_digest(table: pa.Table) -> str:
     """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus."""
     cols = [c for c in table.column_names if c != "run_id"]
@@ -392,7 +413,8 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     pub = cfg.corpus.publish
-    docs = _ShardWriter(tmp / "data", "train", DOCUMENT_SCHEMA, pub.shard_rows, pub.compression)
+    docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression)
+    table_of_licences = cfg.license_table()
     rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression)
     index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
     tallies: dict[str, ResourceTally] = {}
@@ -403,7 +425,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         key = sc["key"]
         published, rejected = _split(table, decisions, key, ctx.run_id)
         if published.num_rows:
-            docs.write(published)
+            docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
             content.update(content_digest(published).encode())
             _index_published(index, table, decisions.reasons[key])
         if rejected.num_rows:
@@ -435,7 +457,15 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         "dedup_stats": decisions.stats,
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
     }
-    (tmp / "README.md").write_text(render_card(manifest, has_rejected=bool(rejected_files)), encoding="utf-8")
+    manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
+    card = render_card(
+        manifest,
+        has_rejected=bool(rejected_files),
+        licences=manifest["licenses"],
+        dedup=cfg.corpus.dedup.model_dump(mode="json"),
+        tokenizer=_tokenizer_name(cfg),
+    )
+    (tmp / "README.md").write_text(card, encoding="utf-8")
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _swap_in(tmp, out, ctx.run_id)
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
@@ -485,6 +515,35 @@ def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | N
     keep = pa.array([r is None for r in reasons])
     rows = staged.filter(keep).select(["id", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
     index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"])
+
+
+def _tokenizer_name(cfg: LoadedConfig) -> str | None:
+    name = cfg.corpus.tokens.tokenizer
+    return tokenizer_label(name) if name else None
+
+
+def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per licence in the release: its name, class and link, and what it covers."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in datasets:
+        lic = table.get(d["license"])
+        entry = out.setdefault(
+            lic.id,
+            {
+                "license": lic.id,
+                "name": lic.name,
+                "version": lic.version,
+                "url": lic.url,
+                "license_class": lic.license_class,
+                "datasets": 0,
+                "documents": 0,
+                "tokens": 0,
+            },
+        )
+        entry["datasets"] += 1
+        entry["documents"] += d["documents"]
+        entry["tokens"] += d["tokens"]
+    return sorted(out.values(), key=lambda e: -e["tokens"])
 
 
 def _collect_datasets(datasets: dict[tuple[str, str], dict[str, Any]], published: pa.Table) -> None:

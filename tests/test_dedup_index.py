@@ -70,7 +70,7 @@ def _config(path: Path, folder: str, dataset: str, data_dir: Path, extra: str = 
 
 
 def _rows(folder: Path) -> list[dict]:
-    return [r for p in sorted(folder.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    return [r for p in sorted(folder.rglob("*.parquet")) for r in pq.read_table(p).to_pylist()]
 
 
 def test_a_later_run_removes_copies_of_an_already_published_corpus(prefect_harness, tmp_path):

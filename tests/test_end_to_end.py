@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import yaml
 from typer.testing import CliRunner
 
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
@@ -107,6 +108,28 @@ def test_manifest_notice_and_card(sample_run):
         assert ds["attribution"] in notice
     assert "config_name: rejected" in (corpus / "README.md").read_text(encoding="utf-8")
     assert not list(work.glob("data/.corpus.*")), "no temporary release left behind"
+
+
+def test_every_config_the_card_declares_loads(sample_run, tmp_path):
+    work, _first, _ = sample_run
+    corpus = work / "data/corpus"
+    card = (corpus / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["license"] == "other" and header["license_link"] == "NOTICE"
+    assert header["language"] == ["zh"] and header["language_details"] == ["zh-Hant", "zh-TW"]
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    assert header["size_categories"] == ["n<1K"] and manifest["documents"] < 1000
+    names = [c["config_name"] for c in header["configs"]]
+    assert {"default", "rejected", "license-public-domain", "license-attribution", "source-moj_laws"} <= set(names)
+    everything = _load(corpus, tmp_path)
+    sizes = {name: len(_load(corpus, tmp_path, name)) for name in names}
+    assert sizes["default"] == len(everything) == manifest["documents"]
+    assert sum(v for k, v in sizes.items() if k.startswith("license-")) == len(everything)
+    assert sum(v for k, v in sizes.items() if k.startswith("source-")) == len(everything)
+    laws = _load(corpus, tmp_path, "source-moj_laws")
+    assert set(laws["source"]) == {"moj_laws"} and set(laws["license"]) == {"LicenseRef-TW-Copyright-Act-Art9"}
+    for lic in manifest["licenses"]:
+        assert lic["license"] in card and lic["documents"] > 0
 
 
 def test_second_run_reuses_every_resource_and_republishes_the_same_content(sample_run):

@@ -37,7 +37,8 @@ def test_shards_rotate_and_names_carry_the_count(write_config, tmp_path):
     cfg, ctx, sidecars = _stage(write_config, tmp_path, 10)
     manifest = publish(cfg, ctx, sidecars)
     assert [s["rows"] for s in manifest["shards"]] == [4, 4, 2]
-    assert [s["path"] for s in manifest["shards"]][-1] == "data/train-00002-of-00003.parquet"
+    # partitioned by licence class and source, for the card's configs
+    assert [s["path"] for s in manifest["shards"]][-1] == "data/attribution/local/train-00002-of-00003.parquet"
 
 
 def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, monkeypatch):
