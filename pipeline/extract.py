@@ -37,7 +37,6 @@ from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_r
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource, drafts
 from pipeline.sources.datagovtw import MEMBER_FORMATS
-from pipeline.tokens import count_tokens, tokenizer_label
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
         "license_table": cfg.license_table().digest,
+        "tokenizer": (counter.label if (counter := cfg.token_counter()) else None),
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,
@@ -121,7 +121,7 @@ class _Builder:
         self.attribution = licensing.attribution(lic, ds.agency, ds.title, ds.id)
         self.retrieved_at = parse_date(fetched.retrieved_at)
         self.modified_at = parse_date(resource.modified_at)
-        self.tokenizer = cfg.corpus.tokens.tokenizer
+        self.tokens = cfg.token_counter()
         source = cfg.corpus.sources[resource.source_index]
         self.private_use = source.private_use or cfg.corpus.private_use
         unwrap = source.unwrap_lines if source.unwrap_lines is not None else resource.source_kind == "moj_laws"
@@ -193,8 +193,9 @@ class _Builder:
         doc.title_key = title_key(text)
         if self.cfg.corpus.normalize.segment:
             doc.n_words = count_words(text)
-        doc.n_tokens = count_tokens(text, self.tokenizer)
-        doc.tokenizer = tokenizer_label(self.tokenizer) if self.tokenizer else None
+        if self.tokens is not None:
+            doc.n_tokens = self.tokens.count(text)
+            doc.tokenizer = self.tokens.label
         return doc
 
     def from_bad(self, bad: BadRecord, prefix: str = "") -> Document:

@@ -34,7 +34,6 @@ from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable
 from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
-from pipeline.tokens import tokenizer_label
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
 
@@ -518,8 +517,8 @@ def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | N
 
 
 def _tokenizer_name(cfg: LoadedConfig) -> str | None:
-    name = cfg.corpus.tokens.tokenizer
-    return tokenizer_label(name) if name else None
+    counter = cfg.token_counter()
+    return counter.label if counter else None
 
 
 def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:

