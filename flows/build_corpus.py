@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -58,8 +59,13 @@ def report_task(
         timings=timings,
         target=cfg.corpus.tokens.target,
         dedup=cfg.corpus.dedup.model_dump(mode="json"),
+        licenses=cfg.license_table(),
+        license_overrides=cfg.corpus.licenses,
     )
     folder = stages.write_report(ctx, report)
+    create_markdown_artifact(
+        key="corpus-summary", markdown=stages.summary_markdown(report, folder), description="twcorpus run summary"
+    )
     return {**stages.summary(report), "report_dir": str(folder)}
 
 

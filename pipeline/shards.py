@@ -34,6 +34,7 @@ from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable
 from pipeline.normalize.hashing import hashing_view
 from pipeline.paths import RunContext
+from pipeline.report.diff import release_diff
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
 
@@ -58,6 +59,7 @@ class Decisions:
     clusters: dict[str, list[str | None]]
     sizes: dict[str, list[int | None]]
     stats: dict[str, int] = field(default_factory=dict)
+    cross_agency: dict[str, int] = field(default_factory=dict)  # "source/dataset_id" -> clusters spanning agencies
 
 
 def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
@@ -147,14 +149,35 @@ def decide(
             details[key][row] = (
                 f"near-duplicate of {everything.ids[rep]}{where} (MinHash LSH, Jaccard >= {dedup.threshold})"
             )
+    cross = _cross_agency(slots, result.representative[:n_run], result.size[:n_run])
     stats = {
+        "cross_agency_clusters": cross.pop("*", 0),
         "candidates": n_run,
         "candidate_pairs": result.candidate_pairs,
         "checked_exactly": result.checked_exactly,
         "published_matches": len(everything) - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
     }
-    return Decisions(reasons, details, clusters, sizes, stats)
+    return Decisions(reasons, details, clusters, sizes, stats, cross)
+
+
+def _cross_agency(slots: list[tuple[dict[str, Any], int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
+    """Duplicate clusters whose members come from more than one agency: per dataset ("source/dataset_id")
+    the number of such clusters it has a member in, and their total under "*"."""
+    agencies: dict[int, set[str]] = {}
+    datasets: dict[int, set[str]] = {}
+    for i, (sc, _row) in enumerate(slots):
+        if sizes[i] > 1:
+            rep = int(reps[i])
+            agencies.setdefault(rep, set()).add(sc["agency"] or "")
+            datasets.setdefault(rep, set()).add(f"{sc['source']}/{sc['dataset_id']}")
+    out: dict[str, int] = {}
+    for rep, names in agencies.items():
+        if len(names) > 1:
+            out["*"] = out.get("*", 0) + 1
+            for d in datasets[rep]:
+                out[d] = out.get(d, 0) + 1
+    return out
 
 
 def _published_matches(cfg: LoadedConfig, run: Candidates, indexes: list[PublishedIndex]) -> list[PublishedMatches]:
@@ -419,13 +442,16 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = hashlib.sha256()
+    dataset_content: dict[tuple[str, str], Any] = {}
     for sc in sidecars:
         table = _staged(sc)
         key = sc["key"]
         published, rejected = _split(table, decisions, key, ctx.run_id)
         if published.num_rows:
             docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
-            content.update(content_digest(published).encode())
+            digest = content_digest(published)
+            content.update(digest.encode())
+            dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(digest.encode())
             _index_published(index, table, decisions.reasons[key])
         if rejected.num_rows:
             rejs.write(rejected)
@@ -434,6 +460,8 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     shards = docs.close()
     rejected_files = rejs.close()
     index.close()
+    for k, h in dataset_content.items():
+        datasets[k]["content_sha256"] = h.hexdigest()
     notice = render_notice(list(datasets.values()))
     (tmp / "NOTICE").write_text(notice, encoding="utf-8")
     manifest = {
@@ -454,6 +482,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         },
         "deduplicated_against": [str(i.release) for i in against],
         "dedup_stats": decisions.stats,
+        "cross_agency_clusters": decisions.cross_agency,
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
     }
     manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
@@ -465,6 +494,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         tokenizer=_tokenizer_name(cfg),
     )
     (tmp / "README.md").write_text(card, encoding="utf-8")
+    manifest["diff"] = release_diff(_previous_manifest(out), manifest)
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _swap_in(tmp, out, ctx.run_id)
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
@@ -514,6 +544,11 @@ def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | N
     keep = pa.array([r is None for r in reasons])
     rows = staged.filter(keep).select(["id", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
     index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"])
+
+
+def _previous_manifest(output_dir: Path) -> dict[str, Any] | None:
+    path = output_dir / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def _tokenizer_name(cfg: LoadedConfig) -> str | None:

@@ -9,7 +9,7 @@ from pipeline.config import LoadedConfig
 from pipeline.extract import FetchedRef, extract_resource
 from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore
 from pipeline.paths import RunContext
-from pipeline.report import build_report, write_report
+from pipeline.report import build_report, summary_markdown, write_report
 from pipeline.shards import publish
 from pipeline.sources import Resource, discover
 
@@ -81,6 +81,7 @@ __all__ = [
     "fetcher_for",
     "plan_batches",
     "publish",
+    "summary_markdown",
     "write_report",
 ]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, s_curve
+from pipeline.licensing import LicenseTable, load_table
 from pipeline.paths import RunContext
 from pipeline.report.html import render_html
 
@@ -44,13 +45,17 @@ def build_report(
     timings: dict[str, float] | None = None,
     target: int | None = None,
     dedup: dict[str, Any] | None = None,
+    licenses: LicenseTable | None = None,
+    license_overrides: Any = None,
 ) -> dict[str, Any]:
     tallies = manifest["tallies"]
+    cross = manifest.get("cross_agency_clusters", {})
     resources: list[dict[str, Any]] = []
     reasons: Counter[str] = Counter()
     samples: list[dict[str, Any]] = []
     by_dataset: dict[tuple[str, str], dict[str, Any]] = {}
     by_agency: dict[str, dict[str, Any]] = {}
+    by_license: dict[str, dict[str, Any]] = {}
     for sc in sidecars:
         t = tallies[sc["key"]]
         rejected = sum(t["rejected"].values())
@@ -76,7 +81,12 @@ def build_report(
         for sample in norm.get("conversion_samples", []):
             if len(samples) < MAX_SAMPLES:
                 samples.append({"dataset_id": sc["dataset_id"], "agency": sc["agency"], **sample})
-        for bucket, key in ((by_dataset, (sc["source"], sc["dataset_id"])), (by_agency, sc["agency"] or "")):
+        buckets = (
+            (by_dataset, (sc["source"], sc["dataset_id"])),
+            (by_agency, sc["agency"] or ""),
+            (by_license, sc["license"]),
+        )
+        for bucket, key in buckets:
             agg = bucket.setdefault(key, _empty_aggregate())
             agg["resources"] += 1
             for f in ("records_read", "published", "chars", "tokens"):
@@ -94,6 +104,7 @@ def build_report(
                         "dataset_title": sc["dataset_title"],
                         "agency": sc["agency"],
                         "license": sc["license"],
+                        "cross_agency_clusters": cross.get(f"{sc['source']}/{sc['dataset_id']}", 0),
                     }
                 )
     totals = {
@@ -123,6 +134,10 @@ def build_report(
         "target": {"tokens": target, "fraction": (totals["tokens"] / target) if target else None},
         "timings_s": timings or {},
         "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
+        "licenses": [
+            _plain({**_licence_facts(licenses, license_overrides, k), **v}) for k, v in sorted(by_license.items())
+        ],
+        "diff": manifest.get("diff"),
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,
         "dedup": _dedup_section(dedup, manifest.get("dedup_stats")),
@@ -139,7 +154,18 @@ def _dedup_section(dedup: dict[str, Any] | None, stats: dict[str, int] | None) -
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: (dict(v) if isinstance(v, Counter) else v) for k, v in d.items()}
+    out = {k: (dict(v) if isinstance(v, Counter) else v) for k, v in d.items()}
+    if "rejected" in out:
+        out["duplicates_removed"] = sum(n for r, n in out["rejected"].items() if r.endswith("_duplicate"))
+    return out
+
+
+def _licence_facts(table: LicenseTable | None, overrides: Any, license_id: str) -> dict[str, Any]:
+    """Name, class and the policy this run applied (the table's, or the config's override)."""
+    table = table or load_table()
+    lic = table.get(license_id)
+    policy = table.policy(license_id, overrides)
+    return {"license": license_id, "name": lic.name, "license_class": lic.license_class, "policy": policy}
 
 
 def write_report(ctx: RunContext, report: dict[str, Any]) -> Path:

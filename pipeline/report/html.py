@@ -42,6 +42,51 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 <td class="n">{{ r.target.tokens }} ({{ "%.4f%%" % (100 * r.target.fraction) }})</td></tr>{% endif %}
 </table>
 
+{% macro bars(id, label, rows) -%}
+{%- set m = rows | map(attribute=1) | max if rows else 0 -%}
+<svg id="{{ id }}" width="720" height="{{ 26 * (rows|length) + 10 }}" role="img" aria-label="{{ label }}">
+{% for name, value in rows %}
+<rect class="bar" x="260" y="{{ 26 * loop.index0 + 5 }}" height="18"
+ width="{{ (360 * value / m) | round(1) if m else 0 }}"></rect>
+<text x="0" y="{{ 26 * loop.index0 + 18 }}">{{ name | truncate(34, True, "…") }}</text>
+<text x="{{ 265 + ((360 * value / m) | round(1) if m else 0) }}" y="{{ 26 * loop.index0 + 18 }}">
+{{- "{:,}".format(value) }}</text>
+{% endfor %}</svg>
+{%- endmacro %}
+<h2>Tokens by agency</h2>
+{{ bars("tokens-by-agency", "published tokens by agency", token_agencies) }}
+
+<h2>Licences</h2>
+{{ bars("tokens-by-licence", "published tokens by licence", token_licences) }}
+<table><tr><th>licence</th><th>class</th><th>policy this run</th><th>read</th><th>published</th><th>tokens</th>
+<th>rejected</th></tr>
+{% for l in r.licenses %}<tr><td>{{ l.license }}<br>{{ l.name }}</td><td>{{ l.license_class }}</td>
+<td>{{ l.policy }}</td>
+<td class="n">{{ l.records_read }}</td><td class="n">{{ l.published }}</td><td class="n">{{ l.tokens }}</td>
+<td>{% for k, v in l.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
+{% endfor %}</table>
+
+<h2>Changes since the previous release</h2>
+{% set d = r.diff %}{% if not d %}<p>Not recorded.</p>
+{% elif d.previous_run_id is none %}<p>First release: {{ d.added | length }} datasets,
+ {{ "{:,}".format(d.tokens_delta) }} tokens.</p>
+{% else %}<p id="diff">Against release <code>{{ d.previous_run_id }}</code>: {{ d.added | length }} datasets added,
+{{ d.removed | length }} removed, {{ d.changed | length }} changed; documents {{ "{:+,}".format(d.documents_delta) }},
+tokens {{ "{:+,}".format(d.tokens_delta) }}.</p>
+{% if d.added or d.removed or d.changed %}<table><tr><th>change</th><th>dataset</th><th>agency</th><th>documents</th>
+<th>tokens</th></tr>
+{% for x in d.added %}<tr><td>added</td><td>{{ x.dataset_title or "" }} ({{ x.dataset }})</td>
+<td>{{ x.agency or "" }}</td>
+<td class="n">{{ x.documents }}</td><td class="n">{{ x.tokens }}</td></tr>{% endfor %}
+{% for x in d.removed %}<tr><td>removed</td><td>{{ x.dataset_title or "" }} ({{ x.dataset }})</td>
+<td>{{ x.agency or "" }}</td>
+<td class="n">{{ x.documents }}</td><td class="n">{{ x.tokens }}</td></tr>{% endfor %}
+{% for x in d.changed %}<tr><td>changed{% if x.content_changed %} (content){% endif %}</td>
+<td>{{ x.dataset_title or "" }} ({{ x.dataset }})</td><td>{{ x.agency or "" }}</td>
+<td class="n">{{ x.documents_before }} &rarr; {{ x.documents }}</td>
+<td class="n">{{ x.tokens_before }} &rarr; {{ x.tokens }}</td></tr>
+{% endfor %}</table>{% endif %}{% endif %}
+
 <h2>By agency</h2>
 <table><tr><th>agency</th><th>resources</th><th>read</th><th>published</th><th>rejected</th><th>tokens</th>
 <th>converted (docs / chars)</th><th>redactions</th></tr>
@@ -54,13 +99,15 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 
 <h2>By dataset</h2>
 <table><tr><th>dataset</th><th>agency</th><th>licence</th><th>decoders</th><th>read</th><th>published</th>
-<th>rejected</th><th>tokens</th><th>converted (docs / chars)</th><th>redactions</th></tr>
+<th>rejected</th><th>tokens</th><th>converted (docs / chars)</th><th>redactions</th><th>duplicates removed</th>
+<th>cross-agency duplicate clusters</th></tr>
 {% for d in r.datasets %}<tr><td>{{ d.dataset_title or "" }} ({{ d.dataset_id }})</td><td>{{ d.agency or "" }}</td>
 <td>{{ d.license }}</td><td>{% for k, v in d.decoders.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td>
 <td class="n">{{ d.records_read }}</td><td class="n">{{ d.published }}</td>
 <td>{% for k, v in d.rejected.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ d.tokens }}</td>
 <td class="n">{{ d.converted_docs }} / {{ d.converted_chars }}</td>
-<td>{% for k, v in d.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
+<td>{% for k, v in d.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td><td class="n">{{ d.duplicates_removed }}</td>
+<td class="n">{{ d.cross_agency_clusters }}</td></tr>
 {% endfor %}</table>
 
 {% if r.dedup %}<h2>Near-duplicate detection</h2>
@@ -106,4 +153,10 @@ def render_html(report: dict[str, Any]) -> str:
     funnel += [(f"− {reason}", n, "drop") for reason, n in t["rejected_by_reason"].items()]
     funnel.append(("published", t["published"], "bar"))
     fmax = max((v for _, v, _ in funnel), default=0)
-    return _PAGE.render(r=report, t=t, funnel=funnel, fmax=fmax)
+    token_agencies = sorted(
+        ((a["agency"] or "(not stated)", a["tokens"]) for a in report["agencies"]), key=lambda x: -x[1]
+    )
+    token_licences = [(lic["license"], lic["tokens"]) for lic in report.get("licenses", []) if lic["tokens"]]
+    return _PAGE.render(
+        r=report, t=t, funnel=funnel, fmax=fmax, token_agencies=token_agencies, token_licences=token_licences
+    )
