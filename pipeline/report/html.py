@@ -97,6 +97,14 @@ tokens {{ "{:+,}".format(d.tokens_delta) }}.</p>
 <td>{% for k, v in a.pii.items() %}{{ k }}: {{ v }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>
 
+<h2>By issuing agency</h2>
+<p>The agency each published document names (a gazette notice names the ministry that issued it; the
+tables above count by the agency that provides the dataset).</p>
+<table><tr><th>agency</th><th>documents</th><th>tokens</th><th>characters</th></tr>
+{% for a in r.document_agencies %}<tr><td>{{ a.agency or "(not stated)" }}</td><td class="n">{{ a.documents }}</td>
+<td class="n">{{ a.tokens }}</td><td class="n">{{ a.chars }}</td></tr>
+{% endfor %}</table>
+
 <h2>By dataset</h2>
 <table><tr><th>dataset</th><th>agency</th><th>licence</th><th>decoders</th><th>read</th><th>published</th>
 <th>rejected</th><th>tokens</th><th>converted (docs / chars)</th><th>redactions</th><th>duplicates removed</th>
