@@ -53,6 +53,14 @@ class SourceBase(StrictModel):
     unwrap_lines: bool | None = Field(
         default=None, description="join hard-wrapped lines inside sentences (default: on for moj_laws only)"
     )
+    restricted: bool | list[str] = Field(
+        default=False,
+        description="true, or the dataset ids, whose documents go to the restricted release "
+        "(restricted_output_dir), never into the public corpus",
+    )
+
+    def is_restricted(self, dataset_id: str) -> bool:
+        return self.restricted is True or (isinstance(self.restricted, list) and dataset_id in self.restricted)
 
 
 class LocalSource(SourceBase):
@@ -277,6 +285,9 @@ class PublishConfig(StrictModel):
 
 class CorpusConfig(StrictModel):
     output_dir: str = "data/corpus"
+    restricted_output_dir: str | None = Field(
+        default=None, description="release of restricted sources; default <output_dir>-restricted"
+    )
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
     min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
     private_use: Literal["quarantine", "flag"] = Field(

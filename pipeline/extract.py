@@ -293,6 +293,7 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
         "staged": str(staged_path),
         "resource_url": resource.url,
         "source_index": resource.source_index,
+        "restricted": cfg.corpus.sources[resource.source_index].is_restricted(resource.dataset.id),
         "source": resource.source_kind,
         "dataset_id": resource.dataset.id,
         "dataset_title": resource.dataset.title,

@@ -372,7 +372,11 @@ def _tally(table: pa.Table, reasons: list[str | None]) -> ResourceTally:
 
 
 def input_digest(
-    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], published: list[PublishedIndex] | None = None
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    published: list[PublishedIndex] | None = None,
+    out: Path | None = None,
 ) -> str:
     """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
     the publish-time settings, the published corpora deduplicated against, the output folder and the version."""
@@ -384,7 +388,7 @@ def input_digest(
             "license_table": cfg.license_table().digest,
             "priorities": [s.priority for s in corpus.sources],
             "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
-            "output": str(ctx.paths.output_dir),
+            "output": str(out or ctx.paths.output_dir),
             "version": ctx.pipeline_version,
         },
         sort_keys=True,
@@ -392,13 +396,15 @@ def input_digest(
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _release_state(ctx: RunContext) -> Path:
-    return ctx.paths.state_dir / "release.json"
+def _release_state(ctx: RunContext, out: Path) -> Path:
+    """One state file per release folder (the public corpus and the restricted one)."""
+    name = "release.json" if out == ctx.paths.output_dir else f"release-{out.name}.json"
+    return ctx.paths.state_dir / name
 
 
-def _unchanged_release(ctx: RunContext, digest: str) -> dict[str, Any] | None:
+def _unchanged_release(ctx: RunContext, digest: str, out: Path) -> dict[str, Any] | None:
     """The manifest of the release in place, when it was built from exactly these inputs and is intact."""
-    state_path, manifest_path = _release_state(ctx), ctx.paths.output_dir / "manifest.json"
+    state_path, manifest_path = _release_state(ctx, out), out / "manifest.json"
     if not state_path.exists() or not manifest_path.exists():
         return None
     state = json.loads(state_path.read_text(encoding="utf-8"))
@@ -407,28 +413,61 @@ def _unchanged_release(ctx: RunContext, digest: str) -> dict[str, Any] | None:
     if state.get("input_digest") != digest or current.get("run_id") != saved.get("run_id"):
         return None
     for entry in current["shards"] + current["rejected_files"]:
-        path = ctx.paths.output_dir / entry["path"]
+        path = out / entry["path"]
         if not path.exists() or path.stat().st_size != entry["bytes"]:
             return None
     return {**saved, "reused_release": True}
 
 
-def _remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any]) -> None:
+def _remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any], out: Path) -> None:
     state = {"input_digest": digest, "manifest": manifest}
-    atomic_write_bytes(_release_state(ctx), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+    atomic_write_bytes(_release_state(ctx, out), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def restricted_output_dir(cfg: LoadedConfig, ctx: RunContext) -> Path:
+    name = cfg.corpus.restricted_output_dir
+    return (
+        Path(os.path.abspath(name))
+        if name
+        else ctx.paths.output_dir.with_name(ctx.paths.output_dir.name + "-restricted")
+    )
 
 
 def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write the release and swap it in; returns the manifest (with per-resource tallies).
+    """Publish the public corpus and, when restricted sources have documents, the restricted one beside it.
+
+    The two never mix: each has its own shards, dedup, card, NOTICE, index and manifest. Returns the public
+    manifest with every resource's tally and a summary of the restricted release under `restricted`.
+    """
+    public = [sc for sc in sidecars if not sc.get("restricted")]
+    restricted = [sc for sc in sidecars if sc.get("restricted")]
+    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg))
+    if restricted:
+        folder = restricted_output_dir(cfg, ctx)
+        other = publish_release(cfg, ctx, restricted, folder, [])
+        manifest["tallies"].update(other["tallies"])
+        manifest["restricted"] = {
+            "output_dir": str(folder),
+            "run_id": other["run_id"],
+            "documents": other["documents"],
+            "rejected": other["rejected"],
+            "datasets": other["datasets"],
+            "content_sha256": other["content_sha256"],
+        }
+    return manifest
+
+
+def publish_release(
+    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], out: Path, against: list[PublishedIndex]
+) -> dict[str, Any]:
+    """Write one release into `out` and swap it in; returns the manifest (with per-resource tallies).
 
     When nothing it depends on changed since the release in place was written, that release is kept as it
     is (same files, same run_id) and its manifest returned: a re-run does not rewrite an identical corpus.
     """
-    out = ctx.paths.output_dir
     recover(out)
-    against = open_published(cfg)
-    digest = input_digest(cfg, ctx, sidecars, against)
-    unchanged = _unchanged_release(ctx, digest)
+    digest = input_digest(cfg, ctx, sidecars, against, out)
+    unchanged = _unchanged_release(ctx, digest, out)
     if unchanged is not None:
         return unchanged
     decisions = decide(cfg, sidecars, against)
@@ -450,9 +489,9 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
         published, rejected = _split(table, decisions, key, ctx.run_id)
         if published.num_rows:
             docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
-            digest = content_digest(published)
-            content.update(digest.encode())
-            dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(digest.encode())
+            rows_digest = content_digest(published).encode()
+            content.update(rows_digest)
+            dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(rows_digest)
             _index_published(index, table, decisions.reasons[key])
         if rejected.num_rows:
             rejs.write(rejected)
@@ -501,7 +540,7 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _swap_in(tmp, out, ctx.run_id)
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
-    _remember_release(ctx, digest, manifest)
+    _remember_release(ctx, digest, manifest, out)
     return manifest
 
 

@@ -112,6 +112,7 @@ def build_report(
         "resources_reused": sum(1 for r in resources if r["reused"]),
         "records_read": sum(r["records_read"] for r in resources),
         "published": manifest["documents"],
+        "published_restricted": (manifest.get("restricted") or {}).get("documents", 0),
         "rejected": sum(reasons.values()),
         "rejected_by_reason": dict(reasons.most_common()),
         "chars": sum(r["chars"] for r in resources),
@@ -138,6 +139,7 @@ def build_report(
             _plain({**_licence_facts(licenses, license_overrides, k), **v}) for k, v in sorted(by_license.items())
         ],
         "diff": manifest.get("diff"),
+        "restricted": manifest.get("restricted"),
         "document_agencies": [{"agency": k, **v} for k, v in manifest.get("document_agencies", {}).items()],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,

@@ -35,6 +35,8 @@ Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.out
 </svg>
 <table><tr><th>records read</th><td class="n">{{ t.records_read }}</td></tr>
 <tr><th>published</th><td class="n">{{ t.published }}</td></tr>
+{% if r.restricted %}<tr><th>restricted release</th><td class="n">{{ t.published_restricted }} in
+<code>{{ r.restricted.output_dir }}</code></td></tr>{% endif %}
 <tr><th>rejected</th><td class="n">{{ t.rejected }}</td></tr>
 <tr><th>characters published</th><td class="n">{{ t.chars }}</td></tr>
 <tr><th>tokens published</th><td class="n">{{ t.tokens }}</td></tr>
@@ -160,6 +162,8 @@ def render_html(report: dict[str, Any]) -> str:
     funnel = [("records read", t["records_read"], "bar")]
     funnel += [(f"− {reason}", n, "drop") for reason, n in t["rejected_by_reason"].items()]
     funnel.append(("published", t["published"], "bar"))
+    if t.get("published_restricted"):
+        funnel.append(("restricted release", t["published_restricted"], "bar"))
     fmax = max((v for _, v, _ in funnel), default=0)
     token_agencies = sorted(
         ((a["agency"] or "(not stated)", a["tokens"]) for a in report["agencies"]), key=lambda x: -x[1]
