@@ -25,4 +25,6 @@ def test_readme_loading_snippet_runs(sample_run, monkeypatch, tmp_path):
     assert len(scope["corpus"]) == manifest["documents"] == 10
     assert len(scope["rejected"]) == manifest["rejected"] == 10
     assert set(scope["ogdl_only"]["license"]) == {"OGDL-Taiwan-1.0"}
+    assert set(scope["public_domain"]["license"]) == {"LicenseRef-TW-Copyright-Act-Art9"}
+    assert set(scope["laws"]["source"]) == {"moj_laws"} and len(scope["laws"]) == 2
     assert os.getcwd() == str(tmp_path)
