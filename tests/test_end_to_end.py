@@ -173,3 +173,17 @@ def test_any_jsonl_with_text_and_id_through_the_cli(prefect_harness, tmp_path):
     assert sorted(rej["source_record_id"]) == ["blank", "dup"]
     dup = next(r for r in rej if r["source_record_id"] == "dup")
     assert dup["dup_cluster"] == next(r["id"] for r in ds if r["source_record_id"] == "r5")
+
+
+def test_run_summary_is_published_as_a_prefect_artifact(sample_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    _work, _first, second = sample_run
+    with get_client(sync_client=True) as client:
+        wanted = ArtifactFilter(key=ArtifactFilterKey(any_=["corpus-summary"]))
+        artifacts = client.read_artifacts(artifact_filter=wanted)
+    assert artifacts, "the flow attaches its summary"
+    latest = max(artifacts, key=lambda a: a.created)
+    assert latest.type == "markdown" and f"twcorpus run `{second['run_id']}`" in latest.data
+    assert "| agency | published | tokens | rejected |" in latest.data and "report.html" in latest.data
