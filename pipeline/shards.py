@@ -37,6 +37,7 @@ from pipeline.paths import RunContext
 from pipeline.report.diff import release_diff
 
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
+WITHHELD = "; text withheld: its licence does not allow redistributing it (see resource_url)"
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Decisions:
     sizes: dict[str, list[int | None]]
     stats: dict[str, int] = field(default_factory=dict)
     cross_agency: dict[str, int] = field(default_factory=dict)  # "source/dataset_id" -> clusters spanning agencies
+    withhold: dict[str, list[bool]] = field(default_factory=dict)  # text not to be redistributed in rejected/
 
 
 def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
@@ -69,11 +71,17 @@ def _staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Tab
 _DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash", "modified_at"]
 
 
-def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str, list[str | None]], Candidates, list]:
+def _gather(
+    cfg: LoadedConfig, sidecars: list[dict[str, Any]]
+) -> tuple[dict[str, list[str | None]], tuple[dict[tuple[str, int], str], dict[str, list[bool]]], Candidates, list]:
     """Licence-gate every staged row; the rows still in the running become dedup candidates.
 
-    Returns the reasons per staged file, the candidates and, per candidate, its (sidecar, row) slot.
+    Returns the reasons per staged file; what the gate said per (file, row) it stopped and, per file and row,
+    whether the text must be withheld from rejected/ (its licence is not `allow`); the candidates; and, per
+    candidate, its (sidecar, row) slot.
     """
+    gate_details: dict[tuple[str, int], str] = {}
+    withhold: dict[str, list[bool]] = {}
     table, overrides = cfg.license_table(), cfg.corpus.licenses
     dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
@@ -85,9 +93,14 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str
         t = staged.to_pydict()
         source_priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
+        withhold[sc["key"]] = []
         for i, (reason, lic, key) in enumerate(zip(t["reason"], t["license"], t["hash_key"], strict=True)):
+            policy = table.policy(lic, overrides)
+            withhold[sc["key"]].append(policy != "allow")
             if reason is None:
-                reason = _GATE_REASON.get(table.policy(lic, overrides))
+                reason = _GATE_REASON.get(policy)
+                if reason is not None:
+                    gate_details[(sc["key"], i)] = f"licence {lic or 'not stated'}: policy {policy}"
             row_reasons.append(reason)
             if reason is None and key is not None:
                 cols["id"].append(t["id"][i])
@@ -110,7 +123,7 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> tuple[dict[str
         signatures=as_matrix(cols["sig"], dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
     )
-    return reasons, candidates, slots
+    return reasons, (gate_details, withhold), candidates, slots
 
 
 def decide(
@@ -122,8 +135,10 @@ def decide(
     the clustering and always win: a copy of something already published is removed, not the original.
     """
     dedup = cfg.corpus.dedup
-    reasons, run, slots = _gather(cfg, sidecars)
+    reasons, (gate_details, withhold), run, slots = _gather(cfg, sidecars)
     details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
+    for (key, row), said in gate_details.items():
+        details[key][row] = said
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     matches = _published_matches(cfg, run, published or [])
@@ -158,7 +173,7 @@ def decide(
         "published_matches": len(everything) - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
     }
-    return Decisions(reasons, details, clusters, sizes, stats, cross)
+    return Decisions(reasons, details, clusters, sizes, stats, cross, withhold)
 
 
 def _cross_agency(slots: list[tuple[dict[str, Any], int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
@@ -351,6 +366,21 @@ def _split(table: pa.Table, decisions: Decisions, key: str, run_id: str) -> tupl
     )
     table = table.set_column(table.schema.get_field_index("dup_count"), "dup_count", pa.array(sizes, pa.int32()))
     table = table.set_column(table.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n, pa.string()))
+    gated = pa.array(decisions.withhold.get(key, [False] * n), pa.bool_())
+    if pc.any(gated).as_py():
+        # The rejected table travels with the corpus: text whose licence does not allow (or is not known to
+        # allow) redistributing an adaptation of it is withheld, whatever the row's reason; its provenance stays
+        # for the maintainer. (Published rows are allowed by definition.)
+        text_index = table.schema.get_field_index("text")
+        table = table.set_column(text_index, "text", pc.if_else(gated, pa.scalar(None, pa.string()), table["text"]))
+        withheld = pc.if_else(
+            gated,
+            pc.binary_join_element_wise(
+                pc.coalesce(table["reason_detail"], pa.scalar("licence gate")), pa.scalar(WITHHELD), ""
+            ),
+            table["reason_detail"],
+        )
+        table = table.set_column(table.schema.get_field_index("reason_detail"), "reason_detail", withheld)
     keep = pc.is_null(table["reason"])
     published = table.filter(keep).select(DOCUMENT_SCHEMA.names).cast(DOCUMENT_SCHEMA)
     rejected = table.filter(pc.invert(keep)).select(REJECTED_SCHEMA.names).cast(REJECTED_SCHEMA)

@@ -97,6 +97,11 @@ def test_cc_by_nd_dictionary_is_never_published(realdata_run):
         "quality_repetition",
     }
     assert set(moe.license) == {"CC-BY-ND-3.0-TW"}
+    # rejected/ travels with the corpus: no adapted ND text in it, whatever the reason a row was stopped for
+    assert moe.text.isna().all() and moe.reason_detail.str.endswith("(see resource_url)").all()
+    denied = moe[moe.reason == "license_denied"]
+    assert len(denied) > 40_000
+    assert denied.reason_detail.str.startswith("licence CC-BY-ND-3.0-TW: policy deny; text withheld").all()
 
 
 def test_report_accounts_for_every_resource_with_its_decoder(realdata_run):

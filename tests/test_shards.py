@@ -1,5 +1,6 @@
 """Publishing is all-or-nothing: a failure mid-publish leaves the previous release untouched."""
 
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline import shards
@@ -87,3 +88,6 @@ def test_an_unchanged_release_is_kept_and_a_damaged_or_changed_one_rewritten(wri
     )
     gated = publish(stricter, make_context(stricter), sidecars)
     assert not gated.get("reused_release") and gated["documents"] == 0
+    held = pq.read_table(tmp_path / "corpus" / "rejected").to_pydict()
+    assert set(held["reason"]) == {"license_review"} and set(held["text"]) == {None}
+    assert all(d.startswith("licence OGDL-Taiwan-1.0: policy review; text withheld") for d in held["reason_detail"])
