@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import ConfigError, load_config
+from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
-from pipeline.shards import open_published
 from pipeline.sources.base import SourceError
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")

@@ -1,0 +1,99 @@
+"""Releases on disk: swapped in whole, recovered after a crash, kept when nothing they depend on changed.
+
+A release is assembled in a hidden sibling folder and swapped in with two renames, so readers never see
+half a corpus; a crash between the renames is repaired at the start of the next publish. The state file
+remembers which inputs built the release in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pipeline.atomic import atomic_write_bytes
+from pipeline.config import LoadedConfig
+from pipeline.dedup.index import PublishedIndex
+from pipeline.paths import RunContext
+
+
+def recover(output_dir: Path) -> None:
+    """Undo a swap interrupted between its two renames; drop abandoned temp releases."""
+    parent, name = output_dir.parent, output_dir.name
+    if not parent.exists():
+        return
+    olds = sorted(parent.glob(f".{name}.old-*"))
+    if olds and not output_dir.exists():
+        olds[-1].rename(output_dir)
+        olds = olds[:-1]
+    for stale in olds + sorted(parent.glob(f".{name}.tmp-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def swap_in(tmp: Path, output_dir: Path, run_id: str) -> None:
+    old = output_dir.parent / f".{output_dir.name}.old-{run_id}"
+    if output_dir.exists():
+        os.rename(output_dir, old)
+    os.rename(tmp, output_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def input_digest(
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    published: list[PublishedIndex] | None = None,
+    out: Path | None = None,
+) -> str:
+    """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
+    the publish-time settings, the published corpora deduplicated against, the output folder and the version."""
+    corpus = cfg.corpus
+    blob = json.dumps(
+        {
+            "staged": [sc["key"] for sc in sidecars],
+            "against": [index.digest() for index in published or []],
+            "license_table": cfg.license_table().digest,
+            "priorities": [s.priority for s in corpus.sources],
+            "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
+            "output": str(out or ctx.paths.output_dir),
+            "version": ctx.pipeline_version,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _release_state(ctx: RunContext, out: Path) -> Path:
+    """One state file per release folder (the public corpus and the restricted one)."""
+    name = "release.json" if out == ctx.paths.output_dir else f"release-{out.name}.json"
+    return ctx.paths.state_dir / name
+
+
+def unchanged_release(ctx: RunContext, digest: str, out: Path) -> dict[str, Any] | None:
+    """The manifest of the release in place, when it was built from exactly these inputs and is intact."""
+    state_path, manifest_path = _release_state(ctx, out), out / "manifest.json"
+    if not state_path.exists() or not manifest_path.exists():
+        return None
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    current = json.loads(manifest_path.read_text(encoding="utf-8"))
+    saved = state.get("manifest", {})
+    if state.get("input_digest") != digest or current.get("run_id") != saved.get("run_id"):
+        return None
+    for entry in current["shards"] + current["rejected_files"]:
+        path = out / entry["path"]
+        if not path.exists() or path.stat().st_size != entry["bytes"]:
+            return None
+    return {**saved, "reused_release": True}
+
+
+def remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any], out: Path) -> None:
+    state = {"input_digest": digest, "manifest": manifest}
+    atomic_write_bytes(_release_state(ctx, out), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def previous_manifest(output_dir: Path) -> dict[str, Any] | None:
+    path = output_dir / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
