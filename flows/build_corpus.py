@@ -20,6 +20,7 @@ from pipeline.config import LoadedConfig, load_config
 from pipeline.extract import FetchedRef
 from pipeline.paths import RunContext, make_context
 from pipeline.sources import Resource
+from pipeline.workers import ExtractionPool
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -32,10 +33,16 @@ def fetch_task(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], label:
     return stages.fetch_batch(cfg, ctx, batch)
 
 
+_POOLS: dict[str, ExtractionPool] = {}  # run_id -> the run's worker processes (not a task parameter)
+
+
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE)
 def extract_task(
     cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef], label: str
 ) -> list[dict[str, Any]]:
+    pool = _POOLS.get(ctx.run_id)
+    if pool is not None:
+        return pool.extract_batch(cfg, ctx, batch, fetched)
     return stages.extract_batch(cfg, ctx, batch, fetched)
 
 
@@ -74,11 +81,28 @@ def _label(batch: list[Resource], n: int) -> str:
     return f"{batch[0].dataset.id}-{n}"
 
 
-@flow(name="build-corpus", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
-def build_corpus(config_path: str, output_dir: str | None = None, run_id: str | None = None) -> dict[str, Any]:
-    """Build the corpus a config describes; returns the run summary (counts, tokens, where things are)."""
+@flow(name="build-corpus", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
+def build_corpus(
+    config_path: str, output_dir: str | None = None, run_id: str | None = None, workers: int | None = None
+) -> dict[str, Any]:
+    """Build the corpus a config describes; returns the run summary (counts, tokens, where things are).
+
+    `workers` (default: the config's) > 1 extracts batches in that many worker processes.
+    """
     cfg = load_config(config_path, output_dir)
     ctx = make_context(cfg, run_id)
+    n = workers or cfg.corpus.workers
+    if n <= 1:
+        return _build(cfg, ctx)
+    with ExtractionPool(cfg, n) as pool:
+        _POOLS[ctx.run_id] = pool
+        try:
+            return _build(cfg, ctx)
+        finally:
+            _POOLS.pop(ctx.run_id, None)
+
+
+def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     resources = discover_task(cfg, ctx)

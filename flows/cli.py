@@ -32,6 +32,9 @@ def _prefect_defaults() -> None:
 def run(
     config: Annotated[Path, typer.Option("--config", "-c", help="YAML config")] = Path("configs/sample.yaml"),
     output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="extraction processes (default: the config's)")
+    ] = None,
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
     try:
@@ -44,7 +47,7 @@ def run(
 
     started = time.perf_counter()
     try:
-        summary = build_corpus(config_path=str(config), output_dir=output)
+        summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
     except SourceError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc

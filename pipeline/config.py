@@ -285,6 +285,9 @@ class PublishConfig(StrictModel):
 
 class CorpusConfig(StrictModel):
     output_dir: str = "data/corpus"
+    workers: int = Field(
+        default=1, ge=1, le=64, description="processes extracting resources in parallel (1: in the run's process)"
+    )
     restricted_output_dir: str | None = Field(
         default=None, description="release of restricted sources; default <output_dir>-restricted"
     )
