@@ -127,9 +127,13 @@ class _PartitionedWriter:
         return [shard for key in sorted(self.writers) for shard in self.writers[key].close()]
 
 
+VOLATILE = ("run_id", "retrieved_at")  # when this run happened and first saw the bytes, not what they say
+
+
 def content_digest(table: pa.Table) -> str:
-    """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus."""
-    cols = [c for c in table.column_names if c != "run_id"]
+    """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus, even
+    when one fetched the same bytes at another time (another data folder, a resumed run)."""
+    cols = [c for c in table.column_names if c not in VOLATILE]
     h = hashlib.sha256()
     for batch in table.select(cols).to_batches(max_chunksize=4096):
         sink = pa.BufferOutputStream()
