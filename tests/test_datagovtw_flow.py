@@ -149,3 +149,7 @@ def test_platform_quirks_and_incremental_runs(prefect_harness, replay, tmp_path)
     assert third["resources_reused"] == third["resources"] - 1
     texts = {r["text"] for r in pq.read_table(tmp_path / "corpus/data").to_pylist()}
     assert "除夕" in texts
+    diff = _report(third)["diff"]  # the changed dataset, and only it, in the report's diff
+    assert diff["previous_run_id"] == _report(second)["release_run_id"]
+    assert not diff["added"] and not diff["removed"]
+    assert [(d["dataset"], d["content_changed"]) for d in diff["changed"]] == [("datagovtw/14718", True)]
