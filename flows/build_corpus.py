@@ -8,11 +8,13 @@ staged files and an atomic publish), so Prefect result caching is off.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import stages
@@ -34,6 +36,13 @@ def fetch_task(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], label:
 
 
 _POOLS: dict[str, ExtractionPool] = {}  # run_id -> the run's worker processes (not a task parameter)
+# Progress listeners (the CLI's progress bars): called as (stage, resources done, resources total, records).
+PROGRESS: list[Callable[[str, int, int, int], None]] = []
+
+
+def _progress(stage: str, done: int, total: int, records: int) -> None:
+    for listener in PROGRESS:
+        listener(stage, done, total, records)
 
 
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE)
@@ -113,10 +122,21 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     labels = [_label(b, n) for n, b in enumerate(batches)]
     fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
     staged = [extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)]
-    sidecars = [sc for s in staged for sc in s.result()]
+    position = {future: i for i, future in enumerate(staged)}
+    results: dict[int, list[dict[str, Any]]] = {}
+    done = records = 0
+    _progress("extract", 0, len(resources), 0)
+    for future in as_completed(staged):
+        results[position[future]] = part = future.result()
+        done += len(part)
+        records += sum(sc["records_read"] for sc in part)
+        _progress("extract", done, len(resources), records)
+    sidecars = [sc for i in range(len(staged)) for sc in results[i]]
     timings["fetch_extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    _progress("publish", 0, 1, records)
     manifest = publish_task(cfg, ctx, sidecars)
+    _progress("publish", 1, 1, records)
     timings["publish"] = time.perf_counter() - t0
     return report_task(cfg, ctx, sidecars, manifest, timings)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline.config import ConfigError, load_config
@@ -47,7 +50,8 @@ def run(
 
     started = time.perf_counter()
     try:
-        summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
+        with _progress_bars():
+            summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
     except SourceError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
@@ -64,6 +68,39 @@ def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("con
         raise typer.Exit(2) from exc
     console.print_json(loaded.corpus.model_dump_json())
     console.print(f"config digest {loaded.digest}")
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """Per-stage bars with resources done and records/s, on a terminal (silent otherwise)."""
+    from flows import build_corpus as flow_module
+
+    columns = (
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[records]:,} records"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    bars = Progress(*columns, console=err, disable=not err.is_terminal)
+    tasks: dict[str, TaskID] = {}
+    began: dict[str, float] = {}
+
+    def show(stage: str, done: int, total: int, records: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total, records=0, rate="")
+            began[stage] = time.perf_counter()
+        seconds = time.perf_counter() - began[stage]
+        rate = f"{records / seconds:,.0f} records/s" if stage == "extract" and seconds > 0 else ""
+        bars.update(tasks[stage], completed=done, total=total, records=records, rate=rate)
+
+    flow_module.PROGRESS.append(show)
+    try:
+        with bars:
+            yield
+    finally:
+        flow_module.PROGRESS.remove(show)
 
 
 def _print_summary(s: dict, seconds: float) -> None:
