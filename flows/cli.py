@@ -59,6 +59,36 @@ def run(
 
 
 @app.command()
+def serve(
+    config: Annotated[Path, typer.Option("--config", "-c", help="YAML config")] = Path("configs/sample.yaml"),
+    cron: Annotated[str | None, typer.Option(help='cron schedule, e.g. "0 3 * * 1"')] = None,
+    interval: Annotated[float | None, typer.Option(help="run every this many seconds", min=1)] = None,
+    timezone: Annotated[str, typer.Option(help="time zone of the cron schedule")] = "Asia/Taipei",
+    name: Annotated[str, typer.Option(help="deployment name")] = "scheduled",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1)] = None,
+    port: Annotated[int, typer.Option(help="port of the Prefect server started when PREFECT_API_URL is unset")] = 4200,
+) -> None:
+    """Serve the build of CONFIG on a schedule (--cron or --interval), against a real Prefect server."""
+    if (cron is None) == (interval is None):
+        err.print("[red]error:[/red] give exactly one of --cron and --interval", markup=True)
+        raise typer.Exit(2)
+    try:
+        load_config(config, output)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from exc
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.serve import prefect_server, serve_build
+
+    with prefect_server(port) as api:
+        err.print(f"Prefect API {api}; serving deployment build-corpus/{name}", highlight=False)
+        serve_build(
+            config, name=name, cron=cron, interval_s=interval, timezone=timezone, output_dir=output, workers=workers
+        )
+
+
+@app.command()
 def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("configs/sample.yaml")) -> None:
     """Check CONFIG and print it resolved, without running anything."""
     try:

@@ -1,0 +1,85 @@
+"""`twcorpus serve`: the build on a schedule, served by this process against a real Prefect server.
+
+Scheduled runs are created by a Prefect server's scheduler service, which the ephemeral in-process server
+does not run; so `serve` uses the server named by PREFECT_API_URL or starts `prefect server start` on
+127.0.0.1 for as long as it serves (offline; it listens only locally).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+STARTUP_S = 120
+
+
+def _healthy(api: str) -> bool:
+    try:
+        return httpx.get(f"{api}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def prefect_server(port: int) -> Iterator[str]:
+    """The API URL to use: PREFECT_API_URL when set, else a `prefect server start` this process owns."""
+    given = os.environ.get("PREFECT_API_URL")
+    if given:
+        yield given
+        return
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while not _healthy(api):
+            if server.poll() is not None:
+                raise RuntimeError(f"prefect server start exited with {server.returncode} (is port {port} free?)")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect server on port {port} was not healthy after {STARTUP_S} s")
+            time.sleep(0.5)
+        os.environ["PREFECT_API_URL"] = api
+        yield api
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def serve_build(
+    config: Path,
+    *,
+    name: str,
+    cron: str | None,
+    interval_s: float | None,
+    timezone: str,
+    output_dir: str | None,
+    workers: int | None,
+) -> None:
+    """Register the `build-corpus` deployment with its schedule and run what it schedules, until stopped."""
+    from prefect.schedules import Cron, Interval
+
+    from flows.build_corpus import build_corpus
+
+    schedule = (
+        Cron(cron, timezone=timezone) if cron else Interval(timedelta(seconds=interval_s or 0), timezone=timezone)
+    )
+    parameters = {"config_path": str(config.resolve()), "output_dir": output_dir, "workers": workers}
+    build_corpus.serve(name=name, schedules=[schedule], parameters=parameters)
