@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -81,6 +81,14 @@ def report_task(
     folder = stages.write_report(ctx, report)
     create_markdown_artifact(
         key="corpus-summary", markdown=stages.summary_markdown(report, folder), description="twcorpus run summary"
+    )
+    agencies = [
+        {k: a[k] for k in ("agency", "records_read", "published", "tokens", "duplicates_removed")}
+        for a in report["agencies"]
+    ]
+    create_table_artifact(key="corpus-agencies", table=agencies, description="documents and tokens per agency")
+    create_link_artifact(
+        key="corpus-report", link=(folder / "report.html").as_uri(), link_text="provenance report (report.html)"
     )
     return {**stages.summary(report), "report_dir": str(folder)}
 

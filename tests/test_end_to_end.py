@@ -183,7 +183,16 @@ def test_run_summary_is_published_as_a_prefect_artifact(sample_run):
     with get_client(sync_client=True) as client:
         wanted = ArtifactFilter(key=ArtifactFilterKey(any_=["corpus-summary"]))
         artifacts = client.read_artifacts(artifact_filter=wanted)
-    mine = [a for a in artifacts if f"twcorpus run `{second['run_id']}`" in (a.data or "")]
-    assert len(mine) == 1, "the flow attaches its summary, once per run"
-    assert mine[0].type == "markdown"
-    assert "| agency | published | tokens | rejected |" in mine[0].data and "report.html" in mine[0].data
+        mine = [a for a in artifacts if f"twcorpus run `{second['run_id']}`" in (a.data or "")]
+        assert len(mine) == 1, "the flow attaches its summary, once per run"
+        assert mine[0].type == "markdown"
+        assert "| agency | published | tokens | rejected |" in mine[0].data and "report.html" in mine[0].data
+        run = mine[0].flow_run_id
+        others = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["corpus-agencies", "corpus-report"]))
+        )
+        kinds = {a.key: a for a in others if a.flow_run_id == run}
+        table = kinds["corpus-agencies"]
+        rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+        assert table.type == "table" and {r["agency"] for r in rows} >= {"法務部"}
+        assert kinds["corpus-report"].type == "markdown" and "report.html" in kinds["corpus-report"].data
