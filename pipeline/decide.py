@@ -45,16 +45,20 @@ def read_staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa
 _DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash", "modified_at"]
 
 
-def _gather(
-    cfg: LoadedConfig, sidecars: list[dict[str, Any]]
-) -> tuple[dict[str, list[str | None]], tuple[dict[tuple[str, int], str], dict[str, list[bool]]], Candidates, list]:
-    """Licence-gate every staged row; the rows still in the running become dedup candidates.
+@dataclass
+class _Gated:
+    """The licence gate's verdict per staged file and row, and the rows left for dedup."""
 
-    Returns the reasons per staged file; what the gate said per (file, row) it stopped and, per file and row,
-    whether the text must be withheld from rejected/ (its licence is not `allow`); the candidates; and, per
-    candidate, its (sidecar, row) slot.
-    """
-    gate_details: dict[tuple[str, int], str] = {}
+    reasons: dict[str, list[str | None]]
+    details: dict[str, list[str | None]]
+    withhold: dict[str, list[bool]]  # the licence is not `allow`: the text stays out of rejected/ too
+    candidates: Candidates
+    slots: list[tuple[dict[str, Any], int]]  # per candidate: its sidecar and row
+
+
+def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
+    """Licence-gate every staged row; the rows still in the running become dedup candidates."""
+    details: dict[str, list[str | None]] = {}
     withhold: dict[str, list[bool]] = {}
     table, overrides = cfg.license_table(), cfg.corpus.licenses
     dedup = cfg.corpus.dedup
@@ -67,15 +71,17 @@ def _gather(
         t = staged.to_pydict()
         source_priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
+        row_details: list[str | None] = []
         withhold[sc["key"]] = []
         for i, (reason, lic, key) in enumerate(zip(t["reason"], t["license"], t["hash_key"], strict=True)):
             policy = table.policy(lic, overrides)
             withhold[sc["key"]].append(policy != "allow")
+            said = None
             if reason is None:
                 reason = _GATE_REASON.get(policy)
-                if reason is not None:
-                    gate_details[(sc["key"], i)] = f"licence {lic or 'not stated'}: policy {policy}"
+                said = f"licence {lic or 'not stated'}: policy {policy}" if reason else None
             row_reasons.append(reason)
+            row_details.append(said)
             if reason is None and key is not None:
                 cols["id"].append(t["id"][i])
                 # With exact dedup off, a document's own id stands in for its key: nothing is equal.
@@ -87,6 +93,7 @@ def _gather(
                 cols["date"].append(NO_DATE if dates[i] is None else dates[i])
                 slots.append((sc, i))
         reasons[sc["key"]] = row_reasons
+        details[sc["key"]] = row_details
     signed = dedup.near and all(cols["sig"])
     candidates = Candidates(
         ids=cols["id"],
@@ -97,7 +104,7 @@ def _gather(
         signatures=as_matrix(cols["sig"], dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
     )
-    return reasons, (gate_details, withhold), candidates, slots
+    return _Gated(reasons, details, withhold, candidates, slots)
 
 
 def decide(
@@ -109,10 +116,8 @@ def decide(
     the clustering and always win: a copy of something already published is removed, not the original.
     """
     dedup = cfg.corpus.dedup
-    reasons, (gate_details, withhold), run, slots = _gather(cfg, sidecars)
-    details: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
-    for (key, row), said in gate_details.items():
-        details[key][row] = said
+    gated = _gather(cfg, sidecars)
+    reasons, details, run, slots = gated.reasons, gated.details, gated.candidates, gated.slots
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     matches = _published_matches(cfg, run, published or [])
@@ -147,7 +152,7 @@ def decide(
         "published_matches": len(everything) - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
     }
-    return Decisions(reasons, details, clusters, sizes, stats, cross, withhold)
+    return Decisions(reasons, details, clusters, sizes, stats, cross, gated.withhold)
 
 
 def _cross_agency(slots: list[tuple[dict[str, Any], int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
