@@ -55,6 +55,13 @@ def extract_task(
     return stages.extract_batch(cfg, ctx, batch, fetched)
 
 
+@task(name="carry-over", cache_policy=NO_CACHE)
+def carry_task(
+    cfg: LoadedConfig, ctx: RunContext, discovered: list[Resource]
+) -> tuple[list[Resource], list[FetchedRef], list[Resource]]:
+    return stages.carry_over(cfg, ctx, discovered)
+
+
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
     return stages.publish(cfg, ctx, sidecars)
@@ -123,6 +130,8 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     resources = discover_task(cfg, ctx)
+    carried, carried_refs, refetch = carry_task(cfg, ctx, resources)
+    resources = resources + refetch
     timings["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -130,6 +139,12 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     labels = [_label(b, n) for n, b in enumerate(batches)]
     fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
     staged = [extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)]
+    kept = stages.plan_batches(carried)  # datasets the change export did not list: their bytes are already here
+    refs = iter(carried_refs)
+    for n, batch in enumerate(kept):
+        label = f"{batch[0].dataset.id}-carried-{n}"
+        staged.append(extract_task.submit(cfg, ctx, batch, [next(refs) for _ in batch], label))
+    resources = resources + carried
     position = {future: i for i, future in enumerate(staged)}
     results: dict[int, list[dict[str, Any]]] = {}
     done = records = 0
@@ -146,5 +161,6 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     _progress("publish", 0, 1, records)
     manifest = publish_task(cfg, ctx, sidecars)
     _progress("publish", 1, 1, records)
+    stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
     timings["publish"] = time.perf_counter() - t0
     return report_task(cfg, ctx, sidecars, manifest, timings)

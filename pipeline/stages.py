@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.carry import carried_over, remember_run
 from pipeline.config import LoadedConfig
 from pipeline.extract import FetchedRef, extract_resource
 from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore
@@ -29,6 +30,12 @@ def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
 
 def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
     return discover(cfg, fetcher_for(cfg, ctx))
+
+
+def carry_over(
+    cfg: LoadedConfig, ctx: RunContext, discovered: list[Resource]
+) -> tuple[list[Resource], list[FetchedRef], list[Resource]]:
+    return carried_over(cfg, ctx, fetcher_for(cfg, ctx), discovered)
 
 
 def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> FetchedRef:
@@ -73,6 +80,7 @@ def extract_batch(
 
 __all__ = [
     "build_report",
+    "carry_over",
     "discover_resources",
     "extract_batch",
     "extract_resource",
@@ -81,6 +89,7 @@ __all__ = [
     "fetcher_for",
     "plan_batches",
     "publish",
+    "remember_run",
     "summary_markdown",
     "write_report",
 ]

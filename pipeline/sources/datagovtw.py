@@ -263,3 +263,9 @@ def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[D
             title=title,
             source_record_id=text_of(fields.get(id_field)) if id_field else None,
         )
+
+
+def change_sets(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> tuple[set[str], set[str]]:
+    """(added or modified, deleted) dataset ids of the source's daily change export."""
+    assert source.changes is not None
+    return changed_ids(parse_catalog(_Discovery(cfg, index, source, fetcher).read(source.changes)))
