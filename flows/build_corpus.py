@@ -162,5 +162,7 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     manifest = publish_task(cfg, ctx, sidecars)
     _progress("publish", 1, 1, records)
     stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
+    if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
+        stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
     timings["publish"] = time.perf_counter() - t0
     return report_task(cfg, ctx, sidecars, manifest, timings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.carry import carried_over, remember_run
+from pipeline.carry import carried_over, change_urls, remember_exports, remember_run
 from pipeline.config import LoadedConfig
 from pipeline.extract import FetchedRef, extract_resource
 from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore
@@ -29,7 +29,7 @@ def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
 
 
 def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
-    return discover(cfg, fetcher_for(cfg, ctx))
+    return discover(cfg, fetcher_for(cfg, ctx), change_urls(cfg, ctx))
 
 
 def carry_over(
@@ -89,6 +89,7 @@ __all__ = [
     "fetcher_for",
     "plan_batches",
     "publish",
+    "remember_exports",
     "remember_run",
     "summary_markdown",
     "write_report",

@@ -86,3 +86,37 @@ def test_a_change_export_refreshes_one_corpus(prefect_harness, http_server, tmp_
     assert set(_published(tmp_path)) == {"101", "102"}
     report = json.loads((Path(third["report_dir"]) / "report.json").read_text(encoding="utf-8"))
     assert [d["dataset"] for d in report["diff"]["removed"]] == ["datagovtw/103"]
+
+
+def test_daily_exports_since_the_last_run_are_all_read(prefect_harness, http_server, tmp_path):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from flows.build_corpus import build_corpus
+
+    today = datetime.now(ZoneInfo("Asia/Taipei")).date()
+    day = [(today - timedelta(days=n)).isoformat() for n in range(4)]  # day[0] is today
+    texts = {i: text for i, (_, text) in NOTICES.items()}
+    _serve(http_server, "", texts)
+    http_server.add(f"/changes/{day[0]}.csv", _changes(("101", "新增"), ("102", "新增"), ("103", "新增")))
+    config = _config(tmp_path, http_server)
+    spec = json.loads(Path(config).read_text(encoding="utf-8"))
+    template = f"{http_server.url}/changes/{{date}}.csv"
+    spec["sources"][0]["changes"] = template
+    Path(config).write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    build_corpus(config_path=config)  # the first run reads today's export only
+    assert _published(tmp_path) == texts
+    state = tmp_path / "data" / "state" / "change_exports.json"
+    assert json.loads(state.read_text(encoding="utf-8")) == {template: day[0]}
+
+    # as if the last run had been three days ago: the exports of the two days between and today are read
+    state.write_text(json.dumps({template: day[3]}), encoding="utf-8")
+    texts["101"] = "第一則（更正）：本府辦理道路養護工程延長至月底，施工期間請用路人改道通行。"
+    _serve(http_server, "", texts)
+    http_server.add(f"/changes/{day[2]}.csv", _changes(("101", "修改")))
+    http_server.add(f"/changes/{day[1]}.csv", _changes(("103", "刪除")))
+    http_server.add(f"/changes/{day[0]}.csv", _changes())
+    build_corpus(config_path=config)
+    assert _published(tmp_path) == {"101": texts["101"], "102": texts["102"]}
+    assert all(http_server.hits.get(f"/changes/{d}.csv", 0) >= 1 for d in day[:3])
+    assert json.loads(state.read_text(encoding="utf-8")) == {template: day[0]}

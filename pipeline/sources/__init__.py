@@ -11,8 +11,9 @@ from pipeline.sources import datagovtw, local, moj_laws
 from pipeline.sources.base import Draft, Resource
 
 
-def discover(cfg: LoadedConfig, fetcher: Fetcher) -> list[Resource]:
-    """All resources of all sources, in config order then path order: the order documents are published in."""
+def discover(cfg: LoadedConfig, fetcher: Fetcher, change_urls: dict[int, list[str]] | None = None) -> list[Resource]:
+    """All resources of all sources, in config order then path order: the order documents are published in.
+    `change_urls`: per datagovtw source index, the change exports this run reads."""
     resources: list[Resource] = []
     for index, source in enumerate(cfg.corpus.sources):
         if isinstance(source, LocalSource):
@@ -20,7 +21,7 @@ def discover(cfg: LoadedConfig, fetcher: Fetcher) -> list[Resource]:
         elif isinstance(source, MojLawsSource):
             resources += moj_laws.discover(cfg, index, source)
         elif isinstance(source, DataGovTwSource):
-            resources += datagovtw.discover(cfg, index, source, fetcher)
+            resources += datagovtw.discover(cfg, index, source, fetcher, (change_urls or {}).get(index))
     return resources
 
 

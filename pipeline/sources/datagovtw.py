@@ -87,8 +87,16 @@ def _api_distributions(result: dict[str, Any]) -> list[Distribution]:
 class _Discovery:
     """Builds the Resources of one datagovtw source: API datasets, catalogue datasets, their resources."""
 
-    def __init__(self, cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> None:
+    def __init__(
+        self,
+        cfg: LoadedConfig,
+        index: int,
+        source: DataGovTwSource,
+        fetcher: Fetcher,
+        change_urls: list[str] | None = None,
+    ) -> None:
         self.cfg, self.index, self.source, self.fetcher = cfg, index, source, fetcher
+        self.change_urls = change_urls if change_urls is not None else ([source.changes] if source.changes else [])
         self.resources: list[Resource] = []
 
     def resource(self, url: str, fmt: str, info: DatasetInfo, **kw: Any) -> Resource:
@@ -157,13 +165,17 @@ class _Discovery:
         if source.take_resources:
             self.add_distributions(info, _api_distributions(result), url)
 
+    def changes(self) -> tuple[set[str], set[str]]:
+        """(added or modified, deleted) ids over the change exports this run reads (one per day missed)."""
+        return changed_ids(*(parse_catalog(self.read(url)) for url in self.change_urls))
+
     def from_catalog(self) -> None:
         source = self.source
         assert source.catalog is not None
         try:
             entries = parse_catalog(self.read(source.catalog))
             if source.changes:
-                live, _deleted = changed_ids(parse_catalog(self.read(source.changes)))
+                live, _deleted = self.changes()
                 entries = [e for e in entries if e.id in live]
         except (FetchError, DecodeFailure, ValueError) as exc:
             self.unavailable(
@@ -182,9 +194,12 @@ class _Discovery:
             self.add_distributions(info, entry.resources, f"{source.catalog}#{entry.id}")
 
 
-def discover(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> list[Resource]:
-    """With a catalogue: the selected rows of it. Without: each listed dataset through the metadata API."""
-    found = _Discovery(cfg, index, source, fetcher)
+def discover(
+    cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher, change_urls: list[str] | None = None
+) -> list[Resource]:
+    """With a catalogue: the selected rows of it (only those a change export lists, with `changes`). Without:
+    each listed dataset through the metadata API. `change_urls`: the exports to read (default: `changes`)."""
+    found = _Discovery(cfg, index, source, fetcher, change_urls)
     if source.catalog:
         found.from_catalog()
     else:
@@ -265,7 +280,8 @@ def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[D
         )
 
 
-def change_sets(cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher) -> tuple[set[str], set[str]]:
-    """(added or modified, deleted) dataset ids of the source's daily change export."""
-    assert source.changes is not None
-    return changed_ids(parse_catalog(_Discovery(cfg, index, source, fetcher).read(source.changes)))
+def change_sets(
+    cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher, change_urls: list[str] | None = None
+) -> tuple[set[str], set[str]]:
+    """(added or modified, deleted) dataset ids of the source's change exports."""
+    return _Discovery(cfg, index, source, fetcher, change_urls).changes()

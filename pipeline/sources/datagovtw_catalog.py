@@ -134,8 +134,12 @@ def matches(entry: CatalogEntry, select: CatalogSelect, table: licensing.License
     return True
 
 
-def changed_ids(entries: list[CatalogEntry]) -> tuple[set[str], set[str]]:
-    """(added or modified, deleted) dataset ids of a change export."""
-    live = {e.id for e in entries if e.change in ("新增", "修改")}
-    deleted = {e.id for e in entries if e.change == "刪除"}
+def changed_ids(*exports: list[CatalogEntry]) -> tuple[set[str], set[str]]:
+    """(added or modified, deleted) dataset ids of one or more change exports, in date order: a dataset's last
+    state wins (deleted on Monday and added again on Tuesday is added)."""
+    last: dict[str, str | None] = {}
+    for entries in exports:
+        last.update((e.id, e.change) for e in entries)
+    live = {i for i, change in last.items() if change in ("新增", "修改")}
+    deleted = {i for i, change in last.items() if change == "刪除"}
     return live, deleted
