@@ -50,8 +50,15 @@ def _tokenizer_json(path: str, digest: str) -> TokenCounter:
     return TokenCounter(f"tokenizer.json:{Path(path).parent.name}/{Path(path).name}@sha256:{digest}", encode)
 
 
+@lru_cache(maxsize=8)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    """The file's hash, read again only when the file changes (the counter is asked for once per resource)."""
+    st = path.stat()
+    return _digest(str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
 def token_counter(qwen_model: str | None, tokenizer_json: Path | None) -> TokenCounter | None:
