@@ -26,8 +26,8 @@ from pipeline.workers import ExtractionPool
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
-    return stages.discover_resources(cfg, ctx)
+def discover_task(cfg: LoadedConfig, ctx: RunContext) -> stages.Plan:
+    return stages.plan_run(cfg, ctx)
 
 
 @task(name="fetch", task_run_name="fetch-{label}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 8])
@@ -53,13 +53,6 @@ def extract_task(
     if pool is not None:
         return pool.extract_batch(cfg, ctx, batch, fetched)
     return stages.extract_batch(cfg, ctx, batch, fetched)
-
-
-@task(name="carry-over", cache_policy=NO_CACHE)
-def carry_task(
-    cfg: LoadedConfig, ctx: RunContext, discovered: list[Resource]
-) -> tuple[list[Resource], list[FetchedRef], list[Resource]]:
-    return stages.carry_over(cfg, ctx, discovered)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -129,9 +122,8 @@ def build_corpus(
 def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    resources = discover_task(cfg, ctx)
-    carried, carried_refs, refetch = carry_task(cfg, ctx, resources)
-    resources = resources + refetch
+    plan = discover_task(cfg, ctx)
+    resources, carried, carried_refs = plan.resources, plan.carried, plan.carried_fetched
     timings["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

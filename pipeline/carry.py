@@ -83,23 +83,32 @@ def remember_run(ctx: RunContext, resources: list[Resource], fetched: list[Fetch
     atomic_write_bytes(_state(ctx), json.dumps(rows, ensure_ascii=False).encode("utf-8"))
 
 
+def read_changes(cfg: LoadedConfig, ctx: RunContext, fetcher: Fetcher) -> dict[int, tuple[set[str], set[str]]]:
+    """(added or modified, deleted) ids per change-export source, read once for discovery and carry-over alike.
+    An unreadable export is left out: discovery tries it again and reports it, and nothing is carried away."""
+    urls = change_urls(cfg, ctx)
+    out: dict[int, tuple[set[str], set[str]]] = {}
+    for i, source in _change_sources(cfg).items():
+        try:
+            out[i] = change_sets(cfg, i, source, fetcher, urls[i])
+        except (FetchError, DecodeFailure, ValueError):
+            continue
+    return out
+
+
 def carried_over(
-    cfg: LoadedConfig, ctx: RunContext, fetcher: Fetcher, discovered: list[Resource]
+    cfg: LoadedConfig, ctx: RunContext, discovered: list[Resource], changes: dict[int, tuple[set[str], set[str]]]
 ) -> tuple[list[Resource], list[FetchedRef], list[Resource]]:
     """Resources of the last run that stay: those of change-export sources' datasets that this run did not
-    rediscover and that the export does not list as deleted. Returns them with their fetched bytes, plus the
-    ones whose bytes are gone from the raw store (to be fetched again)."""
+    rediscover and that the exports (`changes`, from read_changes) do not list as deleted. Returns them with
+    their fetched bytes, plus the ones whose bytes are gone from the raw store (to be fetched again)."""
     path = _state(ctx)
     sources = _change_sources(cfg)
     if not sources or not path.exists():
         return [], [], []
-    urls = change_urls(cfg, ctx)
     excluded: dict[int, set[str]] = {}
-    for i, source in sources.items():
-        try:
-            live, deleted = change_sets(cfg, i, source, fetcher, urls[i])
-        except (FetchError, DecodeFailure, ValueError):
-            live, deleted = set(), set()  # discovery reports the unreadable export; the corpus stays as it was
+    for i in sources:
+        live, deleted = changes.get(i, (set(), set()))  # unreadable: the corpus stays as it was
         excluded[i] = live | deleted | {r.dataset.id for r in discovered if r.source_index == i}
     resources: list[Resource] = []
     fetched: list[FetchedRef] = []

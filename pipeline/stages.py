@@ -3,9 +3,10 @@ re-run alone, or sent to another machine; none of them knows about Prefect."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pipeline.carry import carried_over, change_urls, remember_exports, remember_run
+from pipeline.carry import carried_over, change_urls, read_changes, remember_exports, remember_run
 from pipeline.config import LoadedConfig
 from pipeline.extract import FetchedRef, extract_resource
 from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore
@@ -32,10 +33,22 @@ def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
     return discover(cfg, fetcher_for(cfg, ctx), change_urls(cfg, ctx))
 
 
-def carry_over(
-    cfg: LoadedConfig, ctx: RunContext, discovered: list[Resource]
-) -> tuple[list[Resource], list[FetchedRef], list[Resource]]:
-    return carried_over(cfg, ctx, fetcher_for(cfg, ctx), discovered)
+@dataclass
+class Plan:
+    """What a run reads: resources to fetch and extract, and resources carried over with their fetched bytes."""
+
+    resources: list[Resource]
+    carried: list[Resource]
+    carried_fetched: list[FetchedRef]
+
+
+def plan_run(cfg: LoadedConfig, ctx: RunContext) -> Plan:
+    """Discovery plus carry-over, from one reading of the change exports: both see the same changes."""
+    fetcher = fetcher_for(cfg, ctx)
+    changes = read_changes(cfg, ctx, fetcher)
+    found = discover(cfg, fetcher, change_urls(cfg, ctx), changes)
+    carried, fetched, refetch = carried_over(cfg, ctx, found, changes)
+    return Plan(found + refetch, carried, fetched)
 
 
 def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> FetchedRef:
@@ -80,7 +93,6 @@ def extract_batch(
 
 __all__ = [
     "build_report",
-    "carry_over",
     "discover_resources",
     "extract_batch",
     "extract_resource",
@@ -88,6 +100,7 @@ __all__ = [
     "fetch_resource",
     "fetcher_for",
     "plan_batches",
+    "plan_run",
     "publish",
     "remember_exports",
     "remember_run",

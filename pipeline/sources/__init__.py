@@ -11,9 +11,15 @@ from pipeline.sources import datagovtw, local, moj_laws
 from pipeline.sources.base import Draft, Resource
 
 
-def discover(cfg: LoadedConfig, fetcher: Fetcher, change_urls: dict[int, list[str]] | None = None) -> list[Resource]:
+def discover(
+    cfg: LoadedConfig,
+    fetcher: Fetcher,
+    change_urls: dict[int, list[str]] | None = None,
+    known_changes: dict[int, tuple[set[str], set[str]]] | None = None,
+) -> list[Resource]:
     """All resources of all sources, in config order then path order: the order documents are published in.
-    `change_urls`: per datagovtw source index, the change exports this run reads."""
+    Per datagovtw source index: `change_urls`, the change exports this run reads; `known_changes`, what they
+    say when already read."""
     resources: list[Resource] = []
     for index, source in enumerate(cfg.corpus.sources):
         if isinstance(source, LocalSource):
@@ -21,7 +27,8 @@ def discover(cfg: LoadedConfig, fetcher: Fetcher, change_urls: dict[int, list[st
         elif isinstance(source, MojLawsSource):
             resources += moj_laws.discover(cfg, index, source)
         elif isinstance(source, DataGovTwSource):
-            resources += datagovtw.discover(cfg, index, source, fetcher, (change_urls or {}).get(index))
+            urls, known = (change_urls or {}).get(index), (known_changes or {}).get(index)
+            resources += datagovtw.discover(cfg, index, source, fetcher, urls, known)
     return resources
 
 

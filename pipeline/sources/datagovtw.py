@@ -94,9 +94,11 @@ class _Discovery:
         source: DataGovTwSource,
         fetcher: Fetcher,
         change_urls: list[str] | None = None,
+        known_changes: tuple[set[str], set[str]] | None = None,
     ) -> None:
         self.cfg, self.index, self.source, self.fetcher = cfg, index, source, fetcher
         self.change_urls = change_urls if change_urls is not None else ([source.changes] if source.changes else [])
+        self.known_changes = known_changes
         self.resources: list[Resource] = []
 
     def resource(self, url: str, fmt: str, info: DatasetInfo, **kw: Any) -> Resource:
@@ -167,6 +169,8 @@ class _Discovery:
 
     def changes(self) -> tuple[set[str], set[str]]:
         """(added or modified, deleted) ids over the change exports this run reads (one per day missed)."""
+        if self.known_changes is not None:
+            return self.known_changes
         return changed_ids(*(parse_catalog(self.read(url)) for url in self.change_urls))
 
     def from_catalog(self) -> None:
@@ -195,11 +199,17 @@ class _Discovery:
 
 
 def discover(
-    cfg: LoadedConfig, index: int, source: DataGovTwSource, fetcher: Fetcher, change_urls: list[str] | None = None
+    cfg: LoadedConfig,
+    index: int,
+    source: DataGovTwSource,
+    fetcher: Fetcher,
+    change_urls: list[str] | None = None,
+    known_changes: tuple[set[str], set[str]] | None = None,
 ) -> list[Resource]:
     """With a catalogue: the selected rows of it (only those a change export lists, with `changes`). Without:
-    each listed dataset through the metadata API. `change_urls`: the exports to read (default: `changes`)."""
-    found = _Discovery(cfg, index, source, fetcher, change_urls)
+    each listed dataset through the metadata API. `change_urls`: the exports to read (default: `changes`);
+    `known_changes`: what they say, when the caller read them already."""
+    found = _Discovery(cfg, index, source, fetcher, change_urls, known_changes)
     if source.catalog:
         found.from_catalog()
     else:
