@@ -143,38 +143,33 @@ def content_digest(table: pa.Table) -> str:
     return h.hexdigest()
 
 
+def _put(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, values)
+
+
 def _split(table: pa.Table, decisions: Decisions, key: str, run_id: str) -> tuple[pa.Table, pa.Table]:
     """Apply the final decisions to one staged table: (published rows, rejected rows)."""
     n = table.num_rows
-    reasons, clusters, sizes = decisions.reasons[key], decisions.clusters[key], decisions.sizes[key]
-    details = [
-        d if d is not None else old
-        for d, old in zip(decisions.details[key], table["reason_detail"].to_pylist(), strict=True)
-    ]
-    table = table.set_column(table.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
-    table = table.set_column(
-        table.schema.get_field_index("reason_detail"), "reason_detail", pa.array(details, pa.string())
+    details = pa.array(
+        [
+            d if d is not None else old
+            for d, old in zip(decisions.details[key], table["reason_detail"].to_pylist(), strict=True)
+        ],
+        pa.string(),
     )
-    table = table.set_column(
-        table.schema.get_field_index("dup_cluster"), "dup_cluster", pa.array(clusters, pa.string())
-    )
-    table = table.set_column(table.schema.get_field_index("dup_count"), "dup_count", pa.array(sizes, pa.int32()))
-    table = table.set_column(table.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n, pa.string()))
     gated = pa.array(decisions.withhold.get(key, [False] * n), pa.bool_())
     if pc.any(gated).as_py():
         # The rejected table travels with the corpus: text whose licence does not allow (or is not known to
         # allow) redistributing an adaptation of it is withheld, whatever the row's reason; its provenance stays
         # for the maintainer. (Published rows are allowed by definition.)
-        text_index = table.schema.get_field_index("text")
-        table = table.set_column(text_index, "text", pc.if_else(gated, pa.scalar(None, pa.string()), table["text"]))
-        withheld = pc.if_else(
-            gated,
-            pc.binary_join_element_wise(
-                pc.coalesce(table["reason_detail"], pa.scalar("licence gate")), pa.scalar(WITHHELD), ""
-            ),
-            table["reason_detail"],
-        )
-        table = table.set_column(table.schema.get_field_index("reason_detail"), "reason_detail", withheld)
+        table = _put(table, "text", pc.if_else(gated, pa.scalar(None, pa.string()), table["text"]))
+        noted = pc.binary_join_element_wise(pc.coalesce(details, pa.scalar("licence gate")), pa.scalar(WITHHELD), "")
+        details = pc.if_else(gated, noted, details)
+    table = _put(table, "reason", pa.array(decisions.reasons[key], pa.string()))
+    table = _put(table, "reason_detail", details)
+    table = _put(table, "dup_cluster", pa.array(decisions.clusters[key], pa.string()))
+    table = _put(table, "dup_count", pa.array(decisions.sizes[key], pa.int32()))
+    table = _put(table, "run_id", pa.array([run_id] * n, pa.string()))
     keep = pc.is_null(table["reason"])
     published = table.filter(keep).select(DOCUMENT_SCHEMA.names).cast(DOCUMENT_SCHEMA)
     rejected = table.filter(pc.invert(keep)).select(REJECTED_SCHEMA.names).cast(REJECTED_SCHEMA)
@@ -388,7 +383,6 @@ def _collect_datasets(
             "source",
             "dataset_id",
             "dataset_title",
-            "agency",
             "license",
             "license_url",
             "attribution",
