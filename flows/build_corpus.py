@@ -7,18 +7,22 @@ staged files and an atomic publish), so Prefect result caching is off.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.catalogue_sync import catalogue_sync
 from pipeline import stages
-from pipeline.config import LoadedConfig, load_config
+from pipeline.config import DaskConfig, LoadedConfig, load_config
+from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
+from pipeline.dedup.lsh import candidate_pairs
 from pipeline.extract import FetchedRef
 from pipeline.paths import RunContext, make_context
 from pipeline.sources import Resource
@@ -57,7 +61,11 @@ def extract_task(
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
-    return stages.publish(cfg, ctx, sidecars)
+    dask = cfg.corpus.dask
+    if dask is not None and dask.dedup and on_dask_worker():
+        get_run_logger().info("LSH band buckets grouped on the Dask cluster (dask.dataframe shuffle on the key)")
+        return stages.publish(cfg, ctx, sidecars, candidate_pairs_from_worker)
+    return stages.publish(cfg, ctx, sidecars, candidate_pairs)
 
 
 @task(name="report", cache_policy=NO_CACHE)
@@ -108,6 +116,9 @@ def build_corpus(
     """
     cfg = load_config(config_path, output_dir)
     ctx = make_context(cfg, run_id)
+    if cfg.corpus.dask is not None:
+        on_dask = build_corpus_on_dask.with_options(task_runner=dask_task_runner(cfg.corpus.dask))
+        return on_dask(config_path, output_dir, ctx.run_id)
     n = workers or cfg.corpus.workers
     if n <= 1:
         return _build(cfg, ctx)
@@ -119,10 +130,53 @@ def build_corpus(
             _POOLS.pop(ctx.run_id, None)
 
 
+class DaskModeError(RuntimeError):
+    """Dask mode without a Prefect server the workers can report to."""
+
+
+def dask_task_runner(dask: DaskConfig) -> Any:
+    """prefect-dask's runner for an existing scheduler (`address`) or a LocalCluster living as long as the run.
+
+    Every task reports its state from the worker that runs it, to the Prefect API of this run: an ephemeral
+    in-process API would make each worker start a server of its own, so a real server is required.
+    """
+    from prefect.settings import get_current_settings
+    from prefect_dask import DaskTaskRunner
+
+    if not get_current_settings().api.url:
+        raise DaskModeError(
+            "dask: the workers need a Prefect server to report to; set PREFECT_API_URL "
+            "(`twcorpus run` starts a local server itself when the cluster is a LocalCluster)"
+        )
+    for name, level in (("distributed", logging.WARNING), ("distributed.shuffle", logging.ERROR)):
+        logging.getLogger(name).setLevel(level)  # cluster chatter; p2p shuffles warn on every start
+    if dask.address:
+        return DaskTaskRunner(address=dask.address)
+    local = {
+        "n_workers": dask.workers,
+        "threads_per_worker": dask.threads_per_worker,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+    }
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=local)
+
+
+@flow(name="build-corpus-on-dask", log_prints=True)
+def build_corpus_on_dask(config_path: str, output_dir: str | None, run_id: str) -> dict[str, Any]:
+    """The build with every task on the Dask cluster of its task runner (see `dask_task_runner`): fetches and
+    extractions spread over the workers, and publish groups the LSH buckets on the cluster."""
+    cfg = load_config(config_path, output_dir)
+    return _build(cfg, make_context(cfg, run_id))
+
+
 def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    plan = discover_task(cfg, ctx)
+    if any(getattr(s, "changes", None) for s in cfg.corpus.sources):  # what changed on data.gov.tw, as a child flow
+        plan = catalogue_sync(str(cfg.path), cfg.corpus.output_dir, ctx.run_id)
+    else:
+        plan = discover_task(cfg, ctx)
     resources, carried, carried_refs = plan.resources, plan.carried, plan.carried_fetched
     timings["discover"] = time.perf_counter() - t0
 
@@ -151,10 +205,10 @@ def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     _progress("publish", 0, 1, records)
-    manifest = publish_task(cfg, ctx, sidecars)
+    manifest = publish_task.submit(cfg, ctx, sidecars).result()  # on the task runner: a Dask worker in Dask mode
     _progress("publish", 1, 1, records)
     stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
     if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
         stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
     timings["publish"] = time.perf_counter() - t0
-    return report_task(cfg, ctx, sidecars, manifest, timings)
+    return report_task.submit(cfg, ctx, sidecars, manifest, timings).result()

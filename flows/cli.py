@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -41,20 +41,27 @@ def run(
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
     try:
-        open_published(load_config(config, output))  # fail fast, before Prefect starts
+        loaded = load_config(config, output)
+        open_published(loaded)  # fail fast, before Prefect starts
     except (ConfigError, DedupIndexError) as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
     _prefect_defaults()
-    from flows.build_corpus import build_corpus
-
     started = time.perf_counter()
-    try:
-        with _progress_bars():
-            summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
-    except SourceError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+    with ExitStack() as stack:
+        dask = loaded.corpus.dask
+        if dask is not None and dask.address is None and not os.environ.get("PREFECT_API_URL"):
+            from flows.serve import prefect_server  # Dask workers report to a real server; start one for this run
+
+            stack.enter_context(prefect_server())
+        from flows.build_corpus import DaskModeError, build_corpus
+
+        try:
+            with _progress_bars():
+                summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
+        except (SourceError, DaskModeError) as exc:
+            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(2) from exc
     _print_summary(summary, time.perf_counter() - started)
 
 
@@ -86,6 +93,33 @@ def serve(
         serve_build(
             config, name=name, cron=cron, interval_s=interval, timezone=timezone, output_dir=output, workers=workers
         )
+
+
+@app.command()
+def changes(
+    config: Annotated[Path, typer.Option("--config", "-c", help="YAML config")] = Path("configs/sample.yaml"),
+    output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
+) -> None:
+    """List what changed on data.gov.tw since the last run (the daily change exports): what the next run reads."""
+    try:
+        loaded = load_config(config, output)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from exc
+    _prefect_defaults()
+    from flows.catalogue_sync import catalogue_sync
+    from pipeline.stages import catalogue_changes
+
+    sources = catalogue_changes(loaded, catalogue_sync(config_path=str(config), output_dir=output))
+    if not sources:
+        console.print("no source of this config reads a change export (`changes:`)")
+    for s in sources:
+        table = Table(title=s["source"], show_header=False)
+        table.add_row("exports", "\n".join(s["exports"]) + ("" if s["export_read"] else "  (not readable)"))
+        for key in ("added_or_modified", "deleted", "read_now", "carried_over"):
+            ids, more = s[key][:20], " ..." if len(s[key]) > 20 else ""
+            table.add_row(key.replace("_", " "), f"{len(s[key])}: {', '.join(ids)}{more}")
+        console.print(table)
 
 
 @app.command()

@@ -8,6 +8,7 @@ does not run; so `serve` uses the server named by PREFECT_API_URL or starts `pre
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -21,20 +22,28 @@ import httpx
 STARTUP_S = 120
 
 
-def _healthy(api: str) -> bool:
+def api_healthy(api: str) -> bool:
     try:
         return httpx.get(f"{api}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @contextmanager
-def prefect_server(port: int) -> Iterator[str]:
-    """The API URL to use: PREFECT_API_URL when set, else a `prefect server start` this process owns."""
+def prefect_server(port: int | None = None) -> Iterator[str]:
+    """The API URL to use: PREFECT_API_URL when set, else a `prefect server start` this process owns
+    (on `port`, or a free one)."""
     given = os.environ.get("PREFECT_API_URL")
     if given:
         yield given
         return
+    port = port or free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
     server = subprocess.Popen(
@@ -46,7 +55,7 @@ def prefect_server(port: int) -> Iterator[str]:
     )
     try:
         deadline = time.monotonic() + STARTUP_S
-        while not _healthy(api):
+        while not api_healthy(api):
             if server.poll() is not None:
                 raise RuntimeError(f"prefect server start exited with {server.returncode} (is port {port} free?)")
             if time.monotonic() > deadline:

@@ -283,6 +283,17 @@ class PublishConfig(StrictModel):
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
 
 
+class DaskConfig(StrictModel):
+    """Run the build's tasks on a Dask cluster (prefect-dask's DaskTaskRunner) instead of local threads."""
+
+    address: str | None = Field(
+        default=None, description="scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786; unset: a LocalCluster"
+    )
+    workers: int = Field(default=2, ge=1, le=256, description="LocalCluster worker processes (without `address`)")
+    threads_per_worker: int = Field(default=1, ge=1, le=64, description="LocalCluster threads per worker")
+    dedup: bool = Field(default=True, description="group the LSH band buckets on dask.dataframe across the cluster")
+
+
 class CorpusConfig(StrictModel):
     output_dir: str = "data/corpus"
     workers: int = Field(
@@ -292,6 +303,9 @@ class CorpusConfig(StrictModel):
         default=None, description="release of restricted sources; default <output_dir>-restricted"
     )
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
+    dask: DaskConfig | None = Field(
+        default=None, description="scale-out: tasks on a Dask cluster (needs a Prefect server, see README)"
+    )
     min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
     private_use: Literal["quarantine", "flag"] = Field(
         default="quarantine",

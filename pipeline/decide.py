@@ -7,6 +7,7 @@ cluster and its size per row, and whether the row's text may travel in rejected/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ import pyarrow.feather as feather
 from pipeline.config import LoadedConfig
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
-from pipeline.dedup.lsh import band_keys
+from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix
 from pipeline.normalize.hashing import hashing_view
 
+PairsOf = Callable[[np.ndarray], np.ndarray]  # [n, bands] band keys -> candidate pairs (lsh.candidate_pairs)
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
 
 
@@ -108,7 +110,10 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
 
 
 def decide(
-    cfg: LoadedConfig, sidecars: list[dict[str, Any]], published: list[PublishedIndex] | None = None
+    cfg: LoadedConfig,
+    sidecars: list[dict[str, Any]],
+    published: list[PublishedIndex] | None = None,
+    pairs_of: PairsOf = candidate_pairs,
 ) -> Decisions:
     """Licence gate first (so a denied copy never wins a cluster), then dedup over what remains.
 
@@ -127,7 +132,7 @@ def decide(
         if run.signatures is not None
         else None
     )
-    result = cluster(everything, near, lambda idx: _views(slots, matches, idx), dedup.keep)
+    result = cluster(everything, near, lambda idx: _views(slots, matches, idx), dedup.keep, pairs_of)
     n_run = len(run)
     for i, (sc, row) in enumerate(slots):
         key, rep = sc["key"], int(result.representative[i])

@@ -23,9 +23,10 @@ import pyarrow.parquet as pq
 from pipeline.atomic import sha256_file
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.decide import Decisions, decide, index_settings, open_published, read_staged
+from pipeline.decide import Decisions, PairsOf, decide, index_settings, open_published, read_staged
 from pipeline.dedup.index import FOLDER as INDEX_FOLDER
 from pipeline.dedup.index import IndexWriter, PublishedIndex
+from pipeline.dedup.lsh import candidate_pairs
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable
 from pipeline.paths import RunContext
@@ -199,7 +200,9 @@ def restricted_output_dir(cfg: LoadedConfig, ctx: RunContext) -> Path:
     )
 
 
-def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
+def publish(
+    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], pairs_of: PairsOf = candidate_pairs
+) -> dict[str, Any]:
     """Publish the public corpus and, when restricted sources have documents, the restricted one beside it.
 
     The two never mix: each has its own shards, dedup, card, NOTICE, index and manifest. Returns the public
@@ -207,10 +210,10 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
     """
     public = [sc for sc in sidecars if not sc.get("restricted")]
     restricted = [sc for sc in sidecars if sc.get("restricted")]
-    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg))
+    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of)
     if restricted:
         folder = restricted_output_dir(cfg, ctx)
-        other = publish_release(cfg, ctx, restricted, folder, [])
+        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of)
         manifest["tallies"].update(other["tallies"])
         manifest["restricted"] = {
             "output_dir": str(folder),
@@ -224,7 +227,12 @@ def publish(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) 
 
 
 def publish_release(
-    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], out: Path, against: list[PublishedIndex]
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    out: Path,
+    against: list[PublishedIndex],
+    pairs_of: PairsOf = candidate_pairs,
 ) -> dict[str, Any]:
     """Write one release into `out` and swap it in; returns the manifest (with per-resource tallies).
 
@@ -236,7 +244,7 @@ def publish_release(
     unchanged = unchanged_release(ctx, digest, out)
     if unchanged is not None:
         return unchanged
-    decisions = decide(cfg, sidecars, against)
+    decisions = decide(cfg, sidecars, against, pairs_of)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     pub = cfg.corpus.publish

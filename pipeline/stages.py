@@ -3,7 +3,7 @@ re-run alone, or sent to another machine; none of them knows about Prefect."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.carry import carried_over, change_urls, read_changes, remember_exports, remember_run
@@ -35,20 +35,44 @@ def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:
 
 @dataclass
 class Plan:
-    """What a run reads: resources to fetch and extract, and resources carried over with their fetched bytes."""
+    """What a run reads: resources to fetch and extract, and resources carried over with their fetched bytes;
+    plus, per change-export source, the exports read and the (added or modified, deleted) ids they list."""
 
     resources: list[Resource]
     carried: list[Resource]
     carried_fetched: list[FetchedRef]
+    exports: dict[int, list[str]] = field(default_factory=dict)
+    changes: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
 
 
 def plan_run(cfg: LoadedConfig, ctx: RunContext) -> Plan:
     """Discovery plus carry-over, from one reading of the change exports: both see the same changes."""
     fetcher = fetcher_for(cfg, ctx)
     changes = read_changes(cfg, ctx, fetcher)
-    found = discover(cfg, fetcher, change_urls(cfg, ctx), changes)
+    exports = change_urls(cfg, ctx)
+    found = discover(cfg, fetcher, exports, changes)
     carried, fetched, refetch = carried_over(cfg, ctx, found, changes)
-    return Plan(found + refetch, carried, fetched)
+    return Plan(found + refetch, carried, fetched, exports, changes)
+
+
+def catalogue_changes(cfg: LoadedConfig, plan: Plan) -> list[dict[str, Any]]:
+    """Per change-export source: the exports read, the datasets they list as added or modified (read now) and
+    as deleted (dropped), and the datasets carried over unread. An unreadable export lists nothing."""
+    out = []
+    for i, urls in sorted(plan.exports.items()):
+        live, deleted = plan.changes.get(i, (set(), set()))
+        out.append(
+            {
+                "source": cfg.corpus.sources[i].name or f"sources[{i}]",
+                "exports": urls,
+                "export_read": i in plan.changes,
+                "added_or_modified": sorted(live),
+                "deleted": sorted(deleted),
+                "read_now": sorted({r.dataset.id for r in plan.resources if r.source_index == i}),
+                "carried_over": sorted({r.dataset.id for r in plan.carried if r.source_index == i}),
+            }
+        )
+    return out
 
 
 def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> FetchedRef:
@@ -93,6 +117,7 @@ def extract_batch(
 
 __all__ = [
     "build_report",
+    "catalogue_changes",
     "discover_resources",
     "extract_batch",
     "extract_resource",

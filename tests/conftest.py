@@ -150,3 +150,36 @@ def sample_run(prefect_harness, tmp_path_factory):
     work = tmp_path_factory.mktemp("sample")
     first, second = run_flow_in(work, SAMPLE_CONFIG, runs=2)
     return work, first, second
+
+
+@pytest.fixture(scope="module")
+def prefect_server_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `prefect server start` on 127.0.0.1 (what scheduled and Dask runs need); yields its API URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from flows.serve import api_healthy, free_port
+
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-server")), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not api_healthy(api):
+            assert server.poll() is None, "prefect server start exited"
+            assert time.monotonic() < deadline, "the Prefect server did not become healthy"
+            time.sleep(0.5)
+        yield api
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

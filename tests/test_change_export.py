@@ -60,8 +60,19 @@ def _published(tmp_path: Path) -> dict[str, str]:
     return {r["dataset_id"]: r["text"] for r in rows}
 
 
+def _changes_artifact(run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["catalogue-changes"])))
+    [mine] = [a.data for a in found if f"run `{run_id}`" in (a.data or "")]
+    return mine
+
+
 def test_a_change_export_refreshes_one_corpus(prefect_harness, http_server, tmp_path):
     from flows.build_corpus import build_corpus
+    from flows.catalogue_sync import catalogue_sync
 
     texts = {i: text for i, (_, text) in NOTICES.items()}
     _serve(http_server, _changes(("101", "新增"), ("102", "新增"), ("103", "新增")), texts)
@@ -73,12 +84,18 @@ def test_a_change_export_refreshes_one_corpus(prefect_harness, http_server, tmp_
     texts["101"] = "第一則（更正）：本府辦理道路養護工程延長至月底，施工期間請用路人改道通行。"
     _serve(http_server, _changes(("101", "修改")), texts)
     before = dict(http_server.hits)
+    plan = catalogue_sync(config_path=config)  # what the next build reads, without building
+    assert {r.dataset.id for r in plan.resources} == {"101"}
+    assert {r.dataset.id for r in plan.carried} == {"102", "103"}
+    assert http_server.hits.get("/files/101.json") == before.get("/files/101.json")  # listing downloads no file
     second = build_corpus(config_path=config)
     assert _published(tmp_path) == texts
     assert http_server.hits.get("/files/102.json") == before.get("/files/102.json")  # not asked again
     assert http_server.hits["/files/101.json"] == before["/files/101.json"] + 1
     report = json.loads((Path(second["report_dir"]) / "report.json").read_text(encoding="utf-8"))
     assert [(d["dataset"], d["content_changed"]) for d in report["diff"]["changed"]] == [("datagovtw/101", True)]
+    changes = _changes_artifact(second["run_id"])  # the build ran catalogue-sync as its child flow
+    assert "added or modified (1): 101" in changes and "carried over from the last run, not downloaded (2)" in changes
 
     # day 3: 103 deleted from the platform
     _serve(http_server, _changes(("103", "刪除")), texts)

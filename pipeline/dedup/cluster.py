@@ -88,8 +88,10 @@ def cluster(
     near: NearSettings | None = None,
     views: Callable[[list[int]], dict[int, str]] | None = None,
     keep: Sequence[str] = DEFAULT_KEEP,
+    pairs_of: Callable[[np.ndarray], np.ndarray] = candidate_pairs,
 ) -> Clusters:
-    """Cluster `docs`. `views(indices)` returns the hashing views exact verification compares."""
+    """Cluster `docs`. `views(indices)` returns the hashing views exact verification compares; `pairs_of`
+    turns the [n, bands] band keys into candidate pairs (on this machine, or on a cluster)."""
     n = len(docs)
     uf = UnionFind(n)
     first_with_key: dict[str, int] = {}
@@ -99,7 +101,7 @@ def cluster(
             uf.union(j, i)
     n_pairs = checked = 0
     if near is not None and docs.signatures is not None and n > 1:
-        pairs = candidate_pairs(band_keys(docs.signatures, near.bands, near.rows))
+        pairs = pairs_of(band_keys(docs.signatures, near.bands, near.rows))
         roots = uf.roots()
         pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
         n_pairs = len(pairs)

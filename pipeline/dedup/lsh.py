@@ -55,9 +55,13 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     n, bands = keys.shape
     docs = np.arange(n, dtype=np.int64)
     found = [bucket_pairs(keys[:, band], docs) for band in range(bands)]
-    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    return distinct_pairs(np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64), n)
+
+
+def distinct_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
+    """The distinct rows of an [m, 2] pair array over `n` documents, sorted."""
     if not len(pairs):
-        return pairs
+        return np.empty((0, 2), dtype=np.int64)
     packed = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((packed // n, packed % n), axis=1)
 

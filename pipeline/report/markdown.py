@@ -42,3 +42,27 @@ def summary_markdown(report: dict[str, Any], folder: Path) -> str:
         lines.append(f"| {lic['license']} | {lic['policy']} | {_n(lic['published'])} | {_n(lic['tokens'])} |")
     lines += ["", f"Full report: `{folder / 'report.html'}` ({(folder / 'report.html').as_uri()})", ""]
     return "\n".join(lines)
+
+
+def changes_markdown(run_id: str, sources: list[dict[str, Any]]) -> str:
+    """What the change exports list since the last run (stages.catalogue_changes), per source."""
+    lines = [f"# Catalogue changes for run `{run_id}`", ""]
+    for s in sources:
+        read = "" if s["export_read"] else " -- **not readable: nothing carried away, the build reports it**"
+        lines += [
+            f"## {s['source']}",
+            "",
+            f"Exports read: {', '.join(f'`{u}`' for u in s['exports'])}{read}",
+            "",
+            f"- added or modified ({len(s['added_or_modified'])}): {_ids(s['added_or_modified'])}",
+            f"- deleted ({len(s['deleted'])}): {_ids(s['deleted'])}",
+            f"- read now ({len(s['read_now'])}): {_ids(s['read_now'])}",
+            f"- carried over from the last run, not downloaded ({len(s['carried_over'])})",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _ids(ids: list[str], shown: int = 50) -> str:
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    return (", ".join(ids[:shown]) + more) if ids else "-"
