@@ -307,6 +307,9 @@ class CorpusConfig(StrictModel):
         default=None, description="scale-out: tasks on a Dask cluster (needs a Prefect server, see README)"
     )
     min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
+    max_record_chars: int = Field(
+        default=2_000_000, gt=0, description="records longer than this are rejected (too_long) before normalising"
+    )
     private_use: Literal["quarantine", "flag"] = Field(
         default="quarantine",
         description="records with private-use (造字) code points: rejected with the codes listed, or kept and flagged",

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.feather as feather
 from lxml import etree
 
@@ -31,12 +33,15 @@ from pipeline.normalize import Normalized, Normalizer
 from pipeline.normalize.hashing import VERSION as HASHING_VIEW_VERSION
 from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 from pipeline.normalize.segment import count_words
+from pipeline.normalize.unicode import lone_surrogates, replace_surrogates
 from pipeline.paths import RunContext
 from pipeline.readers.archive import is_zip, iter_members
 from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_report
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource, drafts
 from pipeline.sources.datagovtw import MEMBER_FORMATS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,16 @@ class FetchedRef:
     error: str | None = None
 
 
+EXTRACT_RULES = 2  # bumped when what extraction makes of the same bytes changes (staged files then redone)
+
+
 def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> str:
     settings = {
         "resource": resource.model_dump(mode="json"),
         "source": cfg.corpus.sources[resource.source_index].model_dump(mode="json"),
         "min_chars": cfg.corpus.min_chars,
+        "max_record_chars": cfg.corpus.max_record_chars,
+        "rules": EXTRACT_RULES,
         "tokens": cfg.corpus.tokens.model_dump(mode="json"),
         "normalize": cfg.corpus.normalize.model_dump(mode="json"),
         "pii": cfg.corpus.pii.model_dump(mode="json"),
@@ -158,6 +168,13 @@ class _Builder:
         )
 
     def from_draft(self, draft: Draft, prefix: str = "") -> Document:
+        draft = _storable(draft)
+        too_long = len(draft.text) > self.cfg.corpus.max_record_chars
+        if too_long and not draft.rejection:  # before normalising: a 100 MB cell costs no more than its reading
+            detail = f"{len(draft.text):,} characters > max_record_chars {self.cfg.corpus.max_record_chars:,}"
+            draft = replace(draft, text=draft.text[:KEPT_OF_TOO_LONG], rejection=("too_long", detail + _KEPT))
+        elif "\x00" in draft.text and not draft.rejection:
+            draft = replace(draft, rejection=("nul_bytes", f"NUL byte at offset {draft.text.index(chr(0))}"))
         norm = self.normalizer(draft.text)
         text = norm.text
         doc = self.base(prefix + draft.locator, text)
@@ -199,12 +216,32 @@ class _Builder:
         return doc
 
     def from_bad(self, bad: BadRecord, prefix: str = "") -> Document:
-        doc = self.base(prefix + bad.locator, bad.raw or "")
-        return doc.reject(bad.reason, bad.detail)
+        doc = self.base(prefix + replace_surrogates(bad.locator), replace_surrogates(bad.raw or ""))
+        return doc.reject(bad.reason, replace_surrogates(bad.detail))
 
     def whole_resource(self, reason: str, detail: str, prefix: str = "") -> Document:
         doc = self.base(prefix + "$resource", "")
         return doc.reject(reason, detail)
+
+
+KEPT_OF_TOO_LONG = 10_000
+_KEPT = f"; the first {KEPT_OF_TOO_LONG:,} are kept here, the whole record stays in the raw file"
+
+
+def _storable(draft: Draft) -> Draft:
+    """A draft whose strings can be written as UTF-8: lone surrogates (JSON "\\ud800" escapes) are replaced by
+    U+FFFD and the record is rejected as invalid_unicode, naming the field and offsets."""
+    fields = {"locator": draft.locator, "text": draft.text, "title": draft.title}
+    fields |= {"source_record_id": draft.source_record_id, "agency": draft.agency}
+    found = {name: at for name, value in fields.items() if value and (at := lone_surrogates(value))}
+    if not found:
+        return draft
+    where = "; ".join(f"{name} at offset {', '.join(map(str, at[:5]))}" for name, at in found.items())
+    return replace(
+        draft,
+        **{name: replace_surrogates(fields[name]) for name in found},
+        rejection=draft.rejection or ("invalid_unicode", f"lone surrogate code points (not Unicode text): {where}"),
+    )
 
 
 def _decode_and_map(
@@ -218,15 +255,17 @@ def _decode_and_map(
         return [builder.whole_resource(exc.reason, exc.detail, prefix)]
     builder.encodings.append(decoded.encoding)
     docs: list[Document] = []
+    if not decoded.text.strip():
+        return [builder.whole_resource("empty_resource", "the file holds no text", prefix)]
     try:
         for item in drafts(cfg, resource, decoded.text):
             docs.append(
                 builder.from_bad(item, prefix) if isinstance(item, BadRecord) else builder.from_draft(item, prefix)
             )
-    except (ValueError, KeyError, TypeError, etree.XMLSyntaxError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, etree.XMLSyntaxError) as exc:
         # The file as a whole is unreadable (e.g. truncated JSON): one row names it, nothing half-kept.
         return [builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}", prefix)]
-    return docs
+    return docs or [builder.whole_resource("empty_resource", "the file holds no records", prefix)]
 
 
 def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
@@ -274,6 +313,19 @@ def _sign(cfg: LoadedConfig, docs: list[Document]) -> None:
         d.hash_view = None
 
 
+def _documents(cfg: LoadedConfig, builder: _Builder) -> tuple[list[Document], pa.Table]:
+    """The resource's rows. An input no reader expects (an exception from deep inside a parser, say) costs
+    that resource -- one rejected row naming the exception, the traceback in the log -- never the run."""
+    try:
+        docs = _read(cfg, builder)
+        _sign(cfg, docs)
+        return docs, to_table(docs)
+    except Exception as exc:  # one resource's failure must not end the run
+        log.exception("extracting %s failed", builder.resource.url)
+        docs = [builder.whole_resource("extract_error", replace_surrogates(f"{type(exc).__name__}: {exc}")[:2000])]
+        return docs, to_table(docs)
+
+
 def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> dict[str, Any]:
     """Stage one resource; returns its sidecar (accounting). Skips the work when the sidecar exists."""
     key = staged_key(cfg, ctx, resource, fetched)
@@ -283,9 +335,7 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
         sidecar["reused"] = True
         return sidecar
     builder = _Builder(cfg, ctx, resource, fetched)
-    docs = _read(cfg, builder)
-    _sign(cfg, docs)
-    table = to_table(docs)
+    docs, table = _documents(cfg, builder)
     atomic_write(staged_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
     reasons = Counter(d.reason for d in docs if d.reason)
     sidecar = {

@@ -94,3 +94,16 @@ def steps(*, fold: bool = True, unwrap: bool = False) -> list[tuple[str, Callabl
 
 
 STEPS = steps()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(text: str) -> list[int]:
+    """Offsets of lone surrogates (from JSON escapes like "\\ud800"): such a str cannot be written as UTF-8."""
+    return [m.start() for m in _SURROGATE.finditer(text)]
+
+
+def replace_surrogates(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD, so it can be stored and shown."""
+    return _SURROGATE.sub("\ufffd", text)

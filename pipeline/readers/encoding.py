@@ -43,7 +43,7 @@ class DecodeFailure(ValueError):
 class Decoded:
     text: str
     encoding: str
-    how: str  # bom | declared | utf-8 | cp950
+    how: str  # bom | declared | utf-8 | cp950 | per-line (each line UTF-8 or CP950)
 
 
 def canonical_declared(declared: str | None) -> str | None:
@@ -69,6 +69,36 @@ def _big5_user_defined(data: bytes) -> list[str]:
     return found
 
 
+_SNIFF = 65536
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+
+
+def _binary(data: bytes) -> str | None:
+    """Why the bytes are not text (NUL or control bytes where text has next to none), or None."""
+    head = data[:_SNIFF]
+    if not head:
+        return None
+    nul = head.count(0)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if nul > len(head) // 100 or control > len(head) // 20:
+        return f"not text: {nul} NUL and {control} control bytes in the first {len(head):,} (starts {head[:8].hex()})"
+    return None
+
+
+def _line_by_line(data: bytes) -> str | None:
+    """Text whose lines are each strict UTF-8 or strict CP950 (files concatenated from two systems), else None."""
+    lines: list[str] = []
+    for raw in data.splitlines(keepends=True):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(raw.decode("cp950"))
+            except UnicodeDecodeError:
+                return None
+    return "".join(lines)
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     """Decode strictly; raise DecodeFailure naming the offsets and user-defined codes when nothing fits."""
     for bom, codec in _BOMS:
@@ -77,6 +107,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 return Decoded(data.decode(codec), codec, "bom")
             except UnicodeDecodeError as exc:
                 raise DecodeFailure("decode_error", f"{codec} BOM present but bytes invalid at {exc.start}") from exc
+    why = _binary(data)
+    if why:
+        raise DecodeFailure("binary_content", why)
     attempts: list[str] = []
     hinted = canonical_declared(declared)
     order = [c for c in (hinted, "utf-8", "cp950") if c]
@@ -90,6 +123,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             return Decoded(data.decode(codec), codec, how)
         except UnicodeDecodeError as exc:
             attempts.append(f"{codec} fails at byte {exc.start} ({data[exc.start : exc.start + 2].hex()})")
+    mixed = _line_by_line(data)
+    if mixed is not None:
+        return Decoded(mixed, "utf-8+cp950", "per-line")
     udc = _big5_user_defined(data)
     if udc:
         shown = ", ".join(sorted(set(udc))[:20])

@@ -18,6 +18,9 @@ def read_jsonl(text: str) -> Iterator[Record | BadRecord]:
         except json.JSONDecodeError as exc:
             yield BadRecord(f"line:{n}", "invalid_json", f"{exc.msg} at column {exc.colno}", raw=line)
             continue
+        except RecursionError:
+            yield BadRecord(f"line:{n}", "invalid_json", "nested deeper than the JSON parser allows", raw=line[:10_000])
+            continue
         if not isinstance(value, dict):
             yield BadRecord(
                 f"line:{n}", "not_an_object", f"expected a JSON object, got {type(value).__name__}", raw=line

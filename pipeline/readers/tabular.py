@@ -19,6 +19,7 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     line = 1
+    last: tuple[int, Record | BadRecord] | None = None  # held back: only the last row can be an unclosed quote
     for row in reader:
         line, next_line = line, reader.line_num + 1  # a quoted cell may span lines: locate the row's first
         if header is None:
@@ -28,13 +29,29 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         if not any(cell.strip() for cell in row):
             line = next_line
             continue  # blank line: not a record
+        if last is not None:
+            yield last[1]
         if len(row) != len(header):
-            yield BadRecord(
-                f"line:{line}",
-                "ragged_row",
-                f"{len(row)} cells, header has {len(header)}",
-                raw=delimiter.join(row),
+            last = line, BadRecord(
+                f"line:{line}", "ragged_row", f"{len(row)} cells, header has {len(header)}", raw=delimiter.join(row)
             )
         else:
-            yield Record(f"line:{line}", dict(zip(header, row, strict=True)))
+            last = line, Record(f"line:{line}", dict(zip(header, row, strict=True)))
         line = next_line
+    if last is not None:
+        yield _unclosed_quote(text, *last)
+
+
+def _unclosed_quote(text: str, line: int, row: Record | BadRecord) -> Record | BadRecord:
+    """The last row, or a bad record when a quote opened in it is never closed: the lenient reader would
+    otherwise return the rest of the file as one cell (an odd number of quotes from the row's first line)."""
+    rest = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])  # the lines the csv reader counts
+    if rest.count('"') % 2 == 0:
+        return row
+    lines = rest.count("\n") + (not rest.endswith("\n"))
+    return BadRecord(
+        f"line:{line}",
+        "unbalanced_quote",
+        f"a quote opened on line {line} is never closed; the {lines} line(s) from there are not read as records",
+        raw=rest[:10_000],
+    )
