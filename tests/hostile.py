@@ -63,6 +63,8 @@ def write_hostile(root: Path, big_field: bool = True) -> Hostile:
     e, e2 = good(next(n)), good(next(n))  # each line strict UTF-8 or strict CP950: both lines are read
     mixed = f"id,text\n1,{e}\n".encode() + f"2,{e2}\n".encode("cp950")
     h.write("csv/mixed_encodings.csv", mixed, e, e2)
+    big = good(next(n))
+    h.write("csv/huge_cell.csv", f"id,text\n1,{'大' * 3_000_000}\n2,{big}\n", big)
     h.write("csv/binary.csv", bytes(range(256)) * 64)
     h.write("csv/png.csv", b"\x89PNG\r\n\x1a\n" + bytes(2000))
     h.write("csv/empty.csv", b"")

@@ -62,6 +62,7 @@ def test_hostile_files_are_rejected_with_reasons_and_good_records_published(tmp_
     expected = {
         "csv/binary.csv": "binary_content",
         "csv/empty.csv": "empty_resource",
+        "csv/huge_cell.csv": "too_long",
         "csv/nul.csv": "nul_bytes",
         "csv/unbalanced.csv": "unbalanced_quote",
         "jsonl/deep.jsonl": "invalid_json",

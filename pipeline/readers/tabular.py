@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from pipeline.readers.records import BadRecord, Record
 
+csv.field_size_limit(2**31 - 1)  # a huge cell is a record to reject as too long, not a reader crash
+
 
 def read_csv(text: str) -> Iterator[Record | BadRecord]:
     text = text.removeprefix("\ufeff")
@@ -20,7 +22,14 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
     header: list[str] | None = None
     line = 1
     last: tuple[int, Record | BadRecord] | None = None  # held back: only the last row can be an unclosed quote
-    for row in reader:
+    for row in _rows(reader):
+        if isinstance(row, csv.Error):
+            if last is not None:
+                yield last[1]
+            rest = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
+            detail = f"{row}; the file is not read past line {line}"
+            yield BadRecord(f"line:{line}", "malformed_csv", detail, raw=rest[:10_000])
+            return
         line, next_line = line, reader.line_num + 1  # a quoted cell may span lines: locate the row's first
         if header is None:
             line = next_line
@@ -40,6 +49,14 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         line = next_line
     if last is not None:
         yield _unclosed_quote(text, *last)
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """The reader's rows, then the csv.Error that stops it, if any (as a value, so the caller can report it)."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        yield exc
 
 
 def _unclosed_quote(text: str, line: int, row: Record | BadRecord) -> Record | BadRecord:
