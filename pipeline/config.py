@@ -178,6 +178,36 @@ class FetchConfig(StrictModel):
     backoff_s: float = Field(default=0.5, ge=0, description="first retry delay; doubles each time, with jitter")
     per_host: int = Field(default=4, ge=1, description="concurrent requests to one host")
     max_bytes: int = Field(default=2 * 1024**3, gt=0, description="largest response accepted")
+    deadline_s: float = Field(
+        default=3600.0, gt=0, description="longest one download may take, retries and waits included"
+    )
+    max_retry_after_s: float = Field(default=120.0, ge=0, description="longest wait a Retry-After can ask for")
+    max_redirects: int = Field(default=5, ge=0, description="redirects followed (http and https targets only)")
+    allow_hosts: list[str] | None = Field(
+        default=None,
+        description="hosts that URLs from remote metadata and redirect targets may name (a leading '*.' matches"
+        " subdomains); None: any public host",
+    )
+    allow_private: bool = Field(
+        default=False,
+        description="let those URLs reach loopback, private, link-local and other non-public addresses",
+    )
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _host_names(cls, hosts: list[str] | None) -> list[str] | None:
+        if hosts is None:
+            return None
+        cleaned = [h.strip().lower().rstrip(".") for h in hosts]
+        for host in cleaned:
+            name = (host[2:] if host.startswith("*.") else host).strip("[]")
+            if (
+                not name
+                or any(c in name for c in "*/@ ")
+                or (":" in name and not set(name) <= set("0123456789abcdef:."))
+            ):
+                raise ValueError(f"{host!r} is not a host name (e.g. data.gov.tw or *.gov.tw)")
+        return cleaned
 
 
 class NormalizeConfig(StrictModel):

@@ -3,21 +3,34 @@
 Local files are hashed in place (no copy); remote files are downloaded once and kept under their sha256.
 The ledger remembers validators (ETag, Last-Modified) so an unchanged remote file is not downloaded again,
 and remembers when a given content was first seen, so `retrieved_at` is stable across re-runs.
+
+Remote servers are not trusted to behave: a download is streamed into a temp file beside the store while it
+is hashed, and only a complete body (as long as its Content-Length, within `max_bytes`, inside the per-download
+deadline) is renamed into place, so a truncated, oversized or half-retried body never enters the store. URLs
+that come from remote metadata, and every redirect target, pass a host policy before anything is requested.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
+import ipaddress
+import logging
 import os
 import random
+import re
+import socket
 import sqlite3
+import tempfile
 import threading
 import time
+import urllib.request
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from typing import IO
+from urllib.parse import unquote, urljoin, urlparse, urlsplit, urlunsplit
 
 import httpx
 
@@ -26,11 +39,24 @@ from pipeline.atomic import atomic_write_bytes, sha256_file
 
 USER_AGENT = f"twcorpus/{__version__} (+https://github.com/twcorpus/twcorpus)"
 MAX_BYTES = 2 * 1024**3
-_RETRY_STATUS = {429, 500, 502, 503, 504}
+_RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+_REDIRECT_STATUS = {301, 302, 303, 307, 308}
+_WEB_SCHEMES = ("http", "https")
+# Formats that are markup themselves; for any other, an HTML page served instead is an error page.
+_MARKUP_FORMATS = {"html", "htm", "xml"}
+_SECRET_PARAM = re.compile(
+    r"(?i)^(key|sig|signature|code|auth)$|[_-](key|sig|signature)$|token|secret|passw|pwd|apikey|credential"
+)
+
+log = logging.getLogger(__name__)
 
 
 class FetchError(RuntimeError):
     """A resource that could not be retrieved; the message names the URL and the cause."""
+
+
+class _Retryable(Exception):
+    """A failure of one attempt that another attempt may not repeat (reset, timeout, short body)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,7 @@ class Fetched:
     size: int
     retrieved_at: datetime
     downloaded: bool  # False when served from the store (304 or unchanged local file)
+    content_type: str | None = None  # as the server declared it (None for local files)
 
 
 def rewrite_url(url: str, url_map: dict[str, str], base_dir: Path) -> str:
@@ -57,7 +84,7 @@ def rewrite_url(url: str, url_map: dict[str, str], base_dir: Path) -> str:
 
 
 def is_remote(url: str) -> bool:
-    return urlparse(url).scheme in ("http", "https")
+    return urlparse(url).scheme in _WEB_SCHEMES
 
 
 def local_path(url: str) -> Path:
@@ -65,8 +92,186 @@ def local_path(url: str) -> Path:
     if parsed.scheme == "file":
         return Path(unquote(parsed.path))
     if parsed.scheme and len(parsed.scheme) > 1:
-        raise FetchError(f"{url}: unsupported URL scheme {parsed.scheme!r} (http, https, file or a path)")
+        raise FetchError(f"{redact(url)}: unsupported URL scheme {parsed.scheme!r} (http, https, file or a path)")
     return Path(url)
+
+
+def _secret_param(name: str) -> bool:
+    return bool(_SECRET_PARAM.search(unquote(name)))
+
+
+def redact(url: str) -> str:
+    """The URL fit for a log or an error: no userinfo, and no value of a query parameter named like a secret."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "&".join(
+        f"{name}=***" if sep and _secret_param(name) else f"{name}{sep}{value}"
+        for name, sep, value in (piece.partition("=") for piece in parts.query.split("&"))
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _scrub(text: str, *urls: str) -> str:
+    """`text` (e.g. an exception message) without the credentials of any of `urls`."""
+    for url in urls:
+        text = text.replace(url, redact(url))
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            continue
+        values = [parts.username or "", parts.password or ""]
+        for piece in parts.query.split("&"):
+            name, sep, value = piece.partition("=")
+            if sep and _secret_param(name):
+                values.append(value)
+        for value in values:
+            for form in {value, unquote(value)}:
+                if len(form) >= 3:
+                    text = text.replace(form, "***")
+    return text
+
+
+def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is not a public one, or None. IPv4-mapped IPv6 addresses are judged as IPv4."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not address.is_global:
+        return "non-global"
+    return None
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Where URLs the config did not name may lead: http(s) only, hosts in `allow_hosts` (when set; a leading
+    `*.` matches any subdomain), and public addresses only unless `allow_private`."""
+
+    allow_hosts: tuple[str, ...] | None = None
+    allow_private: bool = False
+
+    def host_allowed(self, host: str) -> bool:
+        if self.allow_hosts is None:
+            return True
+        host = _idna(host.lower().rstrip("."))
+        for entry in self.allow_hosts:
+            entry = _idna(entry.strip().lower().rstrip(".").strip("[]"))
+            if entry.startswith("*."):
+                if host.endswith(entry[1:]) and len(host) > len(entry) - 1:
+                    return True
+            elif host == entry:
+                return True
+        return False
+
+    def refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched, or None. A name that does not resolve is not refused here: the request
+        then fails as any unreachable host does."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            return f"malformed URL ({exc})"
+        if parts.scheme.lower() not in _WEB_SCHEMES:
+            return f"scheme {parts.scheme or '(none)'!r} is not fetched (http or https only)"
+        host = parts.hostname
+        if not host:
+            return "no host in the URL"
+        if not self.host_allowed(host):
+            return f"host {host} is not in fetch.allow_hosts"
+        if self.allow_private:
+            return None
+        for address in _resolve(host, port or (443 if parts.scheme.lower() == "https" else 80)):
+            problem = _address_problem(address)
+            if problem:
+                return f"host {host} resolves to {address}, a {problem} address (fetch.allow_private is off)"
+        return None
+
+
+def _idna(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    out = []
+    for info in infos:
+        try:
+            out.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
+        except ValueError:
+            continue
+    return out
+
+
+def proxy_configured() -> bool:
+    """With a proxy the peer of a connection is the proxy, so the peer address says nothing about the target."""
+    return bool({"http", "https", "all"} & set(urllib.request.getproxies()))
+
+
+def _looks_like_html_page(content_type: str | None, head: bytes) -> bool:
+    """An error or landing page: markup declared as HTML, or a body that opens as an HTML document whatever the
+    declared type. Publishers label real CSV files text/html, so the declared type alone decides nothing."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        return True
+    return "html" in (content_type or "").lower() and start.startswith(b"<")
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP-date (a past date is 0); None if absent or bad."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class Incoming:
+    """A download in progress: a temp file in the store, hashed as it is written; renamed in whole or removed."""
+
+    HEAD = 512
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=root, prefix=".tmp-")
+        self.path = Path(name)
+        self._fh: IO[bytes] = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+
+    def write(self, chunk: bytes) -> None:
+        self._fh.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+        if len(self.head) < self.HEAD:
+            self.head += chunk[: self.HEAD - len(self.head)]
+
+    def finish(self) -> str:
+        self._fh.close()
+        return self._hash.hexdigest()
+
+    def discard(self) -> None:
+        self._fh.close()
+        self.path.unlink(missing_ok=True)
 
 
 class RawStore:
@@ -85,9 +290,29 @@ class RawStore:
             atomic_write_bytes(dest, data)
         return sha, dest
 
+    def incoming(self) -> Incoming:
+        return Incoming(self.root)
+
+    def adopt(self, incoming: Incoming) -> tuple[str, Path]:
+        """Move a complete download into place under its hash, after checking the file on disk hashes the same
+        as the bytes received; the temp file is gone afterwards either way."""
+        try:
+            sha = incoming.finish()
+            if sha256_file(incoming.path) != sha:
+                raise FetchError(f"{incoming.path}: the bytes on disk differ from the bytes received")
+            dest = self.path_for(sha)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if not dest.exists():
+                os.replace(incoming.path, dest)
+            return sha, dest
+        finally:
+            incoming.discard()
+
 
 class Ledger:
     """SQLite log of retrievals; safe for concurrent writers (WAL, short transactions)."""
+
+    COLUMNS = ("url", "status", "etag", "last_modified", "size", "sha256", "fetched_at", "downloaded", "content_type")
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -95,9 +320,12 @@ class Ledger:
         with closing(self._connect()) as db, db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS fetches (url TEXT, status INTEGER, etag TEXT, last_modified TEXT,"
-                " size INTEGER, sha256 TEXT, fetched_at TEXT, downloaded INTEGER)"
+                " size INTEGER, sha256 TEXT, fetched_at TEXT, downloaded INTEGER, content_type TEXT)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url)")
+            have = {row[1] for row in db.execute("PRAGMA table_info(fetches)")}
+            if "content_type" not in have:  # a ledger written before the column existed
+                db.execute("ALTER TABLE fetches ADD COLUMN content_type TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -127,12 +355,13 @@ class Ledger:
         etag: str | None = None,
         last_modified: str | None = None,
         downloaded: bool = False,
+        content_type: str | None = None,
     ) -> datetime:
         now = datetime.now(UTC)
         with closing(self._connect()) as db, db:
             db.execute(
-                "INSERT INTO fetches VALUES (?,?,?,?,?,?,?,?)",
-                (url, status, etag, last_modified, size, sha, now.isoformat(), int(downloaded)),
+                f"INSERT INTO fetches ({','.join(self.COLUMNS)}) VALUES ({','.join('?' * len(self.COLUMNS))})",
+                (url, status, etag, last_modified, size, sha, now.isoformat(), int(downloaded), content_type),
             )
         return now
 
@@ -147,11 +376,20 @@ _HOST_SLOTS_LOCK = threading.Lock()
 
 def host_slot(url: str, limit: int) -> threading.BoundedSemaphore:
     """The process-wide semaphore that caps concurrent requests to the URL's host."""
-    key = (urlparse(url).netloc.lower(), limit)
+    key = (urlsplit(url).netloc.rpartition("@")[2].lower(), limit)
     with _HOST_SLOTS_LOCK:
         if key not in _HOST_SLOTS:
             _HOST_SLOTS[key] = threading.BoundedSemaphore(limit)
         return _HOST_SLOTS[key]
+
+
+@dataclass
+class _Answer:
+    """The outcome of one attempt: a final status, and for a 200 the complete body waiting in the store."""
+
+    status: int
+    headers: httpx.Headers
+    body: Incoming | None = None
 
 
 class Fetcher:
@@ -167,6 +405,11 @@ class Fetcher:
         backoff: float = 0.5,
         max_bytes: int = MAX_BYTES,
         per_host: int = 4,
+        deadline: float = 3600.0,
+        max_retry_after: float = 120.0,
+        max_redirects: int = 5,
+        allow_hosts: list[str] | tuple[str, ...] | None = None,
+        allow_private: bool = False,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -175,24 +418,39 @@ class Fetcher:
         self.backoff = backoff
         self.max_bytes = max_bytes
         self.per_host = per_host
+        self.deadline = deadline
+        self.max_retry_after = max_retry_after
+        self.max_redirects = max_redirects
+        self.policy = HostPolicy(tuple(allow_hosts) if allow_hosts is not None else None, allow_private)
 
-    def fetch(self, url: str, fetch_url: str | None = None) -> Fetched:
-        """`url` is the identity recorded in provenance; `fetch_url` (after rewrites) is where bytes come from."""
+    def fetch(
+        self, url: str, fetch_url: str | None = None, *, untrusted: bool = False, expect: str | None = None
+    ) -> Fetched:
+        """`url` is the identity recorded in provenance; `fetch_url` (after rewrites) is where bytes come from.
+
+        `untrusted`: the location came from remote metadata (not from the config), so it must pass the host
+        policy. Redirect targets pass it whatever the origin. `expect`: the format the caller will read; an
+        HTML page served as such for a format that never starts with markup is refused as an error page.
+        """
         source = fetch_url or url
+        if untrusted:
+            refused = self.policy.refusal(source)
+            if refused:
+                raise FetchError(f"{redact(url)}: refused: {refused}")
         if is_remote(source):
-            return self._fetch_remote(url, source)
+            return self._fetch_remote(url, source, checked=untrusted, expect=expect)
         return self._fetch_local(url, local_path(source))
 
     def _fetch_local(self, url: str, path: Path) -> Fetched:
         if not path.is_file():
-            raise FetchError(f"{url}: no such file {path}")
+            raise FetchError(f"{redact(url)}: no such file {path}")
         sha = sha256_file(path)
         size = path.stat().st_size
         seen = self.ledger.first_seen(url, sha)
         now = self.ledger.record(url, 200, sha, size)
         return Fetched(url, path, sha, size, seen or now, downloaded=False)
 
-    def _fetch_remote(self, url: str, source: str) -> Fetched:
+    def _fetch_remote(self, url: str, source: str, *, checked: bool, expect: str | None) -> Fetched:
         prev = self.ledger.last(url)
         headers = {"User-Agent": USER_AGENT}
         if prev and self.store.path_for(str(prev["sha256"])).exists():
@@ -200,8 +458,9 @@ class Fetcher:
                 headers["If-None-Match"] = str(prev["etag"])
             if prev.get("last_modified"):
                 headers["If-Modified-Since"] = str(prev["last_modified"])
-        response = self._get_with_retries(url, source, headers)
-        if response.status_code == 304 and prev:
+        answer, attempts = self._get_with_retries(url, source, headers, checked=checked, expect=expect)
+        content_type = answer.headers.get("content-type")
+        if answer.status == 304 and prev:
             sha = str(prev["sha256"])
             self.ledger.record(
                 url,
@@ -210,63 +469,159 @@ class Fetcher:
                 int(prev["size"] or 0),
                 etag=str(prev.get("etag") or "") or None,
                 last_modified=str(prev.get("last_modified") or "") or None,
+                content_type=str(prev.get("content_type") or "") or None,
             )
             seen = self.ledger.first_seen(url, sha)
             return Fetched(
-                url, self.store.path_for(sha), sha, int(prev["size"] or 0), seen or datetime.now(UTC), downloaded=False
+                url,
+                self.store.path_for(sha),
+                sha,
+                int(prev["size"] or 0),
+                seen or datetime.now(UTC),
+                downloaded=False,
+                content_type=str(prev.get("content_type") or "") or None,
             )
-        if response.status_code != 200:
-            self.ledger.record(url, response.status_code, None, None)
-            raise FetchError(f"{url}: HTTP {response.status_code}")
-        data = response.content
-        sha, path = self.store.put(data)
+        if answer.status != 200 or answer.body is None:
+            self.ledger.record(url, answer.status, None, None, content_type=content_type)
+            after = f" after {attempts} attempts" if attempts > 1 else ""
+            raise FetchError(f"{redact(url)}: HTTP {answer.status}{after}")
+        size = answer.body.size
+        sha, path = self.store.adopt(answer.body)
         seen = self.ledger.first_seen(url, sha)
         now = self.ledger.record(
             url,
             200,
             sha,
-            len(data),
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            size,
+            etag=answer.headers.get("etag"),
+            last_modified=answer.headers.get("last-modified"),
             downloaded=True,
+            content_type=content_type,
         )
-        return Fetched(url, path, sha, len(data), seen or now, downloaded=True)
+        return Fetched(url, path, sha, size, seen or now, downloaded=True, content_type=content_type)
 
-    def _get_with_retries(self, url: str, source: str, headers: dict[str, str]) -> httpx.Response:
+    def _get_with_retries(
+        self, url: str, source: str, headers: dict[str, str], *, checked: bool, expect: str | None
+    ) -> tuple[_Answer, int]:
+        """The final answer and the number of attempts it took. Connection errors, timeouts, short bodies and
+        the statuses in _RETRY_STATUS are retried; the deadline bounds the whole download, waits included."""
+        deadline = time.monotonic() + self.deadline
         last_error = ""
-        for attempt in range(self.retries + 1):
-            wait: float | None = None
+        with httpx.Client(follow_redirects=False, timeout=self.timeout) as client:
+            for attempt in range(self.retries + 1):
+                try:
+                    answer = self._attempt(client, url, source, headers, deadline, checked=checked, expect=expect)
+                except _Retryable as exc:
+                    last_error = str(exc)
+                    wait = self._delay(attempt, None)
+                else:
+                    if answer.status not in _RETRY_STATUS or attempt == self.retries:
+                        return answer, attempt + 1
+                    last_error = f"HTTP {answer.status}"
+                    wait = self._delay(attempt, answer.headers.get("retry-after"))
+                if attempt == self.retries:
+                    break
+                if time.monotonic() + wait > deadline:
+                    raise FetchError(
+                        f"{redact(url)}: deadline of {self.deadline:g} s would pass before the next attempt"
+                        f" ({attempt + 1} attempts; last: {last_error})"
+                    )
+                log.warning(
+                    "%s: %s; attempt %d of %d in %.2f s", redact(url), last_error, attempt + 2, self.retries + 1, wait
+                )
+                time.sleep(wait)  # outside the host slot, so other requests to the host can go on
+        raise FetchError(f"{redact(url)}: gave up after {self.retries + 1} attempts ({last_error})")
+
+    def _attempt(
+        self,
+        client: httpx.Client,
+        url: str,
+        source: str,
+        headers: dict[str, str],
+        deadline: float,
+        *,
+        checked: bool,
+        expect: str | None,
+    ) -> _Answer:
+        """One request, following redirects by hand so that every target passes the host policy."""
+        target = source
+        for hop in range(self.max_redirects + 1):
+            if hop:
+                refused = self.policy.refusal(target)
+                if refused:
+                    raise FetchError(f"{redact(url)}: redirect to {redact(target)} refused: {refused}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise FetchError(f"{redact(url)}: deadline of {self.deadline:g} s passed")
             try:
                 with (
-                    host_slot(source, self.per_host),
-                    httpx.Client(timeout=self.timeout, follow_redirects=True) as client,
-                    client.stream("GET", source, headers=headers) as response,
+                    host_slot(target, self.per_host),
+                    client.stream("GET", target, headers=headers, timeout=min(self.timeout, remaining)) as response,
                 ):
-                    if response.status_code in _RETRY_STATUS and attempt < self.retries:
-                        last_error = f"HTTP {response.status_code}"
-                        wait = self._delay(attempt, response.headers.get("retry-after"))
-                    else:
-                        response._content = self._read_capped(url, response)
-                        return response
-            except httpx.TransportError as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-                wait = self._delay(attempt, None) if attempt < self.retries else None
-            if wait is not None:
-                time.sleep(wait)  # outside the host slot, so other requests to the host can go on
-        raise FetchError(f"{url}: gave up after {self.retries + 1} attempts ({last_error})")
+                    if checked or hop:
+                        self._check_peer(url, target, response)
+                    location = response.headers.get("location")
+                    if response.status_code in _REDIRECT_STATUS and location:
+                        target = urljoin(str(response.url), location.strip())
+                        continue
+                    if response.status_code != 200:
+                        return _Answer(response.status_code, response.headers)
+                    return _Answer(200, response.headers, self._receive(url, response, deadline, expect))
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise _Retryable(_scrub(f"{type(exc).__name__}: {exc}", url, source, target)) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise FetchError(
+                    f"{redact(url)}: {_scrub(f'{type(exc).__name__}: {exc}', url, source, target)}"
+                ) from None
+        raise FetchError(f"{redact(url)}: more than {self.max_redirects} redirects (last to {redact(target)})")
 
-    def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+    def _check_peer(self, url: str, target: str, response: httpx.Response) -> None:
+        """The address actually connected to must pass too: a name can resolve differently on the second lookup."""
+        if self.policy.allow_private or proxy_configured():
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:
+            return
+        try:
+            address = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
+        except ValueError:
+            return
+        problem = _address_problem(address)
+        if problem:
+            raise FetchError(f"{redact(url)}: {redact(target)} connected to {address}, a {problem} address")
+
+    def _receive(self, url: str, response: httpx.Response, deadline: float, expect: str | None) -> Incoming:
+        """The whole body into a temp file in the store, or an error and no file."""
         declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(f"{url}: response larger than {self.max_bytes} bytes ({declared} declared)")
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body.extend(chunk)
-            if len(body) > self.max_bytes:
-                raise FetchError(f"{url}: response larger than {self.max_bytes} bytes")
-        return bytes(body)
+        length = int(declared) if declared and declared.strip().isdigit() else None
+        if length is not None and length > self.max_bytes:
+            raise FetchError(f"{redact(url)}: response larger than {self.max_bytes} bytes ({length} declared)")
+        body = self.store.incoming()
+        try:
+            for chunk in response.iter_bytes():
+                body.write(chunk)
+                if body.size > self.max_bytes:
+                    raise FetchError(f"{redact(url)}: response larger than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{redact(url)}: deadline of {self.deadline:g} s passed after {body.size} bytes of the body"
+                    )
+            if length is not None and response.num_bytes_downloaded != length:
+                raise _Retryable(f"body of {response.num_bytes_downloaded} bytes, Content-Length {length}: incomplete")
+            ctype = response.headers.get("content-type")
+            if expect and expect.lower() not in _MARKUP_FORMATS and _looks_like_html_page(ctype, body.head):
+                raise FetchError(
+                    f"{redact(url)}: served an HTML page ({ctype or 'no Content-Type'}) where a {expect} file"
+                    " was expected"
+                )
+        except BaseException:
+            body.discard()
+            raise
+        return body
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after and retry_after.strip().isdigit():
-            return min(float(retry_after), 60.0)
+        asked = retry_after_seconds(retry_after)
+        if asked is not None:
+            return min(asked, self.max_retry_after)
         return self.backoff * (2**attempt) * (0.5 + random.random() / 2)

@@ -26,6 +26,11 @@ def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
         backoff=f.backoff_s,
         max_bytes=f.max_bytes,
         per_host=f.per_host,
+        deadline=f.deadline_s,
+        max_retry_after=f.max_retry_after_s,
+        max_redirects=f.max_redirects,
+        allow_hosts=f.allow_hosts,
+        allow_private=f.allow_private,
     )
 
 
@@ -79,8 +84,14 @@ def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> Fe
     """Bytes for one resource; a failure becomes a FetchedRef with `error`, reported as a rejected row."""
     if resource.format == "unavailable":
         return FetchedRef(path=None, sha256=None, retrieved_at=None)
+    # A data.gov.tw resource URL comes from remote metadata (API or catalogue), so it passes the host policy --
+    # unless a url_map rewrite replaced it, which makes the location one the config wrote. The metadata
+    # document itself (format "metadata") lives under the configured base_url.
+    untrusted = (
+        resource.source_kind == "datagovtw" and resource.format != "metadata" and resource.fetch_url == resource.url
+    )
     try:
-        got = fetcher_for(cfg, ctx).fetch(resource.url, resource.fetch_url)
+        got = fetcher_for(cfg, ctx).fetch(resource.url, resource.fetch_url, untrusted=untrusted, expect=resource.format)
     except FetchError as exc:
         return FetchedRef(path=None, sha256=None, retrieved_at=None, error=str(exc))
     return FetchedRef(path=str(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
