@@ -18,6 +18,7 @@ from rich.table import Table
 from pipeline.config import ConfigError, load_config
 from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
+from pipeline.shards import PublishError
 from pipeline.sources.base import SourceError
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
@@ -59,7 +60,7 @@ def run(
         try:
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
-        except (SourceError, DaskModeError) as exc:
+        except (SourceError, DaskModeError, PublishError) as exc:
             err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
             raise typer.Exit(2) from exc
     _print_summary(summary, time.perf_counter() - started)
@@ -132,6 +133,47 @@ def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("con
         raise typer.Exit(2) from exc
     console.print_json(loaded.corpus.model_dump_json())
     console.print(f"config digest {loaded.digest}")
+
+
+@app.command()
+def verify(
+    output_dir: Annotated[Path, typer.Argument(help="a published corpus folder (holds manifest.json)")],
+    licenses: Annotated[
+        Path | None, typer.Option("--licenses", help="licence table (default configs/licenses.yaml)")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="the run's report.json: also checks records read = published + rejected"),
+    ] = None,
+) -> None:
+    """Check a published release: files, digests, counts, licences, personal data, withheld text. Exit 1 on problems."""
+    from pipeline.licensing import LicenseTableError, load_table
+    from pipeline.verify import VerifyError, verify_release
+
+    try:
+        result = verify_release(output_dir, load_table(licenses) if licenses else None, report)
+    except (VerifyError, LicenseTableError) as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    table = Table(title=f"twcorpus verify {output_dir}")
+    table.add_column("check")
+    table.add_column("items checked", justify="right")
+    table.add_column("problems", justify="right")
+    for check, n in result.checked.items():
+        failed = result.failed[check]
+        table.add_row(check, f"{n:,}", f"[red]{failed:,}[/red]" if failed else "0")
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    shown = result.problems[:50]  # the rest are counted
+    for problem in shown:
+        console.print(f"problem: {problem}", markup=False, highlight=False, soft_wrap=True)
+    if result.problem_count > len(shown):
+        console.print(f"... and {result.problem_count - len(shown):,} more", highlight=False)
+    if not result.ok:
+        console.print(f"[red]{result.problem_count:,} problem(s): do not publish this release as it is[/red]")
+        raise typer.Exit(1)
+    console.print("[green]release verified: no problems[/green]")
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Releases on disk: swapped in whole, recovered after a crash, kept when nothing they depend on changed.
 
-A release is assembled in a hidden sibling folder and swapped in with two renames, so readers never see
-half a corpus; a crash between the renames is repaired at the start of the next publish. The state file
+A release is assembled in a hidden sibling folder and swapped in by an atomic exchange of the two folders
+(two renames where the filesystem cannot exchange), so readers never see half a corpus; a crash between the
+two renames is repaired at the start of the next publish. The state file
 remembers which inputs built the release in place.
 """
 
@@ -14,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from pipeline.atomic import atomic_write_bytes
+from pipeline.atomic import atomic_write_bytes, exchange
 from pipeline.config import LoadedConfig
 from pipeline.dedup.index import PublishedIndex
 from pipeline.paths import RunContext
@@ -34,6 +35,11 @@ def recover(output_dir: Path) -> None:
 
 
 def swap_in(tmp: Path, output_dir: Path, run_id: str) -> None:
+    """Put the release in `tmp` in place of `output_dir`: one atomic exchange where the system has it (the old
+    release is then in `tmp`, removed here or by the next recover), else two renames that recover() repairs."""
+    if output_dir.exists() and exchange(tmp, output_dir):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = output_dir.parent / f".{output_dir.name}.old-{run_id}"
     if output_dir.exists():
         os.rename(output_dir, old)

@@ -36,6 +36,10 @@ from pipeline.report.diff import release_diff
 WITHHELD = "; text withheld: its licence does not allow redistributing it (see resource_url)"
 
 
+class PublishError(RuntimeError):
+    """The release could not be written (e.g. no space left); the one in place is untouched."""
+
+
 @dataclass
 class ResourceTally:
     """Accounting for one resource: records read = published + sum(rejected)."""
@@ -247,6 +251,30 @@ def publish_release(
     decisions = decide(cfg, sidecars, against, pairs_of)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, tmp, out, against)
+        swap_in(tmp, out, ctx.run_id)
+    except OSError as exc:  # a full disk, a read-only or vanished folder: the release in place stays as it was
+        shutil.rmtree(tmp, ignore_errors=True)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise PublishError(
+            f"publishing {out} failed: {exc.strerror or exc}{where}; the release in place is unchanged"
+        ) from exc
+    manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
+    remember_release(ctx, digest, manifest, out)
+    return manifest
+
+
+def _write_release(
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[dict[str, Any]],
+    decisions: Decisions,
+    tmp: Path,
+    out: Path,
+    against: list[PublishedIndex],
+) -> tuple[dict[str, Any], dict[str, ResourceTally]]:
+    """Every file of the release, written into `tmp`; returns its manifest and the per-resource tallies."""
     pub = cfg.corpus.publish
     docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression)
     table_of_licences = cfg.license_table()
@@ -312,10 +340,7 @@ def publish_release(
     (tmp / "README.md").write_text(card, encoding="utf-8")
     manifest["diff"] = release_diff(previous_manifest(out), manifest)
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    swap_in(tmp, out, ctx.run_id)
-    manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
-    remember_release(ctx, digest, manifest, out)
-    return manifest
+    return manifest, tallies
 
 
 def _tally_dict(t: ResourceTally) -> dict[str, Any]:

@@ -52,13 +52,13 @@ def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, 
 
     monkeypatch.setattr(shards, "render_card", boom)
     bigger = cfg.model_copy(update={"corpus": cfg.corpus.model_copy(update={"publish": PublishConfig(shard_rows=2)})})
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(shards.PublishError, match="disk full; the release in place is unchanged"):
         publish(bigger, make_context(bigger), sidecars)  # a changed setting: the release is rewritten, and fails
     assert sorted(p.name for p in (tmp_path / "corpus/data").iterdir()) == before
-    assert list(tmp_path.glob(".corpus.tmp-*")), "the abandoned temp release is still there"
+    assert not list(tmp_path.glob(".corpus.tmp-*")), "the half-written release is removed"
     monkeypatch.undo()
-    publish(bigger, make_context(bigger), sidecars)  # the next run cleans the abandoned temp release
-    assert not list(tmp_path.glob(".corpus.tmp-*"))
+    publish(bigger, make_context(bigger), sidecars)
+    assert len(list((tmp_path / "corpus/data").rglob("*.parquet"))) == 3
 
 
 def test_recover_restores_a_release_caught_between_renames(tmp_path):

@@ -1,0 +1,567 @@
+"""Check a published release end to end, from the folder alone: what maintainers run before handing it out.
+
+Everything the manifest claims is derived again from the files: each file's sha256 and row count, the totals
+per dataset, the content digests, the licence and attribution of every published document, that no personal
+data survived in published text and that rejected rows whose licence is not `allow` carry no text. Records
+read per resource are not in the release (the provenance report has them); given the run's report.json, the
+accounting invariant read = published + rejected is checked per resource as well.
+
+Shards are streamed batch by batch; only one resource's published rows are held at a time (its content
+digest is computed over them as a whole, as publishing did).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.atomic import sha256_file
+from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
+from pipeline.licensing import LicenseTable, load_table
+from pipeline.normalize.pii import DETECTORS, _document_number
+from pipeline.shards import content_digest
+
+CHECKS = ("files", "counts", "content digest", "accounting", "licences", "personal data", "withheld text")
+MAX_LISTED = 1000  # messages kept per check; the count of problems stays exact
+BATCH_ROWS = 4096
+# Staged resources are Feather files written in record batches of 65,536 rows. Publishing hashed each
+# resource's published rows batch by batch as they came out of those chunks, so when a resource had more
+# rows than one chunk and some were rejected, its digest depends on a chunking the release does not record.
+STAGED_CHUNK_ROWS = 65_536
+
+ResourceKey = tuple[str | None, str | None, str | None]  # (source, dataset_id, resource_url)
+
+
+class VerifyError(ValueError):
+    """The inputs cannot be verified at all (not a release, an unreadable report)."""
+
+
+class NotAReleaseError(VerifyError):
+    """The folder has no readable manifest.json."""
+
+
+@dataclass
+class VerifyResult:
+    """Problems (the release must not be handed out), warnings, and per check what was looked at."""
+
+    folder: Path
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKS, 0))
+    failed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECKS, 0))
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.failed.values())
+
+    @property
+    def problem_count(self) -> int:
+        """All problems found; `problems` lists at most MAX_LISTED per check."""
+        return sum(self.failed.values())
+
+    def fail(self, check: str, message: str) -> None:
+        self.failed[check] += 1
+        if self.failed[check] <= MAX_LISTED:
+            self.problems.append(message)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def count(self, check: str, n: int = 1) -> None:
+        self.checked[check] += n
+
+
+@dataclass
+class _Run:
+    """The published rows of one resource, contiguous inside its partition, as publishing hashed them."""
+
+    partition: str
+    key: ResourceKey
+    batches: list[pa.RecordBatch] = field(default_factory=list)
+    digest: str | None = None
+
+
+@dataclass
+class _Scan:
+    """What the shards hold, counted while streaming them."""
+
+    documents: int = 0
+    rejected: int = 0
+    by_dataset: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    published_by_resource: Counter[ResourceKey] = field(default_factory=Counter)
+    rejected_by_resource: dict[ResourceKey, Counter[str]] = field(default_factory=dict)
+    runs: list[_Run] = field(default_factory=list)
+    attributions: dict[str, tuple[str, str]] = field(default_factory=dict)  # statement -> (dataset, document id)
+    complete: bool = True  # every listed data shard was read; otherwise digests are not recomputed
+
+
+def verify_release(folder: Path, licenses: LicenseTable | None = None, report: Path | None = None) -> VerifyResult:
+    """Verify the release in `folder` against its manifest, the licence table and, if given, the run's report."""
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    table = licenses or load_table()
+    report_data = _read_report(report) if report is not None else None
+    result = VerifyResult(folder)
+    _check_leftovers(folder, result)
+    _check_files(folder, manifest, result)
+    scan = _Scan()
+    _scan_rejected(folder, manifest, table, scan, result)
+    _scan_published(folder, manifest, table, scan, result)
+    _check_counts(manifest, scan, result)
+    _check_notice(folder, scan, result)
+    order = _report_order(report_data, manifest, result)
+    _check_digests(manifest, scan, order, result)
+    _check_accounting(report_data, manifest, scan, result)
+    return result
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise NotAReleaseError(f"{folder}: not a release: there is no manifest.json")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NotAReleaseError(f"{path}: not readable as JSON: {exc}") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("shards"), list):
+        raise NotAReleaseError(f"{path}: not a release manifest (no `shards` list)")
+    return manifest
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise VerifyError(f"{path}: not a readable report.json: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+        raise VerifyError(f"{path}: not a provenance report (no `resources` list)")
+    return data
+
+
+def _check_leftovers(folder: Path, result: VerifyResult) -> None:
+    """Hidden build folders beside the release: not part of it (the next run removes them), worth knowing."""
+    parent, name = folder.resolve().parent, folder.resolve().name
+    for pattern, what in ((f".{name}.tmp-*", "an unfinished build"), (f".{name}.old-*", "a replaced release")):
+        for path in sorted(parent.glob(pattern)):
+            result.warn(f"{path}: {what} left beside the release (not part of it; the next run removes it)")
+
+
+def _listed(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    index = manifest.get("dedup_index") or {}
+    return [*manifest.get("shards", []), *manifest.get("rejected_files", []), *index.get("files", [])]
+
+
+def _inside(folder: Path, rel: str) -> Path | None:
+    path = (folder / rel).resolve()
+    return path if path.is_relative_to(folder.resolve()) else None
+
+
+def _check_files(folder: Path, manifest: dict[str, Any], result: VerifyResult) -> None:
+    """Every listed file exists with its sha256 and row count; no Parquet file under data/ or rejected/ is unlisted."""
+    listed: set[str] = set()
+    for entry in _listed(manifest):
+        rel = str(entry.get("path"))
+        listed.add(rel)
+        result.count("files")
+        path = _inside(folder, rel)
+        if path is None:
+            result.fail("files", f"manifest.json: {rel}: path points outside the release")
+            continue
+        if not path.is_file():
+            result.fail("files", f"{rel}: listed in manifest.json but missing")
+            continue
+        got = sha256_file(path)
+        if got != entry.get("sha256"):
+            result.fail("files", f"{rel}: sha256 is {got}, manifest.json says {entry.get('sha256')}")
+        if "rows" in entry:
+            try:
+                rows = pq.ParquetFile(path).metadata.num_rows
+            except (pa.ArrowException, OSError) as exc:
+                result.fail("files", f"{rel}: not a readable Parquet file ({exc})")
+                continue
+            if rows != entry["rows"]:
+                result.fail("files", f"{rel}: holds {rows} rows, manifest.json says {entry['rows']}")
+    for sub in ("data", "rejected"):
+        for path in sorted((folder / sub).rglob("*.parquet")):
+            rel = path.relative_to(folder).as_posix()
+            if rel not in listed:
+                result.count("files")
+                result.fail(
+                    "files",
+                    f"{rel}: Parquet file not listed in manifest.json (a stray or partial shard; "
+                    "load_dataset would read it as part of the corpus)",
+                )
+
+
+def _batches(
+    folder: Path, rel: str, schema: pa.Schema, kind: str, result: VerifyResult, columns: list[str] | None = None
+) -> Iterator[pa.RecordBatch] | None:
+    """The shard's record batches, or None (and a problem) when it is missing, unreadable or of another schema."""
+    path = _inside(folder, rel)
+    if path is None or not path.is_file():
+        return None  # already reported by the file check
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        result.fail("files", f"{rel}: not a readable Parquet file ({exc})")
+        return None
+    if not pf.schema_arrow.equals(schema):
+        theirs, ours = set(pf.schema_arrow.names), set(schema.names)
+        result.fail(
+            "files",
+            f"{rel}: columns differ from the {kind} schema (missing: {sorted(ours - theirs) or 'none'}; "
+            f"unexpected: {sorted(theirs - ours) or 'none'}; or a column's type differs)",
+        )
+        return None
+    return _guarded(pf.iter_batches(batch_size=BATCH_ROWS, columns=columns), rel, result)
+
+
+class _Unreadable(Exception):
+    """A shard stopped decoding part-way; already reported."""
+
+
+def _guarded(batches: Iterator[pa.RecordBatch], rel: str, result: VerifyResult) -> Iterator[pa.RecordBatch]:
+    """A corrupt page shows up only when it is decoded: report it as the file's problem and stop there."""
+    try:
+        yield from batches
+    except (pa.ArrowException, OSError) as exc:
+        result.fail("files", f"{rel}: cannot be decoded ({exc})")
+        raise _Unreadable from exc
+
+
+class _Policies:
+    """The licence table's policy per licence id, looked up once per id."""
+
+    def __init__(self, table: LicenseTable) -> None:
+        self.table = table
+        self._cache: dict[str | None, str] = {}
+
+    def __call__(self, license_id: str | None) -> str:
+        if license_id not in self._cache:
+            self._cache[license_id] = self.table.policy(license_id)
+        return self._cache[license_id]
+
+
+def _scan_rejected(
+    folder: Path, manifest: dict[str, Any], table: LicenseTable, scan: _Scan, result: VerifyResult
+) -> None:
+    """Rejected rows per resource and reason; rows whose licence is not `allow` must have their text withheld."""
+    columns = ["id", "text", "source", "dataset_id", "resource_url", "license", "reason"]
+    policy_of = _Policies(table)
+    for entry in manifest.get("rejected_files", []):
+        rel = str(entry.get("path"))
+        batches = _batches(folder, rel, REJECTED_SCHEMA, "rejected", result, columns)
+        if batches is None:
+            continue
+        try:
+            for batch in batches:
+                cols = batch.select([c for c in columns if c != "text"]).to_pydict()
+                has_text = pc.is_valid(batch.column("text")).to_pylist()
+                scan.rejected += batch.num_rows
+                for i, doc_id in enumerate(cols["id"]):
+                    key = (cols["source"][i], cols["dataset_id"][i], cols["resource_url"][i])
+                    scan.rejected_by_resource.setdefault(key, Counter())[cols["reason"][i] or "(no reason)"] += 1
+                    lic = cols["license"][i]
+                    policy = policy_of(lic)
+                    if policy == "allow":
+                        continue
+                    result.count("withheld text")
+                    if has_text[i]:
+                        result.fail(
+                            "withheld text",
+                            f"{rel}: document {doc_id}: text is present, but its license {lic} has policy {policy}: "
+                            "the text must be withheld (null)",
+                        )
+        except _Unreadable:
+            continue
+
+
+def _scan_published(
+    folder: Path, manifest: dict[str, Any], table: LicenseTable, scan: _Scan, result: VerifyResult
+) -> None:
+    """Licence, attribution and personal data of every published document; counts and digest runs on the way."""
+    scanner = _PublishedScanner(_Policies(table), scan, result)
+    for entry in manifest.get("shards", []):
+        rel = str(entry.get("path"))
+        scanner.enter(rel)
+        batches = _batches(folder, rel, DOCUMENT_SCHEMA, "document", result)
+        if batches is None:
+            scan.complete = False
+            continue
+        try:
+            for batch in batches:
+                scanner.batch(batch)
+        except _Unreadable:
+            scan.complete = False
+    scanner.finish()
+
+
+class _PublishedScanner:
+    """Walks the published shards in manifest order, cutting each partition's rows into per-resource runs."""
+
+    def __init__(self, policy_of: _Policies, scan: _Scan, result: VerifyResult) -> None:
+        self.policy_of, self.scan, self.result = policy_of, scan, result
+        self.rel, self.partition = "", ""
+        self.run: _Run | None = None
+
+    def enter(self, rel: str) -> None:
+        """A new shard; a new partition (data/<licence class>/<source>) ends the run in progress."""
+        self.rel, partition = rel, rel.rpartition("/")[0]
+        if partition != self.partition:
+            self.finish()
+        self.partition = partition
+
+    def finish(self) -> None:
+        if self.run is not None:
+            _close(self.run, self.scan)
+        self.run = None
+
+    def batch(self, batch: pa.RecordBatch) -> None:
+        columns = ["id", "text", "title", "source", "dataset_id", "resource_url", "license", "attribution"]
+        rows = batch.select(columns).to_pydict()
+        self.scan.documents += batch.num_rows
+        start = 0  # where the run in progress begins in this batch
+        for i, doc_id in enumerate(rows["id"]):
+            key = (rows["source"][i], rows["dataset_id"][i], rows["resource_url"][i])
+            self.scan.by_dataset[key[:2]] += 1
+            self.scan.published_by_resource[key] += 1
+            if self.run is None or self.run.key != key:
+                if self.run is not None and i > start:
+                    self.run.batches.append(batch.slice(start, i - start))
+                self.finish()
+                self.run, start = _Run(self.partition, key), i
+            self.document(doc_id, {name: values[i] for name, values in rows.items()})
+        if self.run is not None and start < batch.num_rows:
+            self.run.batches.append(batch.slice(start))
+
+    def document(self, doc_id: str, row: dict[str, Any]) -> None:
+        rel, result = self.rel, self.result
+        lic, statement = row["license"], row["attribution"]
+        result.count("licences")
+        policy = self.policy_of(lic)
+        if policy != "allow":
+            result.fail(
+                "licences",
+                f"{rel}: document {doc_id}: license {lic}: policy {policy} in {self.policy_of.table.path}, not allow",
+            )
+        if not statement or not statement.strip():
+            result.fail("licences", f"{rel}: document {doc_id}: attribution is empty")
+        else:
+            self.scan.attributions.setdefault(statement, (f"{row['source']}/{row['dataset_id']}", doc_id))
+        result.count("personal data")
+        for name in ("text", "title"):
+            for category, offset in personal_data(row[name] or ""):
+                result.fail("personal data", f"{rel}: document {doc_id}: {name}: {category} at character {offset}")
+
+
+def personal_data(text: str) -> list[tuple[str, int]]:
+    """(category, character offset) of every span the pipeline's redaction would still replace.
+
+    Published text went through `redact`, so it must be a fixed point of it: the same detectors, the same
+    validation (check digits, Luhn) and the same document-number exception. Placeholders such as <電子郵件>
+    hold no ASCII letters or digits and never match. Only positions are returned, never the data itself.
+    """
+    found: list[tuple[str, int]] = []
+    for det in DETECTORS:
+        for m in det.pattern.finditer(text):
+            if det.category != "email" and _document_number(m):
+                continue
+            if det.valid(m.group(0)):
+                found.append((det.category, m.start()))
+    return sorted(found, key=lambda hit: hit[1])
+
+
+def _close(run: _Run, scan: _Scan) -> None:
+    """Digest the run as publishing digested that resource's published table, then let its rows go."""
+    if scan.complete and run.batches:
+        whole = pa.Table.from_batches(run.batches).cast(DOCUMENT_SCHEMA)
+        # Fresh, tight buffers, as the filtered table publishing hashed had: the IPC bytes of a slice carry
+        # whatever lies beyond it in the shared buffer as padding.
+        whole = whole.take(pa.array(np.arange(whole.num_rows, dtype=np.int64))).combine_chunks()
+        run.digest = content_digest(whole)
+    run.batches = []
+    scan.runs.append(run)
+
+
+def _check_counts(manifest: dict[str, Any], scan: _Scan, result: VerifyResult) -> None:
+    """The manifest's totals and per-dataset document counts against the rows the shards hold."""
+    for name, held in (("documents", scan.documents), ("rejected", scan.rejected)):
+        result.count("counts")
+        if manifest.get(name) != held:
+            result.fail("counts", f"manifest.json: {name} is {manifest.get(name)}, the shards hold {held} rows")
+    listed = {(d.get("source"), d.get("dataset_id")): d for d in manifest.get("datasets", [])}
+    for key in sorted(set(listed) | set(scan.by_dataset), key=lambda k: tuple(map(str, k))):
+        result.count("counts")
+        name, held = f"{key[0]}/{key[1]}", scan.by_dataset.get(key, 0)
+        if key not in listed:
+            result.fail(
+                "counts",
+                f"{name}: {held} published documents in the shards, but manifest.json lists no such dataset "
+                "(so the NOTICE and the dataset card do not name it)",
+            )
+        elif listed[key].get("documents") != held:
+            result.fail(
+                "counts",
+                f"manifest.json: datasets[{name}].documents is {listed[key].get('documents')}, the shards hold {held}",
+            )
+
+
+def _check_notice(folder: Path, scan: _Scan, result: VerifyResult) -> None:
+    """Each attribution statement the published documents carry is in NOTICE, as the licences require."""
+    path = folder / "NOTICE"
+    if not path.is_file():
+        if scan.documents:
+            result.fail("licences", "NOTICE: missing; it must carry every dataset's attribution statement")
+        return
+    notice = path.read_text(encoding="utf-8")
+    for statement, (dataset, doc_id) in scan.attributions.items():
+        if statement not in notice:
+            result.fail("licences", f"NOTICE: lacks the attribution statement of {dataset} (e.g. document {doc_id})")
+
+
+def _report_describes(report: dict[str, Any], manifest: dict[str, Any]) -> bool:
+    restricted = report.get("restricted") or {}
+    return manifest.get("run_id") in (report.get("release_run_id"), restricted.get("run_id"))
+
+
+def _report_order(
+    report: dict[str, Any] | None, manifest: dict[str, Any], result: VerifyResult
+) -> list[ResourceKey] | None:
+    """The order publishing read the resources in, when the report (which lists them in that order) is for this
+    release; None otherwise."""
+    if report is None:
+        return None
+    if not _report_describes(report, manifest):
+        result.count("accounting")
+        result.fail(
+            "accounting",
+            f"report: describes the release of run {report.get('release_run_id')}, "
+            f"not this one (run {manifest.get('run_id')})",
+        )
+        return None
+    return [(r.get("source"), r.get("dataset_id"), r.get("resource_url")) for r in report["resources"]]
+
+
+def _check_digests(
+    manifest: dict[str, Any], scan: _Scan, order: list[ResourceKey] | None, result: VerifyResult
+) -> None:
+    """content_sha256 of each dataset and of the release, fed per resource in the order publishing fed them."""
+    if not scan.complete:
+        result.warn("content digests not recomputed: a listed data shard is missing or unreadable (see problems)")
+        return
+    unsure = {run.key for run in scan.runs if _chunking_unknown(run, scan)}
+    partitions = {run.partition for run in scan.runs}
+    for d in manifest.get("datasets", []):
+        want = d.get("content_sha256")
+        if not want:
+            continue  # written before per-dataset digests existed
+        name = f"{d.get('source')}/{d.get('dataset_id')}"
+        runs = [r for r in scan.runs if r.key[:2] == (d.get("source"), d.get("dataset_id"))]
+        if order is None and len({r.partition for r in runs}) > 1:
+            result.warn(f"{name}: content digest not recomputed: its resources lie in several partitions (--report)")
+            continue
+        _compare_digest(f"datasets[{name}].content_sha256", want, _ordered(runs, order), unsure, result)
+    if order is None and len(partitions) > 1:
+        result.warn(
+            "release content_sha256 not recomputed: the order of resources across the "
+            f"{len(partitions)} partitions is recorded in the run's report.json, not in the release (--report)"
+        )
+        return
+    _compare_digest("content_sha256", manifest.get("content_sha256"), _ordered(scan.runs, order), unsure, result)
+
+
+def _chunking_unknown(run: _Run, scan: _Scan) -> bool:
+    rejected = sum(scan.rejected_by_resource.get(run.key, Counter()).values())
+    return rejected > 0 and scan.published_by_resource[run.key] + rejected > STAGED_CHUNK_ROWS
+
+
+def _ordered(runs: list[_Run], order: list[ResourceKey] | None) -> list[_Run]:
+    """Runs in shard order (one partition: publishing order) or in the report's resource order."""
+    if order is None:
+        return runs
+    queues: dict[ResourceKey, deque[_Run]] = {}
+    for run in runs:
+        queues.setdefault(run.key, deque()).append(run)
+    ordered = [queues[key].popleft() for key in order if queues.get(key)]
+    return ordered + [run for q in queues.values() for run in q]  # resources the report lacks: accounting says so
+
+
+def _compare_digest(
+    name: str, want: str | None, runs: list[_Run], unsure: set[ResourceKey], result: VerifyResult
+) -> None:
+    doubtful = [r.key for r in runs if r.key in unsure]
+    if doubtful:
+        result.warn(
+            f"manifest.json: {name} not recomputed: resource {doubtful[0][2]} has more than {STAGED_CHUNK_ROWS:,} "
+            "records and rejected rows, so its digest depends on how its staged rows were chunked"
+        )
+        return
+    h = hashlib.sha256()
+    for run in runs:
+        h.update((run.digest or "").encode())
+    result.count("content digest")
+    if h.hexdigest() != want:
+        result.fail("content digest", f"manifest.json: {name} is {want}, recomputed from the shards {h.hexdigest()}")
+
+
+def _check_accounting(
+    report: dict[str, Any] | None, manifest: dict[str, Any], scan: _Scan, result: VerifyResult
+) -> None:
+    """Per resource: read = published + rejected in the report, and the shards hold exactly those rows."""
+    if report is None:
+        result.warn(
+            "accounting per resource not checked: records read are in the run's provenance report, not in the "
+            "release; pass --report <data_dir>/reports/<run_id>/report.json"
+        )
+        return
+    if not _report_describes(report, manifest):
+        return  # reported by _report_order
+    tallies: dict[ResourceKey, tuple[int, int, Counter[str]]] = {}
+    for r in report["resources"]:
+        key = (r.get("source"), r.get("dataset_id"), r.get("resource_url"))
+        read, published, rejected = tallies.get(key, (0, 0, Counter()))
+        tallies[key] = (read + r["records_read"], published + r["published"], rejected + Counter(r["rejected"]))
+    elsewhere = bool(report.get("restricted"))  # restricted resources are published in the other release
+    skipped = 0
+    for key, (read, published, rejected) in tallies.items():
+        name = f"{key[2]} ({key[0]}/{key[1]})"
+        held, held_rejected = scan.published_by_resource.get(key, 0), scan.rejected_by_resource.get(key, Counter())
+        if elsewhere and not held and not held_rejected:
+            skipped += 1
+            continue
+        result.count("accounting")
+        if read != published + rejected.total():
+            result.fail(
+                "accounting",
+                f"report: {name}: records read {read} != published {published} + rejected {rejected.total()}",
+            )
+        if held != published or held_rejected != rejected:
+            result.fail(
+                "accounting",
+                f"{name}: read {read} = published {published} + rejected {_reasons(rejected)} per the report, "
+                f"but the release holds published {held} + rejected {_reasons(held_rejected)}",
+            )
+    for key in sorted(set(scan.published_by_resource) | set(scan.rejected_by_resource), key=lambda k: str(k)):
+        if key not in tallies:
+            result.count("accounting")
+            result.fail(
+                "accounting",
+                f"{key[2]} ({key[0]}/{key[1]}): rows in the release, but the report lists no such resource",
+            )
+    if skipped:
+        result.warn(f"accounting: {skipped} resource(s) of the report have no rows here (the restricted release)")
+
+
+def _reasons(counts: Counter[str]) -> str:
+    inner = ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
+    return f"{counts.total()} ({inner})" if inner else "0"
