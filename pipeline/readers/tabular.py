@@ -41,8 +41,11 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         if last is not None:
             yield last[1]
         if len(row) != len(header):
-            last = line, BadRecord(
-                f"line:{line}", "ragged_row", f"{len(row)} cells, header has {len(header)}", raw=delimiter.join(row)
+            last = (
+                line,
+                BadRecord(
+                    f"line:{line}", "ragged_row", f"{len(row)} cells, header has {len(header)}", raw=delimiter.join(row)
+                ),
             )
         else:
             last = line, Record(f"line:{line}", dict(zip(header, row, strict=True)))
