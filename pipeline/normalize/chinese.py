@@ -18,7 +18,7 @@ import opencc
 
 # Simplified-only by OpenCC's tables, yet standard in Taiwan Traditional text (occur in laws and the gazette).
 ALSO_TRADITIONAL = frozenset("准台秘雇占里床群干游征范佣咨峰吃岩晒厘余采伙于郁斗杰后岳恒凶丑皂涂")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _SPAN = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
 
@@ -54,13 +54,18 @@ class ScriptStats:
 @lru_cache(maxsize=1)
 def _char_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     trad_only, simp_only = _char_sets()
-    as_class = lambda chars: re.compile("[" + "".join(sorted(chars)) + "]")  # noqa: E731 - two uses, one line
+    as_class = lambda chars: re.compile("[" + "".join(sorted(chars)) + "]+")  # noqa: E731 - two uses, one line
     return as_class(trad_only), as_class(simp_only)
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """Characters matched, counted over runs (a match per character would cost 5x more)."""
+    return sum(map(len, runs.findall(text)))
 
 
 def script_stats(text: str) -> ScriptStats:
     trad, simp = _char_patterns()
-    return ScriptStats(len(_HAN.findall(text)), len(trad.findall(text)), len(simp.findall(text)))
+    return ScriptStats(_count(_HAN_RUN, text), _count(trad, text), _count(simp, text))
 
 
 def classify(stats: ScriptStats, letters: int) -> str:
