@@ -8,7 +8,6 @@ staged files and an atomic publish), so Prefect result caching is off.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worke
 from pipeline.dedup.lsh import candidate_pairs
 from pipeline.extract import FetchedRef
 from pipeline.paths import RunContext, make_context
+from pipeline.resources import StageClock
 from pipeline.sources import Resource
 from pipeline.workers import ExtractionPool
 
@@ -75,12 +75,14 @@ def report_task(
     sidecars: list[dict[str, Any]],
     manifest: dict[str, Any],
     timings: dict[str, float],
+    cpu: dict[str, float],
 ) -> dict[str, Any]:
     report = stages.build_report(
         ctx,
         sidecars,
         manifest,
         timings=timings,
+        cpu=cpu,
         target=cfg.corpus.tokens.target,
         dedup=cfg.corpus.dedup.model_dump(mode="json"),
         licenses=cfg.license_table(),
@@ -121,11 +123,11 @@ def build_corpus(
         return on_dask(config_path, output_dir, ctx.run_id)
     n = workers or cfg.corpus.workers
     if n <= 1:
-        return _build(cfg, ctx)
+        return _build(cfg, ctx, 1)
     with ExtractionPool(cfg, n) as pool:
         _POOLS[ctx.run_id] = pool
         try:
-            return _build(cfg, ctx)
+            return _build(cfg, ctx, n)
         finally:
             _POOLS.pop(ctx.run_id, None)
 
@@ -167,48 +169,50 @@ def build_corpus_on_dask(config_path: str, output_dir: str | None, run_id: str) 
     """The build with every task on the Dask cluster of its task runner (see `dask_task_runner`): fetches and
     extractions spread over the workers, and publish groups the LSH buckets on the cluster."""
     cfg = load_config(config_path, output_dir)
-    return _build(cfg, make_context(cfg, run_id))
+    dask = cfg.corpus.dask
+    parallel = dask.workers * dask.threads_per_worker if dask and not dask.address else 8
+    return _build(cfg, make_context(cfg, run_id), parallel)
 
 
-def _build(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    if any(getattr(s, "changes", None) for s in cfg.corpus.sources):  # what changed on data.gov.tw, as a child flow
-        plan = catalogue_sync(str(cfg.path), cfg.corpus.output_dir, ctx.run_id)
-    else:
-        plan = discover_task(cfg, ctx)
+def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
+    """The stages in order; `parallel` (processes extracting at once) sizes the batches so all stay busy."""
+    clock = StageClock()
+    with clock.stage("discover"):
+        if any(getattr(s, "changes", None) for s in cfg.corpus.sources):  # what changed on data.gov.tw: a child flow
+            plan = catalogue_sync(str(cfg.path), cfg.corpus.output_dir, ctx.run_id)
+        else:
+            plan = discover_task(cfg, ctx)
     resources, carried, carried_refs = plan.resources, plan.carried, plan.carried_fetched
-    timings["discover"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    batches = stages.plan_batches(resources)
-    labels = [_label(b, n) for n, b in enumerate(batches)]
-    fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
-    staged = [extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)]
-    kept = stages.plan_batches(carried)  # datasets the change export did not list: their bytes are already here
-    refs = iter(carried_refs)
-    for n, batch in enumerate(kept):
-        label = f"{batch[0].dataset.id}-carried-{n}"
-        staged.append(extract_task.submit(cfg, ctx, batch, [next(refs) for _ in batch], label))
-    resources = resources + carried
-    position = {future: i for i, future in enumerate(staged)}
-    results: dict[int, list[dict[str, Any]]] = {}
-    done = records = 0
-    _progress("extract", 0, len(resources), 0)
-    for future in as_completed(staged):
-        results[position[future]] = part = future.result()
-        done += len(part)
-        records += sum(sc["records_read"] for sc in part)
-        _progress("extract", done, len(resources), records)
-    sidecars = [sc for i in range(len(staged)) for sc in results[i]]
-    timings["fetch_extract"] = time.perf_counter() - t0
+    with clock.stage("fetch_extract"):
+        batches = stages.plan_batches(resources, spread=2 * parallel)
+        labels = [_label(b, n) for n, b in enumerate(batches)]
+        fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
+        staged = [
+            extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)
+        ]
+        kept = stages.plan_batches(carried, spread=2 * parallel)  # not listed by the change export: bytes are here
+        refs = iter(carried_refs)
+        for n, batch in enumerate(kept):
+            label = f"{batch[0].dataset.id}-carried-{n}"
+            staged.append(extract_task.submit(cfg, ctx, batch, [next(refs) for _ in batch], label))
+        resources = resources + carried
+        position = {future: i for i, future in enumerate(staged)}
+        results: dict[int, list[dict[str, Any]]] = {}
+        done = records = 0
+        _progress("extract", 0, len(resources), 0)
+        for future in as_completed(staged):
+            results[position[future]] = part = future.result()
+            done += len(part)
+            records += sum(sc["records_read"] for sc in part)
+            _progress("extract", done, len(resources), records)
+        sidecars = [sc for i in range(len(staged)) for sc in results[i]]
 
-    t0 = time.perf_counter()
-    _progress("publish", 0, 1, records)
-    manifest = publish_task.submit(cfg, ctx, sidecars).result()  # on the task runner: a Dask worker in Dask mode
-    _progress("publish", 1, 1, records)
-    stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
-    if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
-        stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
-    timings["publish"] = time.perf_counter() - t0
-    return report_task.submit(cfg, ctx, sidecars, manifest, timings).result()
+    with clock.stage("publish"):
+        _progress("publish", 0, 1, records)
+        manifest = publish_task.submit(cfg, ctx, sidecars).result()  # on the task runner: a Dask worker in Dask mode
+        _progress("publish", 1, 1, records)
+        stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
+        if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
+            stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
+    return report_task.submit(cfg, ctx, sidecars, manifest, clock.wall, clock.cpu).result()

@@ -54,7 +54,7 @@ class FetchedRef:
     error: str | None = None
 
 
-EXTRACT_RULES = 2  # bumped when what extraction makes of the same bytes changes (staged files then redone)
+EXTRACT_RULES = 3  # bumped when what extraction makes of the same bytes changes (staged files then redone)
 
 
 def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> str:

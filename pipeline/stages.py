@@ -3,6 +3,7 @@ re-run alone, or sent to another machine; none of them knows about Prefect."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,22 +98,24 @@ def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> Fe
     return FetchedRef(path=str(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
 
 
-def plan_batches(resources: list[Resource], max_resources: int = 64) -> list[list[Resource]]:
+def plan_batches(resources: list[Resource], max_resources: int = 64, spread: int = 1) -> list[list[Resource]]:
     """Consecutive resources of one dataset, at most `max_resources` together: the unit of orchestration.
 
     A task per file costs tens of milliseconds of orchestration each; a folder of 1,300 laws is 21 tasks.
+    A dataset is cut into at least `spread` batches when it has that many resources, so that its files keep
+    every worker busy (a dataset of 5 big files is 5 tasks for 2 workers, not one).
     """
-    batches: list[list[Resource]] = []
+    groups: list[list[Resource]] = []
     for r in resources:
-        last = batches[-1] if batches else None
-        if (
-            last is not None
-            and len(last) < max_resources
-            and (last[0].source_index, last[0].dataset.id) == (r.source_index, r.dataset.id)
-        ):
+        last = groups[-1] if groups else None
+        if last is not None and (last[0].source_index, last[0].dataset.id) == (r.source_index, r.dataset.id):
             last.append(r)
         else:
-            batches.append([r])
+            groups.append([r])
+    batches: list[list[Resource]] = []
+    for group in groups:
+        size = max(1, min(max_resources, math.ceil(len(group) / spread)))
+        batches.extend(group[i : i + size] for i in range(0, len(group), size))
     return batches
 
 

@@ -80,8 +80,12 @@ def classify(stats: ScriptStats, letters: int) -> str:
     return "mixed"
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
 def _letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    """Letters (Han included): word characters other than digits and _, counted over runs."""
+    return _count(_LETTER_RUN, text)
 
 
 @dataclass

@@ -48,12 +48,20 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Cheap tests that every match of a detector's pattern implies (most texts fail them, and skip the pattern):
+# identity numbers have a letter then eight digits; every phone and card number worth a placeholder has eight
+# or more digits in a run of digits and separators.
+_ID_HINT = re.compile(r"[A-Za-z][0-9A-Da-d]\d{8}")
+_NUMBER_HINT = re.compile(r"\d[\d ()+#-]{6,}\d")
+
+
 @dataclass(frozen=True)
 class Detector:
     category: str
     placeholder: str
     pattern: re.Pattern[str]
     valid: Callable[[str], bool]
+    hint: Callable[[str], object] = bool  # falsy: the text cannot hold a match
 
 
 def _digits_valid_card(value: str) -> bool:
@@ -69,25 +77,35 @@ DETECTORS: list[Detector] = [
             r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
         ),
         lambda v: True,
+        lambda text: "@" in text,
     ),
     Detector(
         "national_id",
         "<身分證字號>",
         re.compile(r"(?<![A-Za-z0-9])[A-Za-z][12]\d{8}(?![A-Za-z0-9])"),
         valid_national_id,
+        _ID_HINT.search,
     ),
     Detector(
         "resident_certificate",
         "<居留證號>",
         re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[89]\d{8}|[A-Da-d]\d{8})(?![A-Za-z0-9])"),
         valid_resident_certificate,
+        _ID_HINT.search,
     ),
-    Detector("credit_card", "<信用卡號>", re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"), _digits_valid_card),
+    Detector(
+        "credit_card",
+        "<信用卡號>",
+        re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"),
+        _digits_valid_card,
+        _NUMBER_HINT.search,
+    ),
     Detector(
         "mobile",
         "<手機號碼>",
         re.compile(r"(?<![\d+])(?:\+886[ -]?|\(?0)9\d{2}\)?[ -]?\d{3}[ -]?\d{3}(?!\d)"),
         lambda v: True,
+        _NUMBER_HINT.search,
     ),
     Detector(
         "landline",
@@ -97,6 +115,7 @@ DETECTORS: list[Detector] = [
             r"\d{3,4}[ -]?\d{3,4}(?:[ ]?(?:#|轉|分機|ext\.?)[ ]?\d{1,5})?(?!\d)"
         ),
         lambda v: len(re.sub(r"\D", "", v)) >= 8,
+        _NUMBER_HINT.search,
     ),
 ]
 CATEGORIES = [d.category for d in DETECTORS]
@@ -113,7 +132,7 @@ def redact(text: str, categories: set[str] | None = None) -> tuple[str, Counter[
     """Replace every valid match of the enabled categories; returns the text and counts per category."""
     counts: Counter[str] = Counter()
     for det in DETECTORS:
-        if categories is not None and det.category not in categories:
+        if (categories is not None and det.category not in categories) or not det.hint(text):
             continue
 
         def _sub(m: re.Match[str], det: Detector = det) -> str:

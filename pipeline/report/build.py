@@ -43,6 +43,7 @@ def build_report(
     manifest: dict[str, Any],
     *,
     timings: dict[str, float] | None = None,
+    cpu: dict[str, float] | None = None,
     target: int | None = None,
     dedup: dict[str, Any] | None = None,
     licenses: LicenseTable | None = None,
@@ -134,6 +135,7 @@ def build_report(
         "totals": totals,
         "target": {"tokens": target, "fraction": (totals["tokens"] / target) if target else None},
         "timings_s": timings or {},
+        "cpu_s": cpu or {},  # over the run's process and its workers: cpu / wall = cores kept busy
         "agencies": [_plain({"agency": k, **v}) for k, v in sorted(by_agency.items())],
         "licenses": [
             _plain({**_licence_facts(licenses, license_overrides, k), **v}) for k, v in sorted(by_license.items())

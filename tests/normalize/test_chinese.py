@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -62,11 +63,9 @@ def test_the_fast_segmenter_cuts_as_jieba_does_with_the_same_dictionary():
     """jieba-rs (the segmenter used) against jieba itself, on the Chinese runs of the sample files and, when
     present, of 200 real laws: the same words, in the same places. (Runs of ASCII joined by - or . differ:
     jieba-rs keeps DGPA-NEWS-0001 whole where jieba cuts it in three; n_words counts such a run once.)"""
-    import re
-
     import json
     import logging
-    from pathlib import Path
+    import re
 
     import jieba
 
@@ -75,7 +74,8 @@ def test_the_fast_segmenter_cuts_as_jieba_does_with_the_same_dictionary():
 
     jieba.setLogLevel(logging.WARNING)
     reference = jieba.Tokenizer(dictionary=traditional_dictionary())
-    files = sorted((ROOT / "data/sample").rglob("*.json*")) + sorted(REALDATA.glob("moj_laws/split_ch_law/*.json"))[:200]
+    files = sorted((ROOT / "data/sample").rglob("*.json*"))
+    files += sorted(REALDATA.glob("moj_laws/split_ch_law/*.json"))[:200]
     han_runs = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]{2,}")
     texts = [t for p in files for t in han_runs.findall(json.dumps(_load(p), ensure_ascii=False))]
     assert len(texts) > 20
@@ -83,7 +83,7 @@ def test_the_fast_segmenter_cuts_as_jieba_does_with_the_same_dictionary():
         assert tokenizer().cut(text, True) == list(reference.cut(text, HMM=True)), text[:80]
 
 
-def _load(path):  # noqa: ANN001, ANN202 - a JSON or JSONL file
+def _load(path: Path) -> object:
     text = path.read_text(encoding="utf-8-sig")
     try:
         return json.loads(text)

@@ -1,0 +1,164 @@
+"""The whole pipeline at scale: law-text corpora of 10k / 100k / 1M documents through `twcorpus run`.
+
+Documents are the dedup benchmark's (~1,000-character pieces of the MOJ laws and orders, 35% planted
+near-copies; benchmarks/dedup/bench.py), written as JSONL files of --per-file documents read by a `local`
+source, so extraction spreads over the worker processes. The real command runs (Prefect included); the
+figures per stage come from the run's report (wall and CPU over the run's process tree), memory from
+sampling the process tree every 0.1 s, dedup quality from the shards' dup_cluster against the planted truth.
+
+    .venv/bin/python benchmarks/pipeline/bench.py --docs 10000 --docs 100000
+    .venv/bin/python benchmarks/pipeline/bench.py --docs 1000000 --work /var/tmp/twbench   # ~15 GB of disk
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks" / "dedup"))
+
+from bench import REAL, build, score  # noqa: E402
+
+CORES = os.cpu_count() or 1
+
+
+def write_corpus(work: Path, n_docs: int, per_file: int) -> tuple[list[int], float]:
+    """JSONL files under work/in; returns the true groups and the megabytes of text written."""
+    docs, groups = build(n_docs, 1000, 0.35)
+    (work / "in").mkdir(parents=True)
+    text_bytes = 0
+    for start in range(0, n_docs, per_file):
+        with open(work / "in" / f"part-{start // per_file:05d}.jsonl", "w", encoding="utf-8") as f:
+            for i in range(start, min(start + per_file, n_docs)):
+                f.write(json.dumps({"id": f"doc{i}", "text": docs[i]}, ensure_ascii=False) + "\n")
+                text_bytes += len(docs[i].encode("utf-8"))
+    return groups, text_bytes / 1e6
+
+
+def config(work: Path, workers: int, segment: bool) -> Path:
+    body = {
+        "data_dir": str(work / "data"),
+        "output_dir": str(work / "corpus"),
+        "workers": workers,
+        "normalize": {"segment": segment},
+        "sources": [
+            {
+                "kind": "local",
+                "paths": ["in/*.jsonl"],
+                "format": "jsonl",
+                "text_field": "text",
+                "id_field": "id",
+                "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
+            }
+        ],
+    }
+    path = work / "bench.yaml"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run `cmd`; returns (wall seconds, peak RSS of the process tree summed, peak RSS of one process) in MiB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    root = psutil.Process(proc.pid)
+    peak_tree = peak_one = 0
+    while proc.poll() is None:
+        try:
+            rss = [p.memory_info().rss for p in [root, *root.children(recursive=True)]]
+        except psutil.Error:
+            rss = []
+        if rss:
+            peak_tree, peak_one = max(peak_tree, sum(rss)), max(peak_one, max(rss))
+        time.sleep(0.1)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise SystemExit(f"twcorpus run failed:\n{proc.stderr.read().decode()[-3000:] if proc.stderr else ''}")
+    return wall, peak_tree / 2**20, peak_one / 2**20
+
+
+def dedup_score(work: Path, groups: list[int]) -> tuple[float, float, float]:
+    predicted: dict[str, str] = {}
+    for folder in ("data", "rejected"):
+        for shard in sorted((work / "corpus" / folder).rglob("*.parquet")):
+            t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
+            for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
+                predicted[rid] = cluster_id or doc_id
+    p, r, f1, _, _ = score(groups, [predicted[f"doc{i}"] for i in range(len(groups))])
+    return p, r, f1
+
+
+def one_size(n_docs: int, args: argparse.Namespace, base: Path) -> dict:
+    work = base / f"docs-{n_docs}"
+    shutil.rmtree(work, ignore_errors=True)
+    t0 = time.perf_counter()
+    groups, text_mb = write_corpus(work, n_docs, args.per_file)
+    print(f"\n{n_docs:,} documents, {text_mb:,.1f} MB of UTF-8 text (written in {time.perf_counter() - t0:.0f} s)")
+    cmd = [str(ROOT / ".venv/bin/twcorpus"), "run", "--config", str(config(work, args.workers, args.segment))]
+    wall, peak_tree, peak_one = run_measured(cmd, work)
+    report = json.loads((work / "data/reports/latest/report.json").read_text(encoding="utf-8"))
+    stages, cpu = report["timings_s"], report["cpu_s"]
+    p, r, f1 = dedup_score(work, groups)
+    print(f"{'stage':<15}{'wall s':>9}{'cpu s':>9}{'cores':>7}{'docs/s':>10}{'MB/s':>8}{'MB/s/core':>11}")
+    for name, seconds in stages.items():
+        busy = cpu.get(name, 0.0) / seconds if seconds else 0.0
+        per_core = text_mb / cpu[name] if cpu.get(name) else 0.0
+        print(
+            f"{name:<15}{seconds:9.1f}{cpu.get(name, 0):9.1f}{busy:7.2f}{n_docs / seconds:10,.0f}"
+            f"{text_mb / seconds:8.2f}{per_core:11.2f}"
+        )
+    work_s = sum(stages.values())
+    overhead = wall - work_s
+    print(
+        f"{'whole run':<15}{wall:9.1f}{'':>9}{'':>7}{n_docs / wall:10,.0f}{text_mb / wall:8.2f}"
+        f"{text_mb / wall / CORES:11.2f}  (per core = MB/s over the machine's {CORES} cores)"
+    )
+    print(
+        f"outside the stages (interpreter, Prefect start-up, report, shutdown): {overhead:.1f} s | "
+        f"peak RSS {peak_tree:,.0f} MiB over the process tree, {peak_one:,.0f} MiB in one process | "
+        f"dedup P {p:.4f} R {r:.4f} F1 {f1:.4f} | published {report['totals']['published']:,}"
+    )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"docs": n_docs, "wall": wall, "work": work_s, "stages": stages, "peak_tree_mib": peak_tree, "f1": f1}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, action="append", help="corpus size (repeatable)")
+    parser.add_argument("--workers", type=int, default=CORES, help="extraction processes")
+    parser.add_argument("--per-file", type=int, default=2000, help="documents per JSONL file")
+    parser.add_argument("--no-segment", dest="segment", action="store_false", help="without word counts")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    args = parser.parse_args()
+    if not REAL.is_dir():
+        print("skipped: ../shared/realdata is not present")
+        return
+    base = args.work or Path(tempfile.mkdtemp(prefix="twbench-"))
+    print(f"{CORES} cores, {args.workers} extraction processes, word counts {'on' if args.segment else 'off'}")
+    results = [one_size(n, args, base) for n in sorted(args.docs or [10_000])]
+    for a, b in itertools.pairwise(results):
+        ratio = math.log(b["docs"] / a["docs"])
+        print(
+            f"scaling {a['docs']:,} -> {b['docs']:,}: exponent {math.log(b['wall'] / a['wall']) / ratio:.2f} "
+            f"(whole run), {math.log(b['work'] / a['work']) / ratio:.2f} (stages only)"
+        )
+
+
+if __name__ == "__main__":
+    main()
