@@ -54,7 +54,7 @@ class FetchedRef:
     error: str | None = None
 
 
-EXTRACT_RULES = 3  # bumped when what extraction makes of the same bytes changes (staged files then redone)
+EXTRACT_RULES = 4  # bumped when what extraction makes of the same bytes changes (staged files then redone)
 
 
 def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> str:
@@ -216,8 +216,10 @@ class _Builder:
         return doc
 
     def from_bad(self, bad: BadRecord, prefix: str = "") -> Document:
-        doc = self.base(prefix + replace_surrogates(bad.locator), replace_surrogates(bad.raw or ""))
-        return doc.reject(bad.reason, replace_surrogates(bad.detail))
+        """A record no reader could use: kept in rejected/ as it came, but with personal data redacted."""
+        raw = self.normalizer.redact(replace_surrogates(bad.raw or ""))
+        doc = self.base(prefix + replace_surrogates(bad.locator), raw)
+        return doc.reject(bad.reason, self.normalizer.redact(replace_surrogates(bad.detail)))
 
     def whole_resource(self, reason: str, detail: str, prefix: str = "") -> Document:
         doc = self.base(prefix + "$resource", "")

@@ -55,6 +55,12 @@ class Normalizer:
             text, redacted = pii.redact(text, self.pii_categories)
             if redacted:
                 changed.append("pii_redaction")
+        samples = [{k: self.redact(v) for k, v in s.items()} for s in script.samples]  # they go into the report
         return Normalized(
-            text, changed, script.script, script.traditional_ratio, script.changed_chars, script.samples, redacted
+            text, changed, script.script, script.traditional_ratio, script.changed_chars, samples, redacted
         )
+
+    def redact(self, text: str) -> str:
+        """The text with the configured personal data replaced (for text kept outside documents, e.g. the
+        raw text of a rejected record or a conversion sample)."""
+        return pii.redact(text, self.pii_categories)[0] if self.pii_categories and text else text

@@ -1,0 +1,46 @@
+"""Personal data stays out of what travels beside the documents: the raw text of a rejected record and the
+conversion samples of the report are redacted like the documents are."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.config import load_config
+from pipeline.decide import read_staged
+from pipeline.extract import extract_resource
+from pipeline.paths import make_context
+from pipeline.stages import discover_resources, fetch_resource
+
+
+def test_rejected_raw_text_and_conversion_samples_carry_no_personal_data(write_config, tmp_path):
+    lines = [
+        '{"id": "1", "text": "联系人手机0912-345-678，邮箱 wang@example.com，请于周一前回复。"}',  # Simplified: converted
+        '{"id": "2", "text": "broken line: call 0912-345-678 or mail wang@example.com"',  # invalid JSON
+    ]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = load_config(
+        write_config(
+            {
+                "sources": [
+                    {
+                        "kind": "local",
+                        "paths": ["in.jsonl"],
+                        "format": "jsonl",
+                        "text_field": "text",
+                        "id_field": "id",
+                        "dataset": {"id": "d", "license": "OGDL-Taiwan-1.0"},
+                    }
+                ]
+            }
+        )
+    )
+    ctx = make_context(cfg)
+    [resource] = discover_resources(cfg, ctx)
+    sidecar = extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))
+    rows = read_staged(sidecar).to_pylist()
+    bad = next(r for r in rows if r["reason"] == "invalid_json")
+    assert "<手機號碼>" in bad["text"] and "<電子郵件>" in bad["text"]
+    samples = sidecar["normalization"]["conversion_samples"]
+    assert samples, "the Simplified record was converted, with a sample for the report"
+    everything = json.dumps([bad, sidecar], ensure_ascii=False, default=str)
+    assert "0912" not in everything and "wang@example.com" not in everything
