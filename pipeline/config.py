@@ -340,6 +340,12 @@ class CorpusConfig(StrictModel):
     max_record_chars: int = Field(
         default=2_000_000, gt=0, description="records longer than this are rejected (too_long) before normalising"
     )
+    max_resource_bytes: int = Field(
+        default=256 * 1024**2,
+        gt=0,
+        description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
+        "in memory, at a few times its size",
+    )
     private_use: Literal["quarantine", "flag"] = Field(
         default="quarantine",
         description="records with private-use (造字) code points: rejected with the codes listed, or kept and flagged",

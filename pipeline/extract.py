@@ -63,6 +63,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "source": cfg.corpus.sources[resource.source_index].model_dump(mode="json"),
         "min_chars": cfg.corpus.min_chars,
         "max_record_chars": cfg.corpus.max_record_chars,
+        "max_resource_bytes": cfg.corpus.max_resource_bytes,
         "rules": EXTRACT_RULES,
         "tokens": cfg.corpus.tokens.model_dump(mode="json"),
         "normalize": cfg.corpus.normalize.model_dump(mode="json"),
@@ -276,12 +277,16 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
         return [builder.whole_resource("resource_unavailable", str(resource.options.get("error")))]
     if fetched.error or fetched.path is None:
         return [builder.whole_resource("fetch_failed", fetched.error or "no bytes")]
+    limit = cfg.corpus.max_resource_bytes
+    size = Path(fetched.path).stat().st_size
+    if size > limit:  # a file is extracted in memory (several times its size): refuse, naming the setting
+        return [builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}")]
     data = Path(fetched.path).read_bytes()
     if not is_zip(data):
         return _decode_and_map(cfg, builder, data)
     docs: list[Document] = []
     try:
-        for member in iter_members(data, str(resource.options.get("members") or "*")):
+        for member in iter_members(data, str(resource.options.get("members") or "*"), max_bytes=limit):
             prefix = f"{member.name}!"
             if member.data is None:
                 docs.append(builder.whole_resource("unsafe_archive_member", str(member.error), prefix))

@@ -159,3 +159,20 @@ def test_the_normaliser_takes_any_text(text):
     out.encode("utf-8")  # storable
     assert unicodedata.is_normalized("NFC", out)
     assert "\x00" not in out and "\r" not in out
+
+
+def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config, tmp_path):
+    from pipeline.config import load_config
+    from pipeline.decide import read_staged
+    from pipeline.extract import extract_resource
+    from pipeline.paths import make_context
+    from pipeline.stages import discover_resources, fetch_resource
+
+    (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")
+    source = {"kind": "local", "paths": ["big.jsonl"], "format": "jsonl", "text_field": "text"}
+    source["dataset"] = {"id": "d", "license": "OGDL-Taiwan-1.0"}
+    cfg = load_config(write_config({"max_resource_bytes": 1000, "sources": [source]}))
+    ctx = make_context(cfg)
+    [resource] = discover_resources(cfg, ctx)
+    [row] = read_staged(extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))).to_pylist()
+    assert row["reason"] == "too_large" and "max_resource_bytes 1,000" in row["reason_detail"]

@@ -13,9 +13,9 @@ from pipeline.stages import discover_resources, fetch_resource
 
 
 def test_rejected_raw_text_and_conversion_samples_carry_no_personal_data(write_config, tmp_path):
-    lines = [
-        '{"id": "1", "text": "联系人手机0912-345-678，邮箱 wang@example.com，请于周一前回复。"}',  # Simplified: converted
-        '{"id": "2", "text": "broken line: call 0912-345-678 or mail wang@example.com"',  # invalid JSON
+    lines = [  # a Simplified record (converted, so sampled for the report), then a line of invalid JSON
+        '{"id": "1", "text": "联系人手机0912-345-678，邮箱 wang@example.com，请于周一前回复。"}',
+        '{"id": "2", "text": "broken line: call 0912-345-678 or mail wang@example.com"',
     ]
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     cfg = load_config(

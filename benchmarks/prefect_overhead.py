@@ -1,0 +1,84 @@
+"""What orchestration costs, apart from the work: Prefect start-up and the cost of one task.
+
+Each figure runs in a fresh interpreter (as `twcorpus run` does) against the ephemeral API Prefect starts
+in-process: the interpreter with twcorpus imported, the first flow run (server start-up), then flows of N
+no-op tasks submitted to the same ThreadPoolTaskRunner the build uses, and called directly.
+
+    .venv/bin/python benchmarks/prefect_overhead.py --tasks 100 --tasks 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+import flows.build_corpus  # what `twcorpus run` imports
+imported = time.perf_counter() - t0
+
+@task(cache_policy=NO_CACHE)
+def noop(i: int) -> int:
+    return i
+
+@flow(task_runner=ThreadPoolTaskRunner(max_workers=8))
+def submitted(n: int) -> None:
+    for f in [noop.submit(i) for i in range(n)]:
+        f.result()
+
+@flow
+def called(n: int) -> None:
+    for i in range(n):
+        noop(i)
+
+@flow
+def empty() -> None:
+    pass
+
+t = time.perf_counter(); empty(); first = time.perf_counter() - t
+t = time.perf_counter(); empty(); again = time.perf_counter() - t
+out = {"import_s": imported, "first_flow_s": first, "empty_flow_s": again}
+for n in map(int, sys.argv[1:]):
+    t = time.perf_counter(); submitted(n); s = time.perf_counter() - t
+    t = time.perf_counter(); called(n); c = time.perf_counter() - t
+    out[f"submit_{n}"] = (s - again) / n
+    out[f"call_{n}"] = (c - again) / n
+print(json.dumps(out))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, action="append", help="no-op tasks per flow (repeatable)")
+    args = parser.parse_args()
+    sizes = [str(n) for n in (args.tasks or [100])]
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+        env.pop("PREFECT_API_URL", None)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, *sizes], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"import prefect + twcorpus flows   {figures['import_s']:6.2f} s")
+    print(f"first flow run (API start-up)     {figures['first_flow_s']:6.2f} s")
+    print(f"an empty flow run afterwards      {figures['empty_flow_s'] * 1000:6.0f} ms")
+    for n in sizes:
+        print(
+            f"per task, {n:>4} tasks: submitted {figures[f'submit_{n}'] * 1000:5.1f} ms, "
+            f"called {figures[f'call_{n}'] * 1000:5.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
