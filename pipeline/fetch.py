@@ -293,6 +293,22 @@ class RawStore:
     def incoming(self) -> Incoming:
         return Incoming(self.root)
 
+    def sweep(self, older_than_s: float) -> int:
+        """Remove temp files of downloads abandoned by a killed run (not written to for `older_than_s`: longer
+        than any download may last, so a live one is never touched). Returns how many were removed."""
+        if not self.root.exists():
+            return 0
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for tmp in [*self.root.glob(".tmp-*"), *self.root.glob("*/.tmp-*")]:
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
     def adopt(self, incoming: Incoming) -> tuple[str, Path]:
         """Move a complete download into place under its hash, after checking the file on disk hashes the same
         as the bytes received; the temp file is gone afterwards either way."""

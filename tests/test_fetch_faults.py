@@ -709,3 +709,23 @@ def test_no_error_or_log_line_carries_credentials(http, make_fetcher, caplog):
         assert "SEKRET" not in text and "pa55w0rd" not in text and "hunter22" not in text, text
     assert "/missing?api_key=***" in messages[0] and "page=2: HTTP 404" in messages[0]
     assert json.dumps(messages).count("***@127.0.0.1") >= 3
+
+
+def test_temp_files_of_abandoned_downloads_are_swept_and_live_ones_kept(tmp_path):
+    import os
+    import time
+
+    from pipeline.fetch import RawStore
+
+    store = RawStore(tmp_path / "raw")
+    (tmp_path / "raw/ab").mkdir(parents=True)
+    old = [tmp_path / "raw/.tmp-killed", tmp_path / "raw/ab/.tmp-killed"]
+    live = tmp_path / "raw/.tmp-downloading"
+    kept = tmp_path / "raw/ab/ab12"
+    for path in [*old, live, kept]:
+        path.write_bytes(b"partial")
+    hours_ago = time.time() - 3 * 3600
+    for path in [*old, kept]:
+        os.utime(path, (hours_ago, hours_ago))
+    assert store.sweep(older_than_s=2 * 3600) == 2
+    assert not any(p.exists() for p in old) and live.exists() and kept.exists()
