@@ -328,6 +328,17 @@ def _write_release(
         "cross_agency_clusters": decisions.cross_agency,
         "document_agencies": dict(sorted(document_agencies.items())),
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
+        # Per resource, in the order publishing read them (the order of content_sha256): what a release can be
+        # checked against on its own (`twcorpus verify`): records read = published + rejected.
+        "resources": [
+            {
+                "source": sc["source"],
+                "dataset_id": sc["dataset_id"],
+                "resource_url": sc["resource_url"],
+                **_tally_dict(tallies[sc["key"]]),
+            }
+            for sc in sidecars
+        ],
     }
     manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
     card = render_card(

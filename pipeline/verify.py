@@ -2,9 +2,10 @@
 
 Everything the manifest claims is derived again from the files: each file's sha256 and row count, the totals
 per dataset, the content digests, the licence and attribution of every published document, that no personal
-data survived in published text and that rejected rows whose licence is not `allow` carry no text. Records
-read per resource are not in the release (the provenance report has them); given the run's report.json, the
-accounting invariant read = published + rejected is checked per resource as well.
+data survived in published text and that rejected rows whose licence is not `allow` carry no text. The
+manifest lists every resource with its records read, published and rejected, in the order publishing read
+them, so the accounting invariant read = published + rejected and the content digests are checked from the
+folder alone; a run's report.json can be given instead (releases written before manifests carried it).
 
 Shards are streamed batch by batch; only one resource's published rows are held at a time (its content
 digest is computed over them as a whole, as publishing did).
@@ -110,7 +111,7 @@ def verify_release(folder: Path, licenses: LicenseTable | None = None, report: P
     folder = Path(folder)
     manifest = _read_manifest(folder)
     table = licenses or load_table()
-    report_data = _read_report(report) if report is not None else None
+    report_data = _read_report(report) if report is not None else _from_manifest(manifest)
     result = VerifyResult(folder)
     _check_leftovers(folder, result)
     _check_files(folder, manifest, result)
@@ -136,6 +137,15 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("shards"), list):
         raise NotAReleaseError(f"{path}: not a release manifest (no `shards` list)")
     return manifest
+
+
+def _from_manifest(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The per-resource accounting a release carries itself (its manifest's `resources`, in publishing order),
+    in the shape of a report; None for releases written before manifests carried it."""
+    resources = manifest.get("resources")
+    if not isinstance(resources, list):
+        return None
+    return {"resources": resources, "release_run_id": manifest.get("run_id"), "name": "manifest"}
 
 
 def _read_report(path: Path) -> dict[str, Any]:
@@ -526,6 +536,7 @@ def _check_accounting(
         return
     if not _report_describes(report, manifest):
         return  # reported by _report_order
+    origin = report.get("name", "report")
     tallies: dict[ResourceKey, tuple[int, int, Counter[str]]] = {}
     for r in report["resources"]:
         key = (r.get("source"), r.get("dataset_id"), r.get("resource_url"))
@@ -543,12 +554,12 @@ def _check_accounting(
         if read != published + rejected.total():
             result.fail(
                 "accounting",
-                f"report: {name}: records read {read} != published {published} + rejected {rejected.total()}",
+                f"{origin}: {name}: records read {read} != published {published} + rejected {rejected.total()}",
             )
         if held != published or held_rejected != rejected:
             result.fail(
                 "accounting",
-                f"{name}: read {read} = published {published} + rejected {_reasons(rejected)} per the report, "
+                f"{name}: read {read} = published {published} + rejected {_reasons(rejected)} per the {origin}, "
                 f"but the release holds published {held} + rejected {_reasons(held_rejected)}",
             )
     for key in sorted(set(scan.published_by_resource) | set(scan.rejected_by_resource), key=lambda k: str(k)):
@@ -556,7 +567,7 @@ def _check_accounting(
             result.count("accounting")
             result.fail(
                 "accounting",
-                f"{key[2]} ({key[0]}/{key[1]}): rows in the release, but the report lists no such resource",
+                f"{key[2]} ({key[0]}/{key[1]}): rows in the release, but the {origin} lists no such resource",
             )
     if skipped:
         result.warn(f"accounting: {skipped} resource(s) of the report have no rows here (the restricted release)")

@@ -87,7 +87,16 @@ def test_intact_release_verifies_clean(release: Path, report: Path) -> None:
     assert _verify_cli(str(release), "--report", str(report)).exit_code == 0
 
 
-def test_without_the_report_what_needs_it_is_a_warning(release: Path) -> None:
+def test_the_release_alone_carries_its_accounting_and_digest_order(release: Path) -> None:
+    checked = verify_release(release)
+    assert checked.ok and checked.checked["accounting"] == len(_manifest(release)["resources"]) > 0
+    assert not checked.warnings
+
+
+def test_without_per_resource_accounting_in_the_manifest_it_is_a_warning(release: Path) -> None:
+    manifest = _manifest(release)
+    del manifest["resources"]  # as releases written before manifests carried it
+    _save_manifest(release, manifest)
     checked = verify_release(release)
     assert checked.ok and checked.checked["accounting"] == 0
     assert any("--report" in w and "accounting" in w for w in checked.warnings)
@@ -217,7 +226,7 @@ def test_a_dropped_rejected_row_breaks_the_accounting(release: Path, report: Pat
     manifest["rejected"] -= 1
     _save_manifest(release, manifest)
 
-    assert verify_release(release).ok  # the release alone agrees with itself: records read are in the report
+    assert verify_release(release).failed["accounting"] == 1  # the manifest's own accounting catches it
     checked = verify_release(release, report=report)
     assert checked.failed["accounting"] == 1
     (problem,) = checked.problems
