@@ -207,6 +207,9 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
             records += sum(sc["records_read"] for sc in part)
             _progress("extract", done, len(resources), records)
         sidecars = [sc for i in range(len(staged)) for sc in results[i]]
+    pool = _POOLS.pop(ctx.run_id, None)
+    if pool is not None:
+        pool.close()  # the extraction workers' memory (dictionaries, tokenizer) is not needed by publish
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)

@@ -65,12 +65,15 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
     table, overrides = cfg.license_table(), cfg.corpus.licenses
     dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
-    cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "sig", "date")}
+    cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "date")}
+    signature_parts: list[np.ndarray] = []  # per staged file: [candidates, num_perm] (no Python bytes per row)
+    signed = dedup.near
     slots: list[tuple[dict[str, Any], int]] = []
     for sc in sidecars:
         staged = read_staged(sc, _DEDUP_COLUMNS)
         dates = staged["modified_at"].cast(pa.int64()).to_pylist()
-        t = staged.to_pydict()
+        t = staged.drop_columns(["minhash"]).to_pydict()
+        chosen: list[int] = []
         source_priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
         row_details: list[str | None] = []
@@ -91,22 +94,29 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
                 cols["title"].append(t["title_key"][i])
                 cols["priority"].append(source_priority)
                 cols["n_chars"].append(t["n_chars"][i] or 0)
-                cols["sig"].append(t["minhash"][i])
                 cols["date"].append(NO_DATE if dates[i] is None else dates[i])
                 slots.append((sc, i))
+                chosen.append(i)
+        if signed and chosen:
+            blobs = staged["minhash"].take(chosen).to_pylist()
+            signed = all(blobs)
+            signature_parts.append(as_matrix(blobs, dedup.num_perm))
         reasons[sc["key"]] = row_reasons
         details[sc["key"]] = row_details
-    signed = dedup.near and all(cols["sig"])
     candidates = Candidates(
         ids=cols["id"],
         hash_keys=cols["key"],
         title_keys=cols["title"],
         priority=np.asarray(cols["priority"], dtype=np.int64),
         n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
-        signatures=as_matrix(cols["sig"], dedup.num_perm) if signed else None,
+        signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
     )
     return _Gated(reasons, details, withhold, candidates, slots)
+
+
+def _stacked(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint32)
 
 
 def decide(

@@ -115,6 +115,9 @@ def one_size(n_docs: int, args: argparse.Namespace, base: Path) -> dict:
     p, r, f1 = dedup_score(work, groups)
     print(f"{'stage':<15}{'wall s':>9}{'cpu s':>9}{'cores':>7}{'docs/s':>10}{'MB/s':>8}{'MB/s/core':>11}")
     for name, seconds in stages.items():
+        if seconds < 1:
+            print(f"{name:<15}{seconds:9.1f}{cpu.get(name, 0):9.1f}")
+            continue
         busy = cpu.get(name, 0.0) / seconds if seconds else 0.0
         per_core = text_mb / cpu[name] if cpu.get(name) else 0.0
         print(

@@ -22,7 +22,7 @@ import numpy as np
 from pipeline.dedup.lsh import UnionFind, band_keys, candidate_pairs
 from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard
 
-_PAIR_CHUNK = 1 << 16
+_PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
 NO_DATE = np.iinfo(np.int64).max
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")

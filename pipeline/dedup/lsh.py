@@ -54,8 +54,12 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Distinct (earlier, later) candidate pairs over all bands of an [n, bands] key matrix, sorted."""
     n, bands = keys.shape
     docs = np.arange(n, dtype=np.int64)
-    found = [bucket_pairs(keys[:, band], docs) for band in range(bands)]
-    return distinct_pairs(np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64), n)
+    packed = np.empty(0, dtype=np.int64)
+    for band in range(bands):  # merged band by band: memory holds the distinct pairs, not every band's copies
+        pairs = bucket_pairs(keys[:, band], docs)
+        if len(pairs):
+            packed = np.union1d(packed, pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((packed // n, packed % n), axis=1) if len(packed) else np.empty((0, 2), dtype=np.int64)
 
 
 def distinct_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
