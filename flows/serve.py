@@ -64,12 +64,25 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
         os.environ["PREFECT_API_URL"] = api
         yield api
     finally:
+        _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _drain_prefect_workers(timeout_s: float = 15) -> None:
+    """Send the logs and events Prefect still holds while the server is up: once it is gone they are retried
+    against a closed port for a minute before the process can exit."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout_s)
 
 
 def serve_build(
