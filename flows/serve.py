@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +35,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(port: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`prefect server start` on 127.0.0.1:`port` in its own process group, once healthy: (process, API URL)."""
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + STARTUP_S
+    while not api_healthy(api):
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            why = f"exited with {server.returncode}" if server.returncode else f"not healthy after {STARTUP_S} s"
+            raise RuntimeError(f"prefect server start on port {port}: {why} (is the port free?)")
+        time.sleep(0.5)
+    return server, api
+
+
 @contextmanager
 def prefect_server(port: int | None = None) -> Iterator[str]:
     """The API URL to use: PREFECT_API_URL when set, else a `prefect server start` this process owns
@@ -43,24 +65,8 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     if given:
         yield given
         return
-    port = port or free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server, api = start_server(port or free_port(), os.environ)
     try:
-        deadline = time.monotonic() + STARTUP_S
-        while not api_healthy(api):
-            if server.poll() is not None:
-                raise RuntimeError(f"prefect server start exited with {server.returncode} (is port {port} free?)")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the Prefect server on port {port} was not healthy after {STARTUP_S} s")
-            time.sleep(0.5)
         os.environ["PREFECT_API_URL"] = api
         yield api
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -103,15 +104,27 @@ class ReplayServer:
         self.routes[path] = Route(body, **kw)
 
 
-@pytest.fixture
-def http_server() -> Iterator[ReplayServer]:
-    server = ReplayServer()
+@contextmanager
+def running(server: Any) -> Iterator[Any]:
+    """Serve from `server.httpd` on `server.thread` for the block's length; then shut it and free the port."""
     server.thread.start()
     try:
         yield server
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[ReplayServer]:
+    with running(ReplayServer()) as server:
+        yield server
+
+
+def jsonl_source(path: str, **extra: Any) -> dict[str, Any]:
+    """A `local` source reading JSON Lines with `text` and `id` fields, under an allowed licence."""
+    source = {"kind": "local", "paths": [path], "format": "jsonl", "text_field": "text", "id_field": "id"}
+    return {**source, "dataset": {"id": "d", "license": "OGDL-Taiwan-1.0"}, **extra}
 
 
 @pytest.fixture(scope="session")
@@ -156,29 +169,12 @@ def sample_run(prefect_harness, tmp_path_factory):
 def prefect_server_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `prefect server start` on 127.0.0.1 (what scheduled and Dask runs need); yields its API URL."""
     import os
-    import subprocess
-    import sys
-    import time
 
-    from flows.serve import api_healthy, free_port
+    from flows.serve import free_port, start_server
 
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-server")), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    home = str(tmp_path_factory.mktemp("prefect-server"))
+    server, api = start_server(free_port(), {**os.environ, "PREFECT_HOME": home})
     try:
-        deadline = time.monotonic() + 120
-        while not api_healthy(api):
-            assert server.poll() is None, "prefect server start exited"
-            assert time.monotonic() < deadline, "the Prefect server did not become healthy"
-            time.sleep(0.5)
         yield api
     finally:
         server.terminate()

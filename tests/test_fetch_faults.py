@@ -37,6 +37,7 @@ from pipeline.fetch import (
 from pipeline.paths import make_context
 from pipeline.sources.base import Resource
 from pipeline.stages import fetch_resource
+from tests.conftest import running
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -178,13 +179,8 @@ def reset(conn: socket.socket) -> None:
 
 @pytest.fixture
 def http() -> Iterator[ScriptedServer]:
-    server = ScriptedServer()
-    server.thread.start()
-    try:
+    with running(ScriptedServer()) as server:
         yield server
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
 
 
 @pytest.fixture

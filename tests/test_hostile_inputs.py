@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, jsonl_source
 from tests.hostile import hostile_config, write_hostile
 
 MAX_RSS_KIB = 2 * 1024 * 1024
@@ -169,9 +169,7 @@ def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config
     from pipeline.stages import discover_resources, fetch_resource
 
     (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")
-    source = {"kind": "local", "paths": ["big.jsonl"], "format": "jsonl", "text_field": "text"}
-    source["dataset"] = {"id": "d", "license": "OGDL-Taiwan-1.0"}
-    cfg = load_config(write_config({"max_resource_bytes": 1000, "sources": [source]}))
+    cfg = load_config(write_config({"max_resource_bytes": 1000, "sources": [jsonl_source("big.jsonl")]}))
     ctx = make_context(cfg)
     [resource] = discover_resources(cfg, ctx)
     [row] = read_staged(extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))).to_pylist()

@@ -10,6 +10,7 @@ from pipeline.decide import read_staged
 from pipeline.extract import extract_resource
 from pipeline.paths import make_context
 from pipeline.stages import discover_resources, fetch_resource
+from tests.conftest import jsonl_source
 
 
 def test_rejected_raw_text_and_conversion_samples_carry_no_personal_data(write_config, tmp_path):
@@ -18,22 +19,7 @@ def test_rejected_raw_text_and_conversion_samples_carry_no_personal_data(write_c
         '{"id": "2", "text": "broken line: call 0912-345-678 or mail wang@example.com"',
     ]
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cfg = load_config(
-        write_config(
-            {
-                "sources": [
-                    {
-                        "kind": "local",
-                        "paths": ["in.jsonl"],
-                        "format": "jsonl",
-                        "text_field": "text",
-                        "id_field": "id",
-                        "dataset": {"id": "d", "license": "OGDL-Taiwan-1.0"},
-                    }
-                ]
-            }
-        )
-    )
+    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")]}))
     ctx = make_context(cfg)
     [resource] = discover_resources(cfg, ctx)
     sidecar = extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))

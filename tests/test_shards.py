@@ -7,28 +7,13 @@ from pipeline import shards
 from pipeline.config import PublishConfig, load_config
 from pipeline.paths import make_context
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
+from tests.conftest import jsonl_source
 
 
 def _stage(write_config, tmp_path, n: int):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(f'{{"id": "{i}", "text": "第{i}號公告內容"}}\n' for i in range(n)), encoding="utf-8")
-    cfg = load_config(
-        write_config(
-            {
-                "publish": {"shard_rows": 4},
-                "sources": [
-                    {
-                        "kind": "local",
-                        "paths": ["in.jsonl"],
-                        "format": "jsonl",
-                        "text_field": "text",
-                        "id_field": "id",
-                        "dataset": {"id": "d", "license": "OGDL-Taiwan-1.0"},
-                    }
-                ],
-            }
-        )
-    )
+    cfg = load_config(write_config({"publish": {"shard_rows": 4}, "sources": [jsonl_source("in.jsonl")]}))
     ctx = make_context(cfg)
     sidecars = [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
     return cfg, ctx, sidecars

@@ -146,6 +146,20 @@ def score(truth: list[int], predicted: list[int]) -> tuple[float, float, float, 
     return p, r, (2 * p * r / (p + r) if p + r else 0.0), true_pairs, pred_pairs
 
 
+def release_labels(corpus: Path, n_docs: int) -> list[str]:
+    """Each document's cluster in a published release (documents written with ids doc0..docN-1): its
+    `dup_cluster`, or its own id when it is in no cluster; published and rejected shards alike."""
+    import pyarrow.parquet as pq
+
+    predicted: dict[str, str] = {}
+    for folder in ("data", "rejected"):
+        for shard in sorted((corpus / folder).rglob("*.parquet")):
+            t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
+            for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
+                predicted[rid] = cluster_id or doc_id
+    return [predicted[f"doc{i}"] for i in range(n_docs)]
+
+
 def rss_mib() -> tuple[float, float]:
     """(anonymous, file-backed) resident memory of this process: memory-mapped files count as the second."""
     fields = {}
@@ -238,8 +252,6 @@ def run_pipeline(n_docs: int, args: argparse.Namespace) -> None:
     import subprocess
     import tempfile
 
-    import pyarrow.parquet as pq
-
     docs, groups = build(n_docs, args.chars, args.dup_share)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -271,14 +283,8 @@ def run_pipeline(n_docs: int, args: argparse.Namespace) -> None:
             stdout=subprocess.DEVNULL,
         )
         wall = time.perf_counter() - t0
-        predicted: dict[str, str] = {}
-        for folder in ("data", "rejected"):
-            for shard in sorted((work / "corpus" / folder).glob("*.parquet")):
-                t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
-                for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
-                    predicted[rid] = cluster_id or doc_id
+        labels = release_labels(work / "corpus", n_docs)
         report = json.loads((work / "data" / "reports" / "latest" / "report.json").read_text(encoding="utf-8"))
-    labels = [predicted[f"doc{i}"] for i in range(n_docs)]
     p, r, f1, true_pairs, pred_pairs = score(groups, labels)
     print(f"twcorpus run, docs {n_docs:>7} (jieba word counts {'on' if args.segment else 'off'})")
     print(f"  precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}  (true pairs {true_pairs}, predicted {pred_pairs})")

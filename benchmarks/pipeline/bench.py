@@ -25,13 +25,12 @@ import time
 from pathlib import Path
 
 import psutil
-import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "dedup"))
 
-from bench import REAL, build, score  # noqa: E402
+from bench import REAL, build, release_labels, score  # noqa: E402
 
 CORES = os.cpu_count() or 1
 
@@ -92,13 +91,7 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def dedup_score(work: Path, groups: list[int]) -> tuple[float, float, float]:
-    predicted: dict[str, str] = {}
-    for folder in ("data", "rejected"):
-        for shard in sorted((work / "corpus" / folder).rglob("*.parquet")):
-            t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
-            for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
-                predicted[rid] = cluster_id or doc_id
-    p, r, f1, _, _ = score(groups, [predicted[f"doc{i}"] for i in range(len(groups))])
+    p, r, f1, _, _ = score(groups, release_labels(work / "corpus", len(groups)))
     return p, r, f1
 
 
