@@ -146,6 +146,29 @@ def score(truth: list[int], predicted: list[int]) -> tuple[float, float, float, 
     return p, r, (2 * p * r / (p + r) if p + r else 0.0), true_pairs, pred_pairs
 
 
+def bench_config(work: Path, workers: int, segment: bool) -> Path:
+    """work/bench.yaml: a `local` source over work/in/*.jsonl ({id, text}), outputs under work."""
+    body = {
+        "data_dir": str(work / "data"),
+        "output_dir": str(work / "corpus"),
+        "workers": workers,
+        "normalize": {"segment": segment},
+        "sources": [
+            {
+                "kind": "local",
+                "paths": ["in/*.jsonl"],
+                "format": "jsonl",
+                "text_field": "text",
+                "id_field": "id",
+                "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
+            }
+        ],
+    }
+    path = work / "bench.yaml"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def release_labels(corpus: Path, n_docs: int) -> list[str]:
     """Each document's cluster in a published release (documents written with ids doc0..docN-1): its
     `dup_cluster`, or its own id when it is in no cluster; published and rejected shards alike."""
@@ -259,22 +282,7 @@ def run_pipeline(n_docs: int, args: argparse.Namespace) -> None:
         with open(work / "in" / "docs.jsonl", "w", encoding="utf-8") as f:
             for i, text in enumerate(docs):
                 f.write(json.dumps({"id": f"doc{i}", "text": text}, ensure_ascii=False) + "\n")
-        config = {
-            "data_dir": str(work / "data"),
-            "output_dir": str(work / "corpus"),
-            "normalize": {"segment": args.segment},
-            "sources": [
-                {
-                    "kind": "local",
-                    "paths": ["in/*.jsonl"],
-                    "format": "jsonl",
-                    "text_field": "text",
-                    "id_field": "id",
-                    "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
-                }
-            ],
-        }
-        (work / "bench.yaml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        bench_config(work, workers=1, segment=args.segment)
         t0 = time.perf_counter()
         subprocess.run(
             [str(ROOT / ".venv" / "bin" / "twcorpus"), "run", "--config", str(work / "bench.yaml")],

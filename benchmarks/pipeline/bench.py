@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "dedup"))
 
-from bench import REAL, build, release_labels, score  # noqa: E402
+from bench import REAL, bench_config, build, release_labels, score  # noqa: E402
 
 CORES = os.cpu_count() or 1
 
@@ -46,28 +46,6 @@ def write_corpus(work: Path, n_docs: int, per_file: int) -> tuple[list[int], flo
                 f.write(json.dumps({"id": f"doc{i}", "text": docs[i]}, ensure_ascii=False) + "\n")
                 text_bytes += len(docs[i].encode("utf-8"))
     return groups, text_bytes / 1e6
-
-
-def config(work: Path, workers: int, segment: bool) -> Path:
-    body = {
-        "data_dir": str(work / "data"),
-        "output_dir": str(work / "corpus"),
-        "workers": workers,
-        "normalize": {"segment": segment},
-        "sources": [
-            {
-                "kind": "local",
-                "paths": ["in/*.jsonl"],
-                "format": "jsonl",
-                "text_field": "text",
-                "id_field": "id",
-                "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
-            }
-        ],
-    }
-    path = work / "bench.yaml"
-    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
@@ -101,7 +79,7 @@ def one_size(n_docs: int, args: argparse.Namespace, base: Path) -> dict:
     t0 = time.perf_counter()
     groups, text_mb = write_corpus(work, n_docs, args.per_file)
     print(f"\n{n_docs:,} documents, {text_mb:,.1f} MB of UTF-8 text (written in {time.perf_counter() - t0:.0f} s)")
-    cmd = [str(ROOT / ".venv/bin/twcorpus"), "run", "--config", str(config(work, args.workers, args.segment))]
+    cmd = [str(ROOT / ".venv/bin/twcorpus"), "run", "--config", str(bench_config(work, args.workers, args.segment))]
     wall, peak_tree, peak_one = run_measured(cmd, work)
     report = json.loads((work / "data/reports/latest/report.json").read_text(encoding="utf-8"))
     stages, cpu = report["timings_s"], report["cpu_s"]
