@@ -2,7 +2,9 @@
 
 Tasks pass paths and small records, never document text, and work on batches of one dataset's resources
 (a task per file would cost more in orchestration than in work). Idempotency is data-level (content-keyed
-staged files and an atomic publish), so Prefect result caching is off.
+staged files and an atomic publish), so Prefect result caching is off. With change exports, discovery is the
+`catalogue-sync` child flow; with a `dask:` block every task runs on a Dask cluster in the child flow
+`build-corpus-on-dask`; otherwise extraction runs in this machine's worker processes.
 """
 
 from __future__ import annotations
