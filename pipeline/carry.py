@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from pipeline.atomic import atomic_write_bytes
 from pipeline.config import DataGovTwSource, LoadedConfig
 from pipeline.extract import FetchedRef
-from pipeline.fetch import Fetcher, FetchError
+from pipeline.fetch import Fetcher, FetchError, local_path
 from pipeline.paths import RunContext
 from pipeline.readers.encoding import DecodeFailure
 from pipeline.sources import Resource
@@ -118,7 +118,7 @@ def carried_over(
         i = resource.source_index
         if i in sources and resource.source_kind == "datagovtw" and resource.dataset.id not in excluded[i]:
             ref = FetchedRef(**row["fetched"])
-            if ref.path is None or Path(ref.path).exists():
+            if ref.path is None or local_path(ref.path).exists():
                 resources.append(resource)
                 fetched.append(ref)
             else:

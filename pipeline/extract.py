@@ -27,6 +27,7 @@ from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, signatures
 from pipeline.document import Document, document_id, to_table
+from pipeline.fetch import local_path
 from pipeline.filters import decide as decide_quality
 from pipeline.filters import signals
 from pipeline.normalize import Normalized, Normalizer
@@ -278,10 +279,11 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
     if fetched.error or fetched.path is None:
         return [builder.whole_resource("fetch_failed", fetched.error or "no bytes")]
     limit = cfg.corpus.max_resource_bytes
-    size = Path(fetched.path).stat().st_size
+    path = local_path(fetched.path)
+    size = path.stat().st_size
     if size > limit:  # a file is extracted in memory (several times its size): refuse, naming the setting
         return [builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}")]
-    data = Path(fetched.path).read_bytes()
+    data = path.read_bytes()
     if not is_zip(data):
         return _decode_and_map(cfg, builder, data)
     docs: list[Document] = []

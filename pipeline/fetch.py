@@ -90,7 +90,7 @@ def is_remote(url: str) -> bool:
 def local_path(url: str) -> Path:
     parsed = urlparse(url)
     if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
+        return Path(unquote(parsed.path, errors="surrogateescape"))  # %FF: a file name byte that is not UTF-8
     if parsed.scheme and len(parsed.scheme) > 1:
         raise FetchError(f"{redact(url)}: unsupported URL scheme {parsed.scheme!r} (http, https, file or a path)")
     return Path(url)

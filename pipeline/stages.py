@@ -15,6 +15,7 @@ from pipeline.paths import RunContext
 from pipeline.report import build_report, summary_markdown, write_report
 from pipeline.shards import publish
 from pipeline.sources import Resource, discover
+from pipeline.sources.base import fetch_location
 
 
 def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
@@ -96,7 +97,7 @@ def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> Fe
         got = fetcher_for(cfg, ctx).fetch(resource.url, resource.fetch_url, untrusted=untrusted, expect=resource.format)
     except FetchError as exc:
         return FetchedRef(path=None, sha256=None, retrieved_at=None, error=str(exc))
-    return FetchedRef(path=str(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
+    return FetchedRef(path=fetch_location(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
 
 
 def plan_batches(resources: list[Resource], max_resources: int = 64, spread: int = 1) -> list[list[Resource]]:

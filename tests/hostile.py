@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,10 @@ def write_hostile(root: Path, big_field: bool = True) -> Hostile:
     f, g = good(next(n)), good(next(n))
     h.write("jsonl/some_bad_lines.jsonl", _jsonl(f) + "{not json}\n" + '{"text": "\\ud800 lone"}\n' + _jsonl(g), f, g)
     h.write("jsonl/binary.jsonl", bytes(range(256)) * 16)
+    odd = good(next(n))  # a file name whose bytes are not UTF-8, and one with spaces and CJK: both are read
+    h.write("jsonl/" + os.fsdecode(b"name-\xff\xfe.jsonl"), _jsonl(odd), odd)
+    spaced = good(next(n))
+    h.write("jsonl/名稱 有空格.jsonl", _jsonl(spaced), spaced)
     h.write("jsonl/empty.jsonl", b"")
     h.write("jsonl/deep.jsonl", "[" * 100_000 + "]" * 100_000 + "\n")
     if big_field:

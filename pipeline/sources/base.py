@@ -67,8 +67,21 @@ def expand_paths(cfg: LoadedConfig, patterns: list[str], label: str) -> list[Pat
 
 
 def display_path(cfg: LoadedConfig, path: Path) -> str:
-    """Provenance path relative to the config file, so ids do not change when the checkout moves."""
-    return Path(os.path.relpath(path.resolve(), cfg.base_dir)).as_posix()
+    """Provenance path relative to the config file, so ids do not change when the checkout moves. Bytes of a
+    file name that are not UTF-8 are shown as \\xNN (the name must be storable text)."""
+    shown = Path(os.path.relpath(path.resolve(), cfg.base_dir)).as_posix()
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def fetch_location(path: Path) -> str:
+    """Where a local file's bytes are read from, as storable text: the path, or a file: URI with the name's
+    bytes %-encoded when they are not UTF-8 (fetch.local_path reads both)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.absolute().as_uri()
+    return text
 
 
 def text_of(value: Any) -> str | None:

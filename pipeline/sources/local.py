@@ -11,7 +11,7 @@ from pipeline.readers.jsonish import read_json, read_jsonl
 from pipeline.readers.records import BadRecord, Record
 from pipeline.readers.tabular import read_csv
 from pipeline.readers.xml_reader import read_xml
-from pipeline.sources.base import Draft, Resource, display_path, expand_paths, text_of
+from pipeline.sources.base import Draft, Resource, display_path, expand_paths, fetch_location, text_of
 
 
 def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resource]:
@@ -22,7 +22,7 @@ def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resourc
             source_kind="local",
             source_name=source.name or "local",
             url=display_path(cfg, path),
-            fetch_url=str(path),
+            fetch_url=fetch_location(path),
             format=source.format,
             encoding_hint=source.encoding,
             dataset=source.dataset,

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.config import LoadedConfig, MojLawsSource
 from pipeline.dates import parse_date
 from pipeline.readers.records import BadRecord
-from pipeline.sources.base import Draft, Resource, display_path, expand_paths
+from pipeline.sources.base import Draft, Resource, display_path, expand_paths, fetch_location
 
 _PCODE = re.compile(r"pcode=([A-Za-z0-9]+)", re.IGNORECASE)
 
@@ -42,7 +42,7 @@ def discover(cfg: LoadedConfig, index: int, source: MojLawsSource) -> list[Resou
             source_kind="moj_laws",
             source_name=source.name or "moj_laws",
             url=display_path(cfg, path),
-            fetch_url=str(path),
+            fetch_url=fetch_location(path),
             format="json",
             encoding_hint=source.encoding,
             dataset=source.dataset,
