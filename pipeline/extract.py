@@ -291,7 +291,7 @@ def _read(cfg: LoadedConfig, builder: _Builder) -> list[Document]:
         for member in iter_members(data, str(resource.options.get("members") or "*"), max_bytes=limit):
             prefix = f"{member.name}!"
             if member.data is None:
-                docs.append(builder.whole_resource("unsafe_archive_member", str(member.error), prefix))
+                docs.append(builder.whole_resource(member.reason, str(member.error), prefix))
             elif resource.format != "zip":
                 docs.extend(_decode_and_map(cfg, builder, member.data, prefix))
             else:  # an archive of unknown content: each member is read by its own extension

@@ -114,6 +114,11 @@ def write_hostile(root: Path, big_field: bool = True) -> Hostile:
     h.write("zip/traversal.zip", _zip({**escape, "ok.jsonl": _jsonl(r).encode()}), r)
     h.write("zip/bomb.zip", _zip({"bomb.jsonl": b"\n" * (300 * 1024 * 1024)}))
     h.write("zip/nested.zip", _zip({"inner.zip": _zip({"deep.jsonl": _jsonl(good(9008)).encode()})}))
+    s = good(next(n))  # one damaged member (its compressed bytes overwritten) beside a sound one
+    damaged = bytearray(_zip({"bad.jsonl": _jsonl(good(9010)).encode() * 20, "fine.jsonl": _jsonl(s).encode()}))
+    start = damaged.index(b"bad.jsonl") + len("bad.jsonl")
+    damaged[start + 10 : start + 60] = b"\xff" * 50
+    h.write("zip/damaged_member.zip", bytes(damaged), s)
     whole = _zip({"a.jsonl": _jsonl(good(9009)).encode()})
     h.write("zip/truncated.zip", whole[: len(whole) // 2])
     return h

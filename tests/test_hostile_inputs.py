@@ -73,6 +73,7 @@ def test_hostile_files_are_rejected_with_reasons_and_good_records_published(tmp_
         "zip/bomb.zip": "unsafe_archive_member",
         "zip/traversal.zip": "unsafe_archive_member",
         "zip/truncated.zip": "unreadable_resource",
+        "zip/damaged_member.zip": "unreadable_archive_member",
     }
     for name, reason in expected.items():
         assert reason in by_file[name], (name, by_file[name])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ class Member:
     name: str
     data: bytes | None
     error: str | None = None  # why the member was not read
+    reason: str = "unsafe_archive_member"  # or unreadable_archive_member: damaged, encrypted, unknown method
 
 
 def is_zip(data: bytes) -> bool:
@@ -45,8 +47,12 @@ def iter_members(
             elif info.compress_size and info.file_size / info.compress_size > max_ratio:
                 yield Member(name, None, f"compression ratio {info.file_size / info.compress_size:.0f} > {max_ratio}")
             else:
-                with zf.open(info) as fh:
-                    body = fh.read(max_bytes + 1)
+                try:
+                    with zf.open(info) as fh:
+                        body = fh.read(max_bytes + 1)
+                except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                    yield Member(name, None, f"cannot be read: {exc}", "unreadable_archive_member")
+                    continue
                 if len(body) > max_bytes:
                     yield Member(name, None, f"member grew past {max_bytes} bytes")
                 else:
