@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from pipeline.atomic import sha256_file
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
-from pipeline.normalize.pii import DETECTORS, _document_number
+from pipeline.normalize.pii import DETECTORS
 from pipeline.shards import content_digest
 
 CHECKS = ("files", "counts", "content digest", "accounting", "licences", "personal data", "withheld text")
@@ -381,13 +381,13 @@ def personal_data(text: str) -> list[tuple[str, int]]:
     validation (check digits, Luhn) and the same document-number exception. Placeholders such as <電子郵件>
     hold no ASCII letters or digits and never match. Only positions are returned, never the data itself.
     """
-    found: list[tuple[str, int]] = []
-    for det in DETECTORS:
-        for m in det.pattern.finditer(text):
-            if det.category != "email" and _document_number(m):
-                continue
-            if det.valid(m.group(0)):
-                found.append((det.category, m.start()))
+    found = [
+        (det.category, m.start())
+        for det in DETECTORS
+        if det.hint(text)
+        for m in det.pattern.finditer(text)
+        if det.accepts(m)
+    ]
     return sorted(found, key=lambda hit: hit[1])
 
 

@@ -63,6 +63,11 @@ class Detector:
     valid: Callable[[str], bool]
     hint: Callable[[str], object] = bool  # falsy: the text cannot hold a match
 
+    def accepts(self, m: re.Match[str]) -> bool:
+        """A match that is personal data: valid (check digit, Luhn, length) and, but for e-mail addresses,
+        not part of an official document number."""
+        return (self.category == "email" or not _document_number(m)) and self.valid(m.group(0))
+
 
 def _digits_valid_card(value: str) -> bool:
     digits = re.sub(r"[ -]", "", value)
@@ -136,9 +141,7 @@ def redact(text: str, categories: set[str] | None = None) -> tuple[str, Counter[
             continue
 
         def _sub(m: re.Match[str], det: Detector = det) -> str:
-            if det.category != "email" and _document_number(m):
-                return m.group(0)
-            if det.valid(m.group(0)):
+            if det.accepts(m):
                 counts[det.category] += 1
                 return det.placeholder
             return m.group(0)
