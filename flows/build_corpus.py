@@ -21,6 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.catalogue_sync import catalogue_sync
 from pipeline import stages
+from pipeline.carry import change_sources
 from pipeline.config import DaskConfig, LoadedConfig, load_config
 from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
 from pipeline.dedup.lsh import candidate_pairs
@@ -180,7 +181,7 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
     """The stages in order; `parallel` (processes extracting at once) sizes the batches so all stay busy."""
     clock = StageClock()
     with clock.stage("discover"):
-        if any(getattr(s, "changes", None) for s in cfg.corpus.sources):  # what changed on data.gov.tw: a child flow
+        if change_sources(cfg):  # what changed on data.gov.tw since the last run: a child flow
             plan = catalogue_sync(str(cfg.path), cfg.corpus.output_dir, ctx.run_id)
         else:
             plan = discover_task(cfg, ctx)

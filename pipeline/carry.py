@@ -43,7 +43,8 @@ def run_date(ctx: RunContext) -> date:
     return started.astimezone(TAIPEI).date()
 
 
-def _change_sources(cfg: LoadedConfig) -> dict[int, DataGovTwSource]:
+def change_sources(cfg: LoadedConfig) -> dict[int, DataGovTwSource]:
+    """The datagovtw sources that refresh from change exports (`changes:`), by their index in the config."""
     return {i: s for i, s in enumerate(cfg.corpus.sources) if isinstance(s, DataGovTwSource) and s.changes is not None}
 
 
@@ -52,7 +53,7 @@ def change_urls(cfg: LoadedConfig, ctx: RunContext) -> dict[int, list[str]]:
     seen = json.loads(_dates_state(ctx).read_text(encoding="utf-8")) if _dates_state(ctx).exists() else {}
     today = run_date(ctx)
     out: dict[int, list[str]] = {}
-    for i, source in _change_sources(cfg).items():
+    for i, source in change_sources(cfg).items():
         template = source.changes or ""
         if "{date}" not in template:
             out[i] = [template]
@@ -69,7 +70,7 @@ def remember_exports(cfg: LoadedConfig, ctx: RunContext) -> None:
     """The date up to which change exports have been read, for sources whose export URL has a `{date}`."""
     path = _dates_state(ctx)
     seen = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    for source in _change_sources(cfg).values():
+    for source in change_sources(cfg).values():
         if source.changes and "{date}" in source.changes:
             seen[source.changes] = run_date(ctx).isoformat()
     atomic_write_bytes(path, json.dumps(seen, indent=1).encode("utf-8"))
@@ -83,12 +84,14 @@ def remember_run(ctx: RunContext, resources: list[Resource], fetched: list[Fetch
     atomic_write_bytes(_state(ctx), json.dumps(rows, ensure_ascii=False).encode("utf-8"))
 
 
-def read_changes(cfg: LoadedConfig, ctx: RunContext, fetcher: Fetcher) -> dict[int, tuple[set[str], set[str]]]:
-    """(added or modified, deleted) ids per change-export source, read once for discovery and carry-over alike.
-    An unreadable export is left out: discovery tries it again and reports it, and nothing is carried away."""
-    urls = change_urls(cfg, ctx)
+def read_changes(
+    cfg: LoadedConfig, fetcher: Fetcher, urls: dict[int, list[str]]
+) -> dict[int, tuple[set[str], set[str]]]:
+    """(added or modified, deleted) ids per change-export source from its exports `urls` (change_urls), read
+    once for discovery and carry-over alike. An unreadable export is left out: discovery tries it again and
+    reports it, and nothing is carried away."""
     out: dict[int, tuple[set[str], set[str]]] = {}
-    for i, source in _change_sources(cfg).items():
+    for i, source in change_sources(cfg).items():
         try:
             out[i] = change_sets(cfg, i, source, fetcher, urls[i])
         except (FetchError, DecodeFailure, ValueError):
@@ -103,7 +106,7 @@ def carried_over(
     rediscover and that the exports (`changes`, from read_changes) do not list as deleted. Returns them with
     their fetched bytes, plus the ones whose bytes are gone from the raw store (to be fetched again)."""
     path = _state(ctx)
-    sources = _change_sources(cfg)
+    sources = change_sources(cfg)
     if not sources or not path.exists():
         return [], [], []
     excluded: dict[int, set[str]] = {}

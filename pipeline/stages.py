@@ -56,8 +56,8 @@ def plan_run(cfg: LoadedConfig, ctx: RunContext) -> Plan:
     """Discovery plus carry-over, from one reading of the change exports: both see the same changes."""
     fetcher = fetcher_for(cfg, ctx)
     fetcher.store.sweep(older_than_s=2 * cfg.corpus.fetch.deadline_s)  # temp files of a killed run's downloads
-    changes = read_changes(cfg, ctx, fetcher)
     exports = change_urls(cfg, ctx)
+    changes = read_changes(cfg, fetcher, exports)
     found = discover(cfg, fetcher, exports, changes)
     carried, fetched, refetch = carried_over(cfg, ctx, found, changes)
     return Plan(found + refetch, carried, fetched, exports, changes)
