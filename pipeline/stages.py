@@ -83,8 +83,11 @@ def catalogue_changes(cfg: LoadedConfig, plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> FetchedRef:
-    """Bytes for one resource; a failure becomes a FetchedRef with `error`, reported as a rejected row."""
+def fetch_resource(
+    cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetcher: Fetcher | None = None
+) -> FetchedRef:
+    """Bytes for one resource; a failure becomes a FetchedRef with `error`, reported as a rejected row.
+    `fetcher`: one shared by a batch (building one opens and checks the ledger)."""
     if resource.format == "unavailable":
         return FetchedRef(path=None, sha256=None, retrieved_at=None)
     # A data.gov.tw resource URL comes from remote metadata (API or catalogue), so it passes the host policy --
@@ -94,7 +97,9 @@ def fetch_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource) -> Fe
         resource.source_kind == "datagovtw" and resource.format != "metadata" and resource.fetch_url == resource.url
     )
     try:
-        got = fetcher_for(cfg, ctx).fetch(resource.url, resource.fetch_url, untrusted=untrusted, expect=resource.format)
+        got = (fetcher or fetcher_for(cfg, ctx)).fetch(
+            resource.url, resource.fetch_url, untrusted=untrusted, expect=resource.format
+        )
     except FetchError as exc:
         return FetchedRef(path=None, sha256=None, retrieved_at=None, error=str(exc))
     return FetchedRef(path=fetch_location(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
@@ -122,7 +127,8 @@ def plan_batches(resources: list[Resource], max_resources: int = 64, spread: int
 
 
 def fetch_batch(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
-    return [fetch_resource(cfg, ctx, r) for r in batch]
+    fetcher = fetcher_for(cfg, ctx)
+    return [fetch_resource(cfg, ctx, r, fetcher) for r in batch]
 
 
 def extract_batch(
