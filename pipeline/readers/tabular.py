@@ -26,7 +26,7 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         if isinstance(row, csv.Error):
             if last is not None:
                 yield last[1]
-            rest = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
+            rest = _from_line(text, line)
             detail = f"{row}; the file is not read past line {line}"
             yield BadRecord(f"line:{line}", "malformed_csv", detail, raw=rest[:10_000])
             return
@@ -54,6 +54,11 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         yield _unclosed_quote(text, *last)
 
 
+def _from_line(text: str, line: int) -> str:
+    """The text from line `line` (1-based) on, counting lines as the csv reader does (\\n, \\r\\n or \\r)."""
+    return "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
+
+
 def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
     """The reader's rows, then the csv.Error that stops it, if any (as a value, so the caller can report it)."""
     try:
@@ -65,7 +70,7 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
 def _unclosed_quote(text: str, line: int, row: Record | BadRecord) -> Record | BadRecord:
     """The last row, or a bad record when a quote opened in it is never closed: the lenient reader would
     otherwise return the rest of the file as one cell (an odd number of quotes from the row's first line)."""
-    rest = "".join(io.StringIO(text, newline="").readlines()[line - 1 :])  # the lines the csv reader counts
+    rest = _from_line(text, line)
     if rest.count('"') % 2 == 0:
         return row
     lines = rest.count("\n") + (not rest.endswith("\n"))
