@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.config import ConfigError, load_config
+from pipeline.config import ConfigError, LoadedConfig, load_config
 from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
 from pipeline.shards import PublishError
@@ -24,6 +24,19 @@ from pipeline.sources.base import SourceError
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
 console = Console()
 err = Console(stderr=True)
+
+
+def _fail(exc: BaseException, *, soft_wrap: bool = False) -> typer.Exit:
+    """Print the error (its message names the file, key or folder at fault); returns the exit to raise (2)."""
+    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=soft_wrap)
+    return typer.Exit(2)
+
+
+def _config(config: Path, output: str | None = None) -> LoadedConfig:
+    try:
+        return load_config(config, output)
+    except ConfigError as exc:
+        raise _fail(exc) from exc
 
 
 def _prefect_defaults() -> None:
@@ -41,12 +54,11 @@ def run(
     ] = None,
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
+    loaded = _config(config, output)
     try:
-        loaded = load_config(config, output)
         open_published(loaded)  # fail fast, before Prefect starts
-    except (ConfigError, DedupIndexError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+    except DedupIndexError as exc:
+        raise _fail(exc) from exc
     _prefect_defaults()
     started = time.perf_counter()
     with ExitStack() as stack:
@@ -61,8 +73,7 @@ def run(
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
         except (SourceError, DaskModeError, PublishError) as exc:
-            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-            raise typer.Exit(2) from exc
+            raise _fail(exc) from exc
     _print_summary(summary, time.perf_counter() - started)
 
 
@@ -81,11 +92,7 @@ def serve(
     if (cron is None) == (interval is None):
         err.print("[red]error:[/red] give exactly one of --cron and --interval", markup=True)
         raise typer.Exit(2)
-    try:
-        load_config(config, output)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+    _config(config, output)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.serve import prefect_server, serve_build
 
@@ -102,11 +109,7 @@ def changes(
     output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
 ) -> None:
     """List what changed on data.gov.tw since the last run (the daily change exports): what the next run reads."""
-    try:
-        loaded = load_config(config, output)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+    loaded = _config(config, output)
     _prefect_defaults()
     from flows.catalogue_sync import catalogue_sync
     from pipeline.stages import catalogue_changes
@@ -126,11 +129,7 @@ def changes(
 @app.command()
 def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("configs/sample.yaml")) -> None:
     """Check CONFIG and print it resolved, without running anything."""
-    try:
-        loaded = load_config(config)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+    loaded = _config(config)
     console.print_json(loaded.corpus.model_dump_json())
     console.print(f"config digest {loaded.digest}")
 
@@ -153,8 +152,7 @@ def verify(
     try:
         result = verify_release(output_dir, load_table(licenses) if licenses else None, report)
     except (VerifyError, LicenseTableError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _fail(exc, soft_wrap=True) from exc
     table = Table(title=f"twcorpus verify {output_dir}")
     table.add_column("check")
     table.add_column("items checked", justify="right")
