@@ -56,17 +56,21 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     docs = np.arange(n, dtype=np.int64)
     packed = np.empty(0, dtype=np.int64)
     for band in range(bands):  # merged band by band: memory holds the distinct pairs, not every band's copies
-        pairs = bucket_pairs(keys[:, band], docs)
-        if len(pairs):
-            packed = np.union1d(packed, pairs[:, 0] * n + pairs[:, 1])
-    return np.stack((packed // n, packed % n), axis=1) if len(packed) else np.empty((0, 2), dtype=np.int64)
+        packed = np.union1d(packed, _pack(bucket_pairs(keys[:, band], docs), n))
+    return _unpack(packed, n)
 
 
 def distinct_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     """The distinct rows of an [m, 2] pair array over `n` documents, sorted."""
-    if not len(pairs):
-        return np.empty((0, 2), dtype=np.int64)
-    packed = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return _unpack(np.unique(_pack(pairs, n)), n)
+
+
+def _pack(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Each (a, b) pair over `n` documents as one int64, a * n + b: sorting them sorts the pairs."""
+    return pairs[:, 0] * n + pairs[:, 1]
+
+
+def _unpack(packed: np.ndarray, n: int) -> np.ndarray:
     return np.stack((packed // n, packed % n), axis=1)
 
 
