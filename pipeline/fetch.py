@@ -477,25 +477,18 @@ class Fetcher:
         answer, attempts = self._get_with_retries(url, source, headers, checked=checked, expect=expect)
         content_type = answer.headers.get("content-type")
         if answer.status == 304 and prev:
-            sha = str(prev["sha256"])
-            self.ledger.record(
-                url,
-                304,
-                sha,
-                int(prev["size"] or 0),
-                etag=str(prev.get("etag") or "") or None,
-                last_modified=str(prev.get("last_modified") or "") or None,
-                content_type=str(prev.get("content_type") or "") or None,
-            )
+            sha, size = str(prev["sha256"]), int(prev["size"] or 0)
+            kept = {k: str(prev.get(k) or "") or None for k in ("etag", "last_modified", "content_type")}
+            self.ledger.record(url, 304, sha, size, **kept)
             seen = self.ledger.first_seen(url, sha)
             return Fetched(
                 url,
                 self.store.path_for(sha),
                 sha,
-                int(prev["size"] or 0),
+                size,
                 seen or datetime.now(UTC),
                 downloaded=False,
-                content_type=str(prev.get("content_type") or "") or None,
+                content_type=kept["content_type"],
             )
         if answer.status != 200 or answer.body is None:
             self.ledger.record(url, answer.status, None, None, content_type=content_type)
