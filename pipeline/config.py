@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.licensing import LicenseTable, LicenseTableError, load_table
-from pipeline.tokens import TokenCounter, token_counter
+from pipeline.tokens import TokenCounter, token_counter, token_label
 
 
 class ConfigError(ValueError):
@@ -375,10 +375,16 @@ class LoadedConfig(BaseModel):
         p = Path(relative).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def _tokenizer_json(self) -> Path | None:
+        json_path = self.corpus.tokens.tokenizer_json
+        return self.resolve_input(json_path) if json_path else None
+
     def token_counter(self) -> TokenCounter | None:
-        tokens = self.corpus.tokens
-        path = self.resolve_input(tokens.tokenizer_json) if tokens.tokenizer_json else None
-        return token_counter(tokens.tokenizer, path)
+        return token_counter(self.corpus.tokens.tokenizer, self._tokenizer_json())
+
+    def token_label(self) -> str | None:
+        """What every document's `tokenizer` column says, without loading the tokenizer."""
+        return token_label(self.corpus.tokens.tokenizer, self._tokenizer_json())
 
     def license_table(self) -> LicenseTable:
         name = self.corpus.licenses.table

@@ -74,7 +74,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
         "license_table": cfg.license_table().digest,
-        "tokenizer": (counter.label if (counter := cfg.token_counter()) else None),
+        "tokenizer": cfg.token_label(),
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,

@@ -346,7 +346,7 @@ def _write_release(
         has_rejected=bool(rejected_files),
         licences=manifest["licenses"],
         dedup=cfg.corpus.dedup.model_dump(mode="json"),
-        tokenizer=_tokenizer_name(cfg),
+        tokenizer=cfg.token_label(),
     )
     (tmp / "README.md").write_text(card, encoding="utf-8")
     manifest["diff"] = release_diff(previous_manifest(out), manifest)
@@ -375,11 +375,6 @@ def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | N
     keep = pa.array([r is None for r in reasons])
     rows = staged.filter(keep).select(["id", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
     index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"])
-
-
-def _tokenizer_name(cfg: LoadedConfig) -> str | None:
-    counter = cfg.token_counter()
-    return counter.label if counter else None
 
 
 def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:

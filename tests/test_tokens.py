@@ -4,7 +4,7 @@ import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 from pipeline.config import ConfigError, load_config
-from pipeline.tokens import token_counter
+from pipeline.tokens import _qwen, _tokenizer_json, token_counter, token_label
 
 TEXT = "中華民國憲法第一條：中華民國基於三民主義，為民有民治民享之民主共和國。"
 
@@ -42,6 +42,18 @@ def test_config_names_the_tokenizer_json_relative_to_itself(tmp_path):
     cfg.write_text(source + "tokens: {tokenizer_json: tok.json, target: 600000000}\n", encoding="utf-8")
     counter = load_config(cfg).token_counter()
     assert counter is not None and "tok.json@sha256:" in counter.label
+    assert load_config(cfg).token_label() == counter.label
     cfg.write_text(source + "tokens: {tokenizer_json: missing.json}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"tokens\.tokenizer_json: .*missing\.json not found"):
         load_config(cfg)
+
+
+def test_the_label_is_known_without_loading_the_tokenizer(tmp_path):
+    """Publish names the tokenizer in the card; that must not cost loading its vocabulary."""
+    _train(tmp_path / "tokenizer.json")
+    for model, path in (("qwen2.5-72b-instruct", None), ("qwen-7b-chat", tmp_path / "tokenizer.json"), (None, None)):
+        loaded = _qwen.cache_info().misses + _tokenizer_json.cache_info().misses
+        label = token_label(model, path)
+        assert _qwen.cache_info().misses + _tokenizer_json.cache_info().misses == loaded
+        counter = token_counter(model, path)
+        assert label == (counter.label if counter else None)
