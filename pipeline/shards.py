@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.atomic import sha256_file
+from pipeline.background import Sequential, prefetched
 from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
 from pipeline.decide import Decisions, PairsOf, decide, index_settings, open_published, read_staged
@@ -55,13 +56,17 @@ class _ShardWriter:
     """Writes rows into numbered shards of at most `rows` rows, in row groups of at most ROW_GROUP rows.
 
     Small tables are buffered so a folder of many small resources still makes a few large row groups.
-    Files are renamed to -of-N names at close, when N is known.
+    Row groups are encoded and written on the `background` thread (shared by a release's writers, so the
+    files are written in the order the rows came). Files are renamed to -of-N names at close, when N is known.
     """
 
     ROW_GROUP = 10_000
 
-    def __init__(self, folder: Path, prefix: str, schema: pa.Schema, rows: int, compression: str) -> None:
+    def __init__(
+        self, folder: Path, prefix: str, schema: pa.Schema, rows: int, compression: str, background: Sequential
+    ) -> None:
         self.folder, self.prefix, self.schema, self.rows = folder, prefix, schema, rows
+        self.background = background
         self.compression = None if compression == "none" else compression
         self.paths: list[Path] = []
         self.counts: list[int] = []
@@ -82,6 +87,9 @@ class _ShardWriter:
             return
         table = pa.concat_tables(self._buffer)
         self._buffer, self._buffered = [], 0
+        self.background.submit(self._write, table)
+
+    def _write(self, table: pa.Table) -> None:
         start = 0
         while start < table.num_rows:
             if self._writer is None or self.counts[-1] >= self.rows:
@@ -102,6 +110,7 @@ class _ShardWriter:
 
     def close(self) -> list[tuple[Path, int]]:
         self._flush()
+        self.background.drain()
         if self._writer is not None:
             self._writer.close()
         total = len(self.paths)
@@ -117,15 +126,18 @@ class _PartitionedWriter:
     """Shards under data/<licence class>/<source>/, so the dataset card can declare a config per licence class
     and per source that `load_dataset(folder, name)` reads by path."""
 
-    def __init__(self, folder: Path, rows: int, compression: str) -> None:
+    def __init__(self, folder: Path, rows: int, compression: str, background: Sequential) -> None:
         self.folder, self.rows, self.compression = folder, rows, compression
+        self.background = background
         self.writers: dict[tuple[str, str], _ShardWriter] = {}
 
     def write(self, table: pa.Table, license_class: str, source: str) -> None:
         key = (license_class, source)
         if key not in self.writers:
             folder = self.folder / license_class / source
-            self.writers[key] = _ShardWriter(folder, "train", DOCUMENT_SCHEMA, self.rows, self.compression)
+            self.writers[key] = _ShardWriter(
+                folder, "train", DOCUMENT_SCHEMA, self.rows, self.compression, self.background
+            )
         self.writers[key].write(table)
 
     def close(self) -> list[tuple[Path, int]]:
@@ -276,32 +288,33 @@ def _write_release(
 ) -> tuple[dict[str, Any], dict[str, ResourceTally]]:
     """Every file of the release, written into `tmp`; returns its manifest and the per-resource tallies."""
     pub = cfg.corpus.publish
-    docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression)
     table_of_licences = cfg.license_table()
-    rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression)
     index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = hashlib.sha256()
     dataset_content: dict[tuple[str, str], Any] = {}
     document_agencies: dict[str, dict[str, int]] = {}
-    for sc in sidecars:
-        table = read_staged(sc)
-        key = sc["key"]
-        published, rejected = _split(table, decisions, key, ctx.run_id)
-        if published.num_rows:
-            docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
-            rows_digest = content_digest(published).encode()
-            content.update(rows_digest)
-            dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(rows_digest)
-            _index_published(index, table, decisions.reasons[key])
-        if rejected.num_rows:
-            rejs.write(rejected)
-        tallies[key] = _tally(table, decisions.reasons[key])
-        _collect_datasets(datasets, published, sc["agency"])
-        _collect_agencies(document_agencies, published)
-    shards = docs.close()
-    rejected_files = rejs.close()
+    # Staged files are read one ahead and shards written behind, each in a thread of its own (see background.py).
+    with Sequential(name="shard-writer") as background:
+        docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression, background)
+        rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
+        for sc, table in zip(sidecars, prefetched(read_staged, sidecars), strict=True):
+            key = sc["key"]
+            published, rejected = _split(table, decisions, key, ctx.run_id)
+            if published.num_rows:
+                docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
+                rows_digest = content_digest(published).encode()
+                content.update(rows_digest)
+                dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(rows_digest)
+                _index_published(index, table, decisions.reasons[key])
+            if rejected.num_rows:
+                rejs.write(rejected)
+            tallies[key] = _tally(table, decisions.reasons[key])
+            _collect_datasets(datasets, published, sc["agency"])
+            _collect_agencies(document_agencies, published)
+        shards = docs.close()
+        rejected_files = rejs.close()
     index.close()
     for k, h in dataset_content.items():
         datasets[k]["content_sha256"] = h.hexdigest()
