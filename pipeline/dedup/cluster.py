@@ -160,6 +160,8 @@ def _assign(docs: Candidates, roots: np.ndarray, n_pairs: int, checked: int, kee
 
 def concat(parts: Sequence[Candidates]) -> Candidates:
     """One candidate table from several (this run's documents first, then published matches)."""
+    if len(parts) == 1:  # nothing to join: no copy of the signature matrix (512 MB at a million documents)
+        return parts[0]
     n = sum(len(p) for p in parts)
     with_sigs = all(p.signatures is not None for p in parts)
     return Candidates(

@@ -17,10 +17,10 @@ _M = np.uint64(0xBF58476D1CE4E5B9)
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """[n, bands] uint64 keys: each band's `rows` values mixed into one 64-bit hash (band index in the seed)."""
     n = signatures.shape[0]
-    banded = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    banded = signatures[:, : bands * rows].reshape(n, bands, rows)  # a view: widened one row at a time below
     keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _K, (n, bands)).copy()
     for r in range(rows):
-        keys ^= banded[:, :, r]
+        keys ^= banded[:, :, r].astype(np.uint64)  # [n, bands] at a time, not the whole matrix as uint64
         keys *= _M
         keys ^= keys >> np.uint64(31)
     return keys
