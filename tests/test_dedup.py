@@ -132,6 +132,16 @@ def test_band_keys_and_bucket_pairs():
     assert len(pairs) == sum(min(i, MAX_COMPARED) for i in range(n))
 
 
+def test_band_keys_are_stable_across_versions():
+    """Band keys are stored in every release's dedup index and looked up by later runs (`dedup.against`): a
+    change of their values would silently stop cross-run dedup against older releases."""
+    sigs = np.arange(32, dtype=np.uint32).reshape(2, 16) * np.uint32(2654435761)
+    assert band_keys(sigs, bands=4, rows=4).tolist() == [
+        [5661550805169983104, 12092656708752059123, 13996746874556957249, 4739296287988864289],
+        [10323797923228971697, 12818675459874236709, 17114394664515919365, 3926482728536617227],
+    ]
+
+
 def test_union_find():
     uf = UnionFind(4)
     assert uf.union(2, 3) and uf.union(3, 0) and not uf.union(0, 2)
