@@ -21,6 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.catalogue_sync import catalogue_sync
 from pipeline import stages
+from pipeline import workers as extraction
 from pipeline.carry import change_sources
 from pipeline.config import DaskConfig, LoadedConfig, load_config
 from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
@@ -29,7 +30,6 @@ from pipeline.extract import FetchedRef
 from pipeline.paths import RunContext, make_context
 from pipeline.resources import StageClock
 from pipeline.sources import Resource
-from pipeline.workers import ExtractionPool
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -42,7 +42,6 @@ def fetch_task(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], label:
     return stages.fetch_batch(cfg, ctx, batch)
 
 
-_POOLS: dict[str, ExtractionPool] = {}  # run_id -> the run's worker processes (not a task parameter)
 # Progress listeners (the CLI's progress bars): called as (stage, resources done, resources total, records).
 PROGRESS: list[Callable[[str, int, int, int], None]] = []
 
@@ -56,7 +55,7 @@ def _progress(stage: str, done: int, total: int, records: int) -> None:
 def extract_task(
     cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef], label: str
 ) -> list[dict[str, Any]]:
-    pool = _POOLS.get(ctx.run_id)
+    pool = extraction.for_run(ctx.run_id)
     if pool is not None:
         return pool.extract_batch(cfg, ctx, batch, fetched)
     return stages.extract_batch(cfg, ctx, batch, fetched)
@@ -125,14 +124,8 @@ def build_corpus(
         on_dask = build_corpus_on_dask.with_options(task_runner=dask_task_runner(cfg.corpus.dask))
         return on_dask(config_path, output_dir, ctx.run_id)
     n = workers or cfg.corpus.workers
-    if n <= 1:
-        return _build(cfg, ctx, 1)
-    with ExtractionPool(cfg, n) as pool:
-        _POOLS[ctx.run_id] = pool
-        try:
-            return _build(cfg, ctx, n)
-        finally:
-            _POOLS.pop(ctx.run_id, None)
+    with extraction.extraction_workers(cfg, n, ctx.run_id):  # or those the caller started for this run id
+        return _build(cfg, ctx, n)
 
 
 class DaskModeError(RuntimeError):
@@ -210,9 +203,7 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
             records += sum(sc["records_read"] for sc in part)
             _progress("extract", done, len(resources), records)
         sidecars = [sc for i in range(len(staged)) for sc in results[i]]
-    pool = _POOLS.pop(ctx.run_id, None)
-    if pool is not None:
-        pool.close()  # the extraction workers' memory (dictionaries, tokenizer) is not needed by publish
+    extraction.release(ctx.run_id)  # the workers' memory (dictionaries, tokenizer) is not needed by publish
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)

@@ -18,8 +18,10 @@ from rich.table import Table
 from pipeline.config import ConfigError, LoadedConfig, load_config
 from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
+from pipeline.paths import new_run_id
 from pipeline.shards import PublishError
 from pipeline.sources.base import SourceError
+from pipeline.workers import extraction_workers
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
 console = Console()
@@ -61,9 +63,12 @@ def run(
         raise _fail(exc) from exc
     _prefect_defaults()
     started = time.perf_counter()
+    run_id = new_run_id()
     with ExitStack() as stack:
         dask = loaded.corpus.dask
-        if dask is not None and dask.address is None and not os.environ.get("PREFECT_API_URL"):
+        if dask is None:  # workers warm up while Prefect is imported and its API starts
+            stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id))
+        elif dask.address is None and not os.environ.get("PREFECT_API_URL"):
             from flows.serve import prefect_server  # Dask workers report to a real server; start one for this run
 
             stack.enter_context(prefect_server())
@@ -71,7 +76,7 @@ def run(
 
         try:
             with _progress_bars():
-                summary = build_corpus(config_path=str(config), output_dir=output, workers=workers)
+                summary = build_corpus(config_path=str(config), output_dir=output, run_id=run_id, workers=workers)
         except (SourceError, DaskModeError, PublishError) as exc:
             raise _fail(exc) from exc
     _print_summary(summary, time.perf_counter() - started)

@@ -45,3 +45,35 @@ def test_two_worker_processes_publish_the_same_corpus(sample_run, tmp_path, monk
     for folder in ("data", "rejected"):  # same rows; only the fetch time of this separate run differs
         a, b = _rows(work / "data/corpus" / folder), _rows(tmp_path / "data/corpus" / folder)
         assert a == b
+
+
+def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypatch):
+    """`twcorpus run` starts the workers before Prefect (they warm up meanwhile); the flow must use those,
+    not start its own, and stop them before publishing."""
+    import psutil
+
+    from flows.build_corpus import build_corpus
+    from pipeline.config import load_config
+    from pipeline.paths import new_run_id
+    from pipeline.workers import ExtractionPool, extraction_workers, for_run
+
+    used = []
+    real = ExtractionPool.extract_batch
+
+    def counted(self, cfg, ctx, batch, fetched):
+        used.append(self)
+        return real(self, cfg, ctx, batch, fetched)
+
+    monkeypatch.setattr(ExtractionPool, "extract_batch", counted)
+    monkeypatch.chdir(tmp_path)
+    run_id = new_run_id()
+    with extraction_workers(load_config(SAMPLE_CONFIG), 2, run_id):
+        pool = for_run(run_id)
+        assert pool is not None
+        spawned = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(spawned) == 2  # both started now, before any batch
+        summary = build_corpus(config_path=str(SAMPLE_CONFIG), run_id=run_id, workers=2)
+        assert for_run(run_id) is None  # released when extraction ended
+        assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in spawned)
+    assert summary["run_id"] == run_id and summary["published"] > 0
+    assert used and all(p is pool for p in used)
