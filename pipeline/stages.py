@@ -3,10 +3,10 @@ re-run alone, or sent to another machine; none of them knows about Prefect."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.batches import plan_batches
 from pipeline.carry import carried_over, change_urls, read_changes, remember_exports, remember_run
 from pipeline.config import LoadedConfig
 from pipeline.extract import FetchedRef, extract_resource
@@ -103,27 +103,6 @@ def fetch_resource(
     except FetchError as exc:
         return FetchedRef(path=None, sha256=None, retrieved_at=None, error=str(exc))
     return FetchedRef(path=fetch_location(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
-
-
-def plan_batches(resources: list[Resource], max_resources: int = 64, spread: int = 1) -> list[list[Resource]]:
-    """Consecutive resources of one dataset, at most `max_resources` together: the unit of orchestration.
-
-    A task per file costs tens of milliseconds of orchestration each; a folder of 1,300 laws is 21 tasks.
-    A dataset is cut into at least `spread` batches when it has that many resources, so that its files keep
-    every worker busy (a dataset of 5 big files is 5 tasks for 2 workers, not one).
-    """
-    groups: list[list[Resource]] = []
-    for r in resources:
-        last = groups[-1] if groups else None
-        if last is not None and (last[0].source_index, last[0].dataset.id) == (r.source_index, r.dataset.id):
-            last.append(r)
-        else:
-            groups.append([r])
-    batches: list[list[Resource]] = []
-    for group in groups:
-        size = max(1, min(max_resources, math.ceil(len(group) / spread)))
-        batches.extend(group[i : i + size] for i in range(0, len(group), size))
-    return batches
 
 
 def fetch_batch(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
