@@ -21,6 +21,7 @@ from pipeline.sources import Resource
 
 
 def _warm(cfg: LoadedConfig) -> None:
+    from pipeline.dedup.minhash import permutations
     from pipeline.normalize.chinese import converter
     from pipeline.normalize.segment import tokenizer
 
@@ -31,6 +32,8 @@ def _warm(cfg: LoadedConfig) -> None:
     if norm.segment:
         tokenizer()
     cfg.token_counter()
+    if cfg.corpus.dedup.near:
+        permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
 
 def _extract(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]) -> list[dict]:

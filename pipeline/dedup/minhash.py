@@ -18,7 +18,6 @@ from itertools import islice
 from multiprocessing import get_context
 
 import numpy as np
-from datasketch import MinHash
 
 SCHEME = "affine32"
 SHINGLE_HASH = "poly64-fold32"  # recorded with the corpus: how shingles become datasketch's input hashes
@@ -73,6 +72,8 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters (a, b) as uint32 column vectors."""
+    from datasketch import MinHash  # here, not at the top: its import (scipy) costs 0.4 s a process
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
 
