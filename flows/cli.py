@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.serve import run_api
 from pipeline.config import ConfigError, LoadedConfig, load_config
 from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
@@ -44,7 +45,6 @@ def _config(config: Path, output: str | None = None) -> LoadedConfig:
 def _prefect_defaults() -> None:
     """Settings that make an offline, serverless local run quiet and patient; the user's env wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 @app.command()
@@ -66,14 +66,15 @@ def run(
     run_id = new_run_id()
     with ExitStack() as stack:
         dask = loaded.corpus.dask
-        if dask is None:  # workers warm up while Prefect is imported and its API starts
+        # The run's Prefect API boots and its extraction workers warm up while Prefect is being imported. A
+        # cluster of its own (`dask.address`) must be given a server its workers can reach: none is started.
+        api_ready = stack.enter_context(run_api()) if dask is None or dask.address is None else None
+        if dask is None:
             stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id))
-        elif dask.address is None and not os.environ.get("PREFECT_API_URL"):
-            from flows.serve import prefect_server  # Dask workers report to a real server; start one for this run
-
-            stack.enter_context(prefect_server())
         from flows.build_corpus import DaskModeError, build_corpus
 
+        if api_ready is not None:
+            api_ready()
         try:
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, run_id=run_id, workers=workers)

@@ -1,18 +1,21 @@
-"""`twcorpus serve`: the build on a schedule, served by this process against a real Prefect server.
+"""The Prefect servers the commands start on 127.0.0.1 (offline; they listen only locally).
 
-Scheduled runs are created by a Prefect server's scheduler service, which the ephemeral in-process server
-does not run; so `serve` uses the server named by PREFECT_API_URL or starts `prefect server start` on
-127.0.0.1 for as long as it serves (offline; it listens only locally).
+`twcorpus serve`: scheduled runs are created by a Prefect server's scheduler service, which Prefect's
+temporary server does not run; so `serve` uses the server named by PREFECT_API_URL or starts
+`prefect server start` for as long as it serves. `twcorpus run`: an API-only server for the run, started
+first thing so that it boots while the run starts up (`run_api`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -35,26 +38,72 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """`prefect server start` on 127.0.0.1:`port` in its own process group, once healthy: (process, API URL)."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the process that started it dies, even by SIGKILL (Linux)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def launch_server(
+    port: int, env: Mapping[str, str], *, services: bool = True, tied: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`prefect server start` on 127.0.0.1:`port`, not yet waited for: (process, API URL).
+
+    `services=False`: the API alone (no scheduler or other loop services), enough for one run. `tied`: the
+    server of one run stays in the run's process group and is stopped if the run dies, however it dies;
+    otherwise it gets a process group of its own (a terminal's Ctrl-C reaches the owner first, which sends
+    what logs it holds before stopping the server)."""
     api = f"http://127.0.0.1:{port}/api"
     env = {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        command + ([] if services else ["--no-services"]),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
+        start_new_session=not tied,
+        preexec_fn=_die_with_parent if tied and sys.platform == "linux" else None,  # before the run starts threads
     )
+    return server, api
+
+
+def wait_healthy(server: subprocess.Popen[bytes], api: str) -> None:
     deadline = time.monotonic() + STARTUP_S
     while not api_healthy(api):
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
             why = f"exited with {server.returncode}" if server.returncode else f"not healthy after {STARTUP_S} s"
-            raise RuntimeError(f"prefect server start on port {port}: {why} (is the port free?)")
-        time.sleep(0.5)
+            raise RuntimeError(f"prefect server start for {api}: {why} (is the port free?)")
+        time.sleep(0.1)
+
+
+def start_server(port: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`prefect server start` on 127.0.0.1:`port` in its own process group, once healthy: (process, API URL)."""
+    server, api = launch_server(port, env)
+    wait_healthy(server, api)
     return server, api
+
+
+@contextmanager
+def _owned_server(port: int, *, services: bool, tied: bool) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A server this process launches and stops, named by PREFECT_API_URL meanwhile."""
+    server, api = launch_server(port, os.environ, services=services, tied=tied)
+    try:
+        os.environ["PREFECT_API_URL"] = api
+        yield server, api
+    finally:
+        if server.poll() is None:  # a server already gone (Ctrl-C reached it too) cannot take logs any more
+            _drain_prefect_workers()
+        os.environ.pop("PREFECT_API_URL", None)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 @contextmanager
@@ -65,18 +114,22 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     if given:
         yield given
         return
-    server, api = start_server(port or free_port(), os.environ)
-    try:
-        os.environ["PREFECT_API_URL"] = api
+    with _owned_server(port or free_port(), services=True, tied=False) as (server, api):
+        wait_healthy(server, api)
         yield api
-    finally:
-        _drain_prefect_workers()
-        os.environ.pop("PREFECT_API_URL", None)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+
+
+@contextmanager
+def run_api() -> Iterator[Callable[[], None]]:
+    """The Prefect API of one `twcorpus run`: PREFECT_API_URL when set; else an API-only server this process
+    owns, launched at once and named by PREFECT_API_URL before Prefect is imported. It boots (~3.4 s of a
+    core) while the run imports Prefect and its extraction workers warm up, where Prefect's own temporary
+    server would be started only by the first flow run and waited for. Yields the wait until it answers."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield lambda: None
+        return
+    with _owned_server(free_port(), services=False, tied=True) as (server, api):
+        yield lambda: wait_healthy(server, api)
 
 
 def _drain_prefect_workers(timeout_s: float = 15) -> None:

@@ -1,0 +1,58 @@
+"""The API-only Prefect server of one `twcorpus run`: started at once, gone when the run is gone."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+import psutil
+
+from tests.conftest import ROOT
+
+HOLDER = """
+import os, sys, time
+from flows.serve import run_api
+with run_api() as ready:
+    ready()
+    print(os.environ["PREFECT_API_URL"], flush=True)
+    time.sleep(600)
+"""
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+
+
+def _server_of(holder: psutil.Process) -> psutil.Process:
+    [server] = [p for p in holder.children() if "server" in p.cmdline() and "--no-services" in p.cmdline()]
+    return server
+
+
+def test_the_run_server_answers_and_dies_with_a_killed_run(tmp_path):
+    env = {**_env(), "PREFECT_HOME": str(tmp_path / "prefect")}
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        api = holder.stdout.readline().strip()
+        assert api.startswith("http://127.0.0.1:") and httpx.get(f"{api}/health", timeout=5).status_code == 200
+        server = _server_of(psutil.Process(holder.pid))
+        assert os.getpgid(server.pid) == os.getpgid(holder.pid)  # Ctrl-C or a group kill reaches it too
+        processes = [server, *server.children(recursive=True)]
+        os.kill(holder.pid, signal.SIGKILL)  # only the run's process: no finally, no atexit
+        holder.wait(timeout=10)
+        _, alive = psutil.wait_procs(processes, timeout=20)
+        assert not alive, f"outlived the run: {[p.cmdline() for p in alive]}"
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
+def test_a_given_api_is_used_and_nothing_is_started(monkeypatch):
+    from flows.serve import run_api
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with run_api() as ready:
+        ready()  # nothing to wait for
+        assert {p.pid for p in psutil.Process().children(recursive=True)} == before
+    assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
