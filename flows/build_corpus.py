@@ -183,10 +183,13 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
     with clock.stage("fetch_extract"):
         batches = stages.plan_batches(resources, spread=2 * parallel)
         labels = [_label(b, n) for n, b in enumerate(batches)]
-        fetched = [fetch_task.submit(cfg, ctx, b, label) for b, label in zip(batches, labels, strict=True)]
-        staged = [
-            extract_task.submit(cfg, ctx, b, f, label) for b, f, label in zip(batches, fetched, labels, strict=True)
-        ]
+        fetched: list[Any] = []
+        staged: list[Any] = []
+        for batch, label in zip(batches, labels, strict=True):
+            # Interleaved, so a batch is extracted as soon as its bytes are there, not after every fetch: the
+            # task runner's threads start tasks in submission order, and a fetch always precedes its extract.
+            fetched.append(fetch_task.submit(cfg, ctx, batch, label))
+            staged.append(extract_task.submit(cfg, ctx, batch, fetched[-1], label))
         kept = stages.plan_batches(carried, spread=2 * parallel)  # not listed by the change export: bytes are here
         refs = iter(carried_refs)
         for n, batch in enumerate(kept):
