@@ -44,7 +44,7 @@ def read_staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa
     return feather.read_table(sidecar["staged"], columns=columns)
 
 
-_DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "modified_at"]
+_DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash", "modified_at"]
 
 
 @dataclass
@@ -66,12 +66,13 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
     dedup = cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
     cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "date")}
-    chosen_per_file: list[list[int]] = []
+    signature_parts: list[np.ndarray] = []  # per staged file: [candidates, num_perm] (no Python bytes per row)
+    signed = dedup.near
     slots: list[tuple[dict[str, Any], int]] = []
     for sc in sidecars:
         staged = read_staged(sc, _DEDUP_COLUMNS)
         dates = staged["modified_at"].cast(pa.int64()).to_pylist()
-        t = staged.to_pydict()
+        t = staged.drop_columns(["minhash"]).to_pydict()
         chosen: list[int] = []
         source_priority = cfg.corpus.sources[sc["source_index"]].priority
         row_reasons: list[str | None] = []
@@ -96,7 +97,10 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
                 cols["date"].append(NO_DATE if dates[i] is None else dates[i])
                 slots.append((sc, i))
                 chosen.append(i)
-        chosen_per_file.append(chosen)
+        if signed and chosen:
+            blobs = staged["minhash"].take(chosen).to_pylist()
+            signed = all(blobs)
+            signature_parts.append(as_matrix(blobs, dedup.num_perm))
         reasons[sc["key"]] = row_reasons
         details[sc["key"]] = row_details
     candidates = Candidates(
@@ -105,26 +109,23 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
         title_keys=cols["title"],
         priority=np.asarray(cols["priority"], dtype=np.int64),
         n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
-        signatures=_signatures(sidecars, chosen_per_file, dedup.num_perm) if dedup.near else None,
+        signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
     )
     return _Gated(reasons, details, withhold, candidates, slots)
 
 
-def _signatures(sidecars: list[dict[str, Any]], chosen: list[list[int]], num_perm: int) -> np.ndarray | None:
-    """The chosen rows' signatures in one [candidates, num_perm] matrix, filled file by file in a second pass
-    (per-file matrices joined at the end would hold it twice: 1 GB at a million documents); None when a
-    chosen row has no signature (then dedup is exact only)."""
-    out = np.empty((sum(map(len, chosen)), num_perm), dtype=np.uint32)
+def _stacked(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """The per-file matrices as one, each freed once copied. The result's pages are committed only as they
+    are written, so memory holds about one copy of the signatures, not two as with np.concatenate (which
+    keeps every part until the end: 1 GB at a million documents)."""
+    out = np.empty((sum(len(p) for p in parts), num_perm), dtype=np.uint32)
     at = 0
-    for sc, rows in zip(sidecars, chosen, strict=True):
-        if not rows:
-            continue
-        blobs = read_staged(sc, ["minhash"])["minhash"].take(rows).to_pylist()
-        if not all(blobs):
-            return None
-        out[at : at + len(rows)] = as_matrix(blobs, num_perm)
-        at += len(rows)
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at : at + len(part)] = part
+        at += len(part)
     return out
 
 
