@@ -71,10 +71,12 @@ def run(
         api_ready = stack.enter_context(run_api()) if dask is None or dask.address is None else None
         if dask is None:
             stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id))
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
         from flows.build_corpus import DaskModeError, build_corpus
 
-        if api_ready is not None:
-            api_ready()
+        if api_ready is not None:  # named explicitly: a Prefect imported earlier in this process reads no env
+            stack.enter_context(temporary_settings({PREFECT_API_URL: api_ready()}))
         try:
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, run_id=run_id, workers=workers)

@@ -59,6 +59,9 @@ def launch_server(
     api = f"http://127.0.0.1:{port}/api"
     env = {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
+    # The server keeps its database there and cannot create missing parent folders (importing Prefect would
+    # have, but a run launches its server before that).
+    Path(env.get("PREFECT_HOME") or "~/.prefect").expanduser().mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
         command + ([] if services else ["--no-services"]),
@@ -120,16 +123,22 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def run_api() -> Iterator[Callable[[], None]]:
+def run_api() -> Iterator[Callable[[], str]]:
     """The Prefect API of one `twcorpus run`: PREFECT_API_URL when set; else an API-only server this process
-    owns, launched at once and named by PREFECT_API_URL before Prefect is imported. It boots (~3.4 s of a
-    core) while the run imports Prefect and its extraction workers warm up, where Prefect's own temporary
-    server would be started only by the first flow run and waited for. Yields the wait until it answers."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield lambda: None
+    owns, launched at once. It boots (~3.4 s of a core) while the run imports Prefect and its extraction
+    workers warm up, where Prefect's own temporary server would be started only by the first flow run and
+    waited for. Yields the wait until it answers, which returns its URL."""
+    given = os.environ.get("PREFECT_API_URL")
+    if given:
+        yield lambda: given
         return
     with _owned_server(free_port(), services=False, tied=True) as (server, api):
-        yield lambda: wait_healthy(server, api)
+
+        def ready() -> str:
+            wait_healthy(server, api)
+            return api
+
+        yield ready
 
 
 def _drain_prefect_workers(timeout_s: float = 15) -> None:

@@ -53,6 +53,32 @@ def test_a_given_api_is_used_and_nothing_is_started(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     with run_api() as ready:
-        ready()  # nothing to wait for
+        assert ready() == "http://127.0.0.1:9/api"  # nothing to wait for
         assert {p.pid for p in psutil.Process().children(recursive=True)} == before
     assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+
+
+TWO_RUNS = """
+import sys
+from pathlib import Path
+from flows.cli import run
+for out in sys.argv[1:]:
+    try:
+        run(config=Path("configs/sample.yaml"), output=out, workers=1)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    print("RESULT", out, code, flush=True)
+"""
+
+
+def test_two_runs_in_one_process_each_use_their_own_server(tmp_path):
+    """Prefect reads its settings once, when first imported (here: during the first run, whose server is
+    gone by the second): each run names its API explicitly, so the second does not call a stopped one."""
+    env = {**_env(), "PREFECT_HOME": str(tmp_path / "not-yet" / "prefect")}  # folders the server must create
+    outs = [str(tmp_path / "a"), str(tmp_path / "b")]
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_RUNS, *outs], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    results = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("RESULT")]
+    assert results == [[outs[0], "0"], [outs[1], "0"]], done.stdout[-2000:] + done.stderr[-2000:]
