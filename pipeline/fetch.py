@@ -35,7 +35,7 @@ from urllib.parse import unquote, urljoin, urlparse, urlsplit, urlunsplit
 import httpx
 
 from pipeline import __version__
-from pipeline.atomic import atomic_write_bytes, sha256_file
+from pipeline.atomic import sha256_file
 
 USER_AGENT = f"twcorpus/{__version__} (+https://github.com/twcorpus/twcorpus)"
 MAX_BYTES = 2 * 1024**3
@@ -275,20 +275,13 @@ class Incoming:
 
 
 class RawStore:
-    """Files named by their sha256 under raw/<2 hex>/<sha256>; written via a temp file and rename."""
+    """Files named by their sha256 under raw/<2 hex>/<sha256>; a download enters as a complete temp file, renamed."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def path_for(self, sha: str) -> Path:
         return self.root / sha[:2] / sha
-
-    def put(self, data: bytes) -> tuple[str, Path]:
-        sha = hashlib.sha256(data).hexdigest()
-        dest = self.path_for(sha)
-        if not dest.exists():
-            atomic_write_bytes(dest, data)
-        return sha, dest
 
     def incoming(self) -> Incoming:
         return Incoming(self.root)
