@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from urllib.parse import urlparse
 
-from pipeline.fetch import FetchError, local_path
+from pipeline.fetch import FetchError, is_remote, local_path
 from pipeline.sources import Resource
 
 MIN_BYTES = 2 << 20  # ~1-4 s of extraction: below this a batch's orchestration would start to show
@@ -25,7 +24,7 @@ MIN_BYTES = 2 << 20  # ~1-4 s of extraction: below this a batch's orchestration 
 
 def local_size(resource: Resource) -> int | None:
     """Bytes of a resource read from disk; None for a download (or a file that is not there)."""
-    if urlparse(resource.fetch_url).scheme in ("http", "https"):
+    if is_remote(resource.fetch_url):
         return None
     try:
         return local_path(resource.fetch_url).stat().st_size
