@@ -4,6 +4,7 @@ session-wide Prefect test harness for the few tests that run the real flow."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,14 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 SAMPLE_CONFIG = ROOT / "configs" / "sample.yaml"
 
 needs_realdata = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not present")
+
+
+def cli_env(prefect_home: Path) -> dict[str, str]:
+    """The environment of a `twcorpus` subprocess: this one, with a Prefect home of its own and no
+    PREFECT_API_URL (so the command starts and stops the server it uses itself)."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(prefect_home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return env
 
 
 @pytest.fixture

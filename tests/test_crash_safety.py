@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pipeline.atomic import sha256_file
-from tests.conftest import ROOT, run_flow_in
+from tests.conftest import cli_env, run_flow_in
 
 _HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
 
@@ -67,18 +67,12 @@ def assert_intact(release: Path, run_id: str) -> None:
     assert parquet == {e["path"] for e in manifest["shards"] + manifest["rejected_files"]}, "no stray shard"
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("PREFECT_API_URL", None)
-    return env
-
-
 def _kill_when(tmp_path: Path, config: Path, ready: Callable[[], bool], what: str) -> None:
     """Start `twcorpus run` and SIGKILL its whole process group the moment `ready()` holds."""
     run = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
         cwd=tmp_path,
-        env=_env(tmp_path),
+        env=cli_env(tmp_path / "prefect"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

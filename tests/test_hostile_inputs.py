@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, jsonl_source
+from tests.conftest import cli_env, jsonl_source
 from tests.hostile import hostile_config, write_hostile
 
 MAX_RSS_KIB = 2 * 1024 * 1024
@@ -39,8 +39,7 @@ def test_hostile_files_are_rejected_with_reasons_and_good_records_published(tmp_
     config.write_text(yaml.safe_dump(hostile_config(hostile, tmp_path / "out"), allow_unicode=True), encoding="utf-8")
     before = _files(tmp_path)
     neighbours = set(os.listdir(tmp_path.parent))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("PREFECT_API_URL", None)
+    env = cli_env(tmp_path / "prefect")
     cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(config)]
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED_RUN, *cmd], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from tests.conftest import ROOT, run_flow_in
+from tests.conftest import cli_env, run_flow_in
 
 FILES, ROWS = 32, 20
 HAN = [chr(c) for c in range(0x4E00, 0x9FA5)]
@@ -41,16 +41,9 @@ def _corpus(folder: Path) -> Path:
     return config
 
 
-def _env(folder: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(PREFECT_HOME=str(folder / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    return env
-
-
 def _run(config: Path, cwd: Path, **kwargs) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(config)]
-    return subprocess.Popen(cmd, cwd=cwd, env={**_env(cwd), "PYTHONPATH": str(ROOT)}, start_new_session=True, **kwargs)
+    return subprocess.Popen(cmd, cwd=cwd, env=cli_env(cwd / "prefect"), start_new_session=True, **kwargs)
 
 
 def _sidecars(cwd: Path) -> list[Path]:

@@ -8,7 +8,7 @@ import sys
 import httpx
 import psutil
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli_env
 
 HOLDER = """
 import os, sys, time
@@ -20,17 +20,13 @@ with run_api() as ready:
 """
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-
-
 def _server_of(holder: psutil.Process) -> psutil.Process:
     [server] = [p for p in holder.children() if "server" in p.cmdline() and "--no-services" in p.cmdline()]
     return server
 
 
 def test_the_run_server_answers_and_dies_with_a_killed_run(tmp_path):
-    env = {**_env(), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env = cli_env(tmp_path / "prefect")
     holder = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         api = holder.stdout.readline().strip()
@@ -75,7 +71,7 @@ for out in sys.argv[1:]:
 def test_two_runs_in_one_process_each_use_their_own_server(tmp_path):
     """Prefect reads its settings once, when first imported (here: during the first run, whose server is
     gone by the second): each run names its API explicitly, so the second does not call a stopped one."""
-    env = {**_env(), "PREFECT_HOME": str(tmp_path / "not-yet" / "prefect")}  # folders the server must create
+    env = cli_env(tmp_path / "not-yet" / "prefect")  # folders the server must create
     outs = [str(tmp_path / "a"), str(tmp_path / "b")]
     done = subprocess.run(
         [sys.executable, "-c", TWO_RUNS, *outs], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600

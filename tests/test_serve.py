@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 
-from tests.conftest import ROOT, SAMPLE_CONFIG
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from flows.serve import free_port
+from tests.conftest import ROOT, SAMPLE_CONFIG, cli_env
 
 
 def _completed_scheduled_runs(api: str) -> list[dict]:
@@ -30,13 +24,10 @@ def _completed_scheduled_runs(api: str) -> list[dict]:
 
 
 def test_an_interval_schedule_fires_runs_on_a_real_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env = cli_env(tmp_path / "prefect")
     env.update(
-        PYTHONPATH=str(ROOT),
-        PREFECT_HOME=str(tmp_path / "prefect"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",  # the server's scheduler looks every 2 s
         PREFECT_RUNNER_POLL_FREQUENCY="2",  # the served runner asks for due runs every 2 s
     )
