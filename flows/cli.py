@@ -29,7 +29,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(exc: BaseException, *, soft_wrap: bool = False) -> typer.Exit:
+def _fail(exc: BaseException | str, *, soft_wrap: bool = False) -> typer.Exit:
     """Print the error (its message names the file, key or folder at fault); returns the exit to raise (2)."""
     err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=soft_wrap)
     return typer.Exit(2)
@@ -98,10 +98,9 @@ def serve(
 ) -> None:
     """Serve the build of CONFIG on a schedule (--cron or --interval), against a real Prefect server."""
     if (cron is None) == (interval is None):
-        err.print("[red]error:[/red] give exactly one of --cron and --interval", markup=True)
-        raise typer.Exit(2)
+        raise _fail("give exactly one of --cron and --interval")
     _config(config, output)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _prefect_defaults()
     from flows.serve import prefect_server, serve_build
 
     with prefect_server(port) as api:
