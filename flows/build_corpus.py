@@ -215,4 +215,7 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
         stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
         if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
             stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
-    return report_task.submit(cfg, ctx, sidecars, manifest, clock.wall, clock.cpu).result()
+    summary = report_task.submit(cfg, ctx, sidecars, manifest, clock.wall, clock.cpu).result()
+    for why in summary["refused"]:
+        get_run_logger().error(why)
+    return summary

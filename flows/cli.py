@@ -21,7 +21,7 @@ from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
 from pipeline.paths import new_run_id
 from pipeline.shards import PublishError
-from pipeline.sources.base import SourceError
+from pipeline.sources.files import SourceError, unmatched_inputs
 from pipeline.workers import extraction_workers
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
@@ -42,6 +42,15 @@ def _config(config: Path, output: str | None = None) -> LoadedConfig:
         raise _fail(exc) from exc
 
 
+def _inputs_present(loaded: LoadedConfig) -> None:
+    """Every file source finds files (or is optional): else one line per source at fault, and exit 2."""
+    problems = unmatched_inputs(loaded)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]error:[/red] {problem}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _prefect_defaults() -> None:
     """Settings that make an offline, serverless local run quiet and patient; the user's env wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -57,6 +66,7 @@ def run(
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
     loaded = _config(config, output)
+    _inputs_present(loaded)
     try:
         open_published(loaded)  # fail fast, before Prefect starts
     except DedupIndexError as exc:
@@ -83,6 +93,10 @@ def run(
         except (SourceError, DaskModeError, PublishError) as exc:
             raise _fail(exc) from exc
     _print_summary(summary, time.perf_counter() - started)
+    if summary["refused"]:
+        for why in summary["refused"]:
+            err.print(f"[red]error:[/red] {why}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -99,7 +113,7 @@ def serve(
     """Serve the build of CONFIG on a schedule (--cron or --interval), against a real Prefect server."""
     if (cron is None) == (interval is None):
         raise _fail("give exactly one of --cron and --interval")
-    _config(config, output)
+    _inputs_present(_config(config, output))
     _prefect_defaults()
     from flows.serve import prefect_server, serve_build
 
@@ -135,8 +149,9 @@ def changes(
 
 @app.command()
 def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("configs/sample.yaml")) -> None:
-    """Check CONFIG and print it resolved, without running anything."""
+    """Check CONFIG (and that every file source finds files) and print it resolved, without running anything."""
     loaded = _config(config)
+    _inputs_present(loaded)
     console.print_json(loaded.corpus.model_dump_json())
     console.print(f"config digest {loaded.digest}")
 
@@ -224,6 +239,7 @@ def _print_summary(s: dict, seconds: float) -> None:
     table.add_row("characters", f"{s['chars']:,}")
     table.add_row("tokens", f"{s['tokens']:,}")
     kept = f" (unchanged: release of run {s['release_run_id']} kept)" if s.get("release_reused") else ""
+    kept = " (not published: no document)" if s.get("refused") else kept
     table.add_row("corpus", s["output_dir"] + kept)
     table.add_row("report", str(Path(s["report_dir"]) / "report.html"))
     table.add_row("wall time", f"{seconds:.1f} s")

@@ -122,34 +122,46 @@ def size_category(n: int) -> str:
     return "1M<n<10M" if n < 10_000_000 else "10M<n<100M"
 
 
-def shard_partitions(manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Licence classes and sources present, from the shard paths data/<class>/<source>/<file>."""
-    classes, sources = set(), set()
+def shard_partitions(manifest: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    """Documents per licence class and per source, from the shard paths data/<class>/<source>/<file>."""
+    classes: dict[str, int] = {}
+    sources: dict[str, int] = {}
     for shard in manifest["shards"]:
         parts = shard["path"].split("/")
         if len(parts) == 4:
-            classes.add(parts[1])
-            sources.add(parts[2])
-    return sorted(classes), sorted(sources)
+            classes[parts[1]] = classes.get(parts[1], 0) + shard["rows"]
+            sources[parts[2]] = sources.get(parts[2], 0) + shard["rows"]
+    return dict(sorted(classes.items())), dict(sorted(sources.items()))
 
 
 def card_header(manifest: dict[str, Any], has_rejected: bool) -> dict[str, Any]:
+    """The YAML header. Every `data_files` pattern names the release tag (see shards.tag_files), so `datasets`
+    caches each release apart; `dataset_info` gives each config's row count, which `datasets` checks on load."""
     classes, sources = shard_partitions(manifest)
-    configs: list[dict[str, Any]] = [
-        {"config_name": "default", "default": True, "data_files": [{"split": "train", "path": "data/*/*/*.parquet"}]}
+    tag = manifest["release_tag"]
+    counted: list[tuple[dict[str, Any], int]] = [
+        (
+            {"config_name": "default", "default": True, "data_files": [_train(f"data/*/*/train-{tag}-*.parquet")]},
+            manifest["documents"],
+        )
     ]
-    configs += [
-        {"config_name": f"license-{c}", "data_files": [{"split": "train", "path": f"data/{c}/*/*.parquet"}]}
-        for c in classes
+    counted += [
+        ({"config_name": f"license-{c}", "data_files": [_train(f"data/{c}/*/train-{tag}-*.parquet")]}, n)
+        for c, n in classes.items()
     ]
-    configs += [
-        {"config_name": f"source-{s}", "data_files": [{"split": "train", "path": f"data/*/{s}/*.parquet"}]}
-        for s in sources
+    counted += [
+        ({"config_name": f"source-{s}", "data_files": [_train(f"data/*/{s}/train-{tag}-*.parquet")]}, n)
+        for s, n in sources.items()
     ]
     if has_rejected:
-        configs.append(
-            {"config_name": "rejected", "data_files": [{"split": "train", "path": "rejected/rejected-*.parquet"}]}
+        counted.append(
+            (
+                {"config_name": "rejected", "data_files": [_train(f"rejected/rejected-{tag}-*.parquet")]},
+                manifest["rejected"],
+            )
         )
+    configs = [c for c, _ in counted]
+    infos = [{"config_name": c["config_name"], "splits": [{"name": "train", "num_examples": n}]} for c, n in counted]
     return {
         "license": "other",
         "license_name": "twcorpus-per-document-licences",
@@ -163,7 +175,12 @@ def card_header(manifest: dict[str, Any], has_rejected: bool) -> dict[str, Any]:
         "pretty_name": "twcorpus Taiwan government open-data corpus",
         "tags": ["taiwan", "traditional-chinese", "government", "open-data", *(f"license-{c}" for c in classes)],
         "configs": configs,
+        "dataset_info": infos,
     }
+
+
+def _train(pattern: str) -> dict[str, str]:
+    return {"split": "train", "path": pattern}
 
 
 def software_versions() -> list[tuple[str, str]]:

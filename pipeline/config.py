@@ -63,11 +63,19 @@ class SourceBase(StrictModel):
         return self.restricted is True or (isinstance(self.restricted, list) and dataset_id in self.restricted)
 
 
-class LocalSource(SourceBase):
+class FilesSource(SourceBase):
+    """A source that reads files named by globs (relative to the config file)."""
+
+    paths: list[str] = Field(min_length=1)
+    optional: bool = Field(
+        default=False, description="a pattern that matches no file is skipped instead of stopping the run"
+    )
+
+
+class LocalSource(FilesSource):
     """Files on disk (or ZIP archives of them): the stable, documented contract for bringing any data in."""
 
     kind: Literal["local"]
-    paths: list[str] = Field(min_length=1)
     format: Literal["jsonl", "csv", "json", "xml", "html"]
     text_field: str | list[str] | None = Field(
         default=None, description="field(s) holding the text; several are joined by blank lines (not for html)"
@@ -99,11 +107,10 @@ class LocalSource(SourceBase):
         return [self.text_field] if isinstance(self.text_field, str) else list(self.text_field)
 
 
-class MojLawsSource(SourceBase):
+class MojLawsSource(FilesSource):
     """Ministry of Justice laws database: per-law JSON files (one law each) or the bulk envelope."""
 
     kind: Literal["moj_laws"]
-    paths: list[str] = Field(min_length=1)
     include_abolished: bool = False
     dataset: DatasetInfo
 

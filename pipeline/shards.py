@@ -34,6 +34,7 @@ from pipeline.paths import RunContext
 from pipeline.release import input_digest, previous_manifest, recover, remember_release, swap_in, unchanged_release
 from pipeline.report.diff import release_diff
 
+TAG_CHARS = 12
 WITHHELD = "; text withheld: its licence does not allow redistributing it (see resource_url)"
 
 
@@ -227,6 +228,8 @@ def publish(
     public = [sc for sc in sidecars if not sc.get("restricted")]
     restricted = [sc for sc in sidecars if sc.get("restricted")]
     manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of)
+    if not public and restricted:  # every source is restricted: no public corpus was asked for
+        manifest.pop("refused", None)
     if restricted:
         folder = restricted_output_dir(cfg, ctx)
         other = publish_release(cfg, ctx, restricted, folder, [], pairs_of)
@@ -238,6 +241,7 @@ def publish(
             "rejected": other["rejected"],
             "datasets": other["datasets"],
             "content_sha256": other["content_sha256"],
+            **({"refused": other["refused"]} if "refused" in other else {}),
         }
     return manifest
 
@@ -265,6 +269,12 @@ def publish_release(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, tmp, out, against)
+        if manifest["documents"] == 0:  # `load_dataset` cannot open a release without rows: keep the one in place
+            shutil.rmtree(tmp, ignore_errors=True)
+            manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
+            manifest["refused"] = refusal(out, manifest)
+            manifest["diff"] = None  # nothing was released to compare
+            return manifest
         swap_in(tmp, out, ctx.run_id)
     except OSError as exc:  # a full disk, a read-only or vanished folder: the release in place stays as it was
         shutil.rmtree(tmp, ignore_errors=True)
@@ -275,6 +285,20 @@ def publish_release(
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
     remember_release(ctx, digest, manifest, out)
     return manifest
+
+
+def refusal(out: Path, manifest: dict[str, Any]) -> str:
+    """Why a release with no document was not published, with the rejections that emptied it."""
+    reasons: Counter[str] = Counter()
+    for tally in manifest["tallies"].values():
+        reasons.update(tally["rejected"])
+    read = sum(t["records_read"] for t in manifest["tallies"].values())
+    shown = ", ".join(f"{reason} {n:,}" for reason, n in reasons.most_common(5)) or "no records were read"
+    where = "the release in place is unchanged" if (out / "manifest.json").exists() else "no release was written"
+    return (
+        f"nothing to publish into {out}: {read:,} record(s) read, none published ({shown}); {where} -- a release "
+        "without documents cannot be loaded with datasets.load_dataset (see the report for every rejection)"
+    )
 
 
 def _write_release(
@@ -316,6 +340,7 @@ def _write_release(
         shards = docs.close()
         rejected_files = rejs.close()
     index.close()
+    tag, shards, rejected_files, shas = tag_files(tmp, shards, rejected_files)
     for k, h in dataset_content.items():
         datasets[k]["content_sha256"] = h.hexdigest()
     notice = render_notice(list(datasets.values()))
@@ -327,10 +352,11 @@ def _write_release(
         "config": str(cfg.path),
         "config_digest": cfg.digest,
         "content_sha256": content.hexdigest(),
+        "release_tag": tag,
         "documents": sum(c for _, c in shards),
         "rejected": sum(c for _, c in rejected_files),
-        "shards": [_file_entry(tmp, p, c) for p, c in shards],
-        "rejected_files": [_file_entry(tmp, p, c) for p, c in rejected_files],
+        "shards": [_file_entry(tmp, p, c, shas[p]) for p, c in shards],
+        "rejected_files": [_file_entry(tmp, p, c, shas[p]) for p, c in rejected_files],
         "dedup_index": {
             **index_settings(cfg),
             "documents": index.rows,
@@ -367,6 +393,42 @@ def _write_release(
     return manifest, tallies
 
 
+def release_tag(entries: list[tuple[str, str]]) -> str:
+    """A short digest of the release's Parquet files (path, sha256): what changes whenever a byte of them does."""
+    h = hashlib.sha256()
+    for path, sha in sorted(entries):
+        h.update(f"{path}\t{sha}\n".encode())
+    return h.hexdigest()[:TAG_CHARS]
+
+
+def tag_files(
+    root: Path, shards: list[tuple[Path, int]], rejected: list[tuple[Path, int]]
+) -> tuple[str, list[tuple[Path, int]], list[tuple[Path, int]], dict[Path, str]]:
+    """Put the release tag into every Parquet file name (`train-<tag>-00000-of-00002.parquet`) and so into the
+    card's `data_files` patterns.
+
+    `datasets.load_dataset(<folder>)` keys its cache of a local folder on the folder's base name and the card's
+    configs and patterns only -- not on file contents, sizes, times or paths -- so a re-published release, or
+    another release in a folder of the same name, would be served from the cache of the first one loaded.
+    Patterns that name the tag make every release its own cache entry.
+    """
+    shas = {p: sha256_file(p) for p, _ in shards + rejected}
+    tag = release_tag([(p.relative_to(root).as_posix(), sha) for p, sha in shas.items()])
+    tagged: dict[Path, str] = {}
+
+    def renamed(files: list[tuple[Path, int]]) -> list[tuple[Path, int]]:
+        out = []
+        for path, rows in files:
+            prefix, rest = path.name.split("-", 1)
+            dest = path.with_name(f"{prefix}-{tag}-{rest}")
+            path.rename(dest)
+            tagged[dest] = shas[path]
+            out.append((dest, rows))
+        return out
+
+    return tag, renamed(shards), renamed(rejected), tagged
+
+
 def _tally_dict(t: ResourceTally) -> dict[str, Any]:
     return {
         "records_read": t.records_read,
@@ -377,11 +439,11 @@ def _tally_dict(t: ResourceTally) -> dict[str, Any]:
     }
 
 
-def _file_entry(root: Path, path: Path, rows: int | None) -> dict[str, Any]:
+def _file_entry(root: Path, path: Path, rows: int | None, sha256: str | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": path.relative_to(root).as_posix()}
     if rows is not None:
         entry["rows"] = rows
-    return {**entry, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    return {**entry, "bytes": path.stat().st_size, "sha256": sha256 or sha256_file(path)}
 
 
 def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | None]) -> None:

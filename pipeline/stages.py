@@ -15,7 +15,7 @@ from pipeline.paths import RunContext
 from pipeline.report import build_report, summary_markdown, write_report
 from pipeline.shards import publish
 from pipeline.sources import Resource, discover
-from pipeline.sources.base import fetch_location
+from pipeline.sources.files import fetch_location
 
 
 def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
@@ -150,4 +150,5 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
         "output_dir": report["output_dir"],
         "release_reused": report["release_reused"],
         "release_run_id": report["release_run_id"],
+        "refused": report["refused"],
     }

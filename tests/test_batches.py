@@ -7,7 +7,7 @@ from pathlib import Path
 from pipeline.batches import MIN_BYTES, local_size, plan_batches
 from pipeline.config import DatasetInfo
 from pipeline.sources import Resource
-from pipeline.sources.base import fetch_location
+from pipeline.sources.files import fetch_location
 
 
 def _resource(location: str, dataset: str, index: int = 0) -> Resource:

@@ -132,6 +132,7 @@ def build_report(
         "content_sha256": manifest["content_sha256"],
         "release_run_id": manifest["run_id"],
         "release_reused": manifest.get("reused_release", False),
+        "refused": refusals(manifest),  # releases not written: they would hold no document
         "totals": totals,
         "target": {"tokens": target, "fraction": (totals["tokens"] / target) if target else None},
         "timings_s": timings or {},
@@ -183,3 +184,8 @@ def write_report(ctx: RunContext, report: dict[str, Any]) -> Path:
         latest.unlink()
     latest.symlink_to(ctx.run_id)
     return folder
+
+
+def refusals(manifest: dict[str, Any]) -> list[str]:
+    """The releases of a publish that were not written because they would hold no document."""
+    return [m["refused"] for m in (manifest, manifest.get("restricted") or {}) if m.get("refused")]

@@ -22,6 +22,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <h1>twcorpus provenance report</h1>
 <p>Run <code>{{ r.run_id }}</code> &middot; twcorpus {{ r.pipeline_version }} &middot; {{ r.created_at }}<br>
 Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.output_dir }}</code></p>
+{% for why in r.refused %}<p id="refused" style="color:#b00"><strong>Not published:</strong> {{ why }}</p>{% endfor %}
 
 <h2>Funnel</h2>
 <svg id="funnel" width="720" height="{{ 30 * (funnel|length) + 10 }}" role="img" aria-label="records funnel">

@@ -9,6 +9,7 @@ from pipeline.fetch import Fetcher
 from pipeline.readers.records import BadRecord
 from pipeline.sources import datagovtw, local, moj_laws
 from pipeline.sources.base import Draft, Resource
+from pipeline.sources.files import SourceError
 
 
 def discover(
@@ -29,7 +30,24 @@ def discover(
         elif isinstance(source, DataGovTwSource):
             urls, known = (change_urls or {}).get(index), (known_changes or {}).get(index)
             resources += datagovtw.discover(cfg, index, source, fetcher, urls, known)
+    _names_unique(cfg, resources)
     return resources
+
+
+def _names_unique(cfg: LoadedConfig, resources: list[Resource]) -> None:
+    """Two files of one dataset known by the same name would give their documents the same ids."""
+    seen: dict[tuple[str, str, str], Resource] = {}
+    for r in resources:
+        if r.source_kind not in ("local", "moj_laws"):
+            continue
+        key = (r.source_kind, r.dataset.id, r.url)
+        first = seen.setdefault(key, r)
+        if first is not r and first.fetch_url != r.fetch_url:
+            raise SourceError(
+                f"{cfg.path}: sources[{first.source_index}] and sources[{r.source_index}] both read a file named "
+                f"{r.url!r} into dataset {r.dataset.id!r} ({first.fetch_url}, {r.fetch_url}): their documents "
+                "would share ids; give the sources different dataset ids"
+            )
 
 
 def drafts(cfg: LoadedConfig, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:

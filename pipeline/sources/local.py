@@ -11,7 +11,8 @@ from pipeline.readers.jsonish import read_json, read_jsonl
 from pipeline.readers.records import BadRecord, Record
 from pipeline.readers.tabular import read_csv
 from pipeline.readers.xml_reader import read_xml
-from pipeline.sources.base import Draft, Resource, display_path, expand_paths, fetch_location, text_of
+from pipeline.sources.base import Draft, Resource, text_of
+from pipeline.sources.files import expand_paths, fetch_location
 
 
 def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resource]:
@@ -21,15 +22,15 @@ def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resourc
             source_index=index,
             source_kind="local",
             source_name=source.name or "local",
-            url=display_path(cfg, path),
-            fetch_url=fetch_location(path),
+            url=file.name,
+            fetch_url=fetch_location(file.path),
             format=source.format,
             encoding_hint=source.encoding,
             dataset=source.dataset,
             modified_at=source.dataset.modified_at,
             options={"members": source.members or f"*.{source.format}"},
         )
-        for path in expand_paths(cfg, source.paths, label)
+        for file in expand_paths(cfg, source.paths, label, source.optional)
     ]
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from pipeline.config import LoadedConfig, MojLawsSource
 from pipeline.dates import parse_date
 from pipeline.readers.records import BadRecord
-from pipeline.sources.base import Draft, Resource, display_path, expand_paths, fetch_location
+from pipeline.sources.base import Draft, Resource
+from pipeline.sources.files import expand_paths, fetch_location
 
 _PCODE = re.compile(r"pcode=([A-Za-z0-9]+)", re.IGNORECASE)
 
@@ -41,14 +42,14 @@ def discover(cfg: LoadedConfig, index: int, source: MojLawsSource) -> list[Resou
             source_index=index,
             source_kind="moj_laws",
             source_name=source.name or "moj_laws",
-            url=display_path(cfg, path),
-            fetch_url=fetch_location(path),
+            url=file.name,
+            fetch_url=fetch_location(file.path),
             format="json",
             encoding_hint=source.encoding,
             dataset=source.dataset,
             options={"include_abolished": source.include_abolished, "members": "*.json"},
         )
-        for path in expand_paths(cfg, source.paths, f"sources[{index}]")
+        for file in expand_paths(cfg, source.paths, f"sources[{index}]", source.optional)
     ]
 
 
