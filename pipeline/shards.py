@@ -394,7 +394,8 @@ def _write_release(
 
 
 def release_tag(entries: list[tuple[str, str]]) -> str:
-    """A short digest of the release's Parquet files (path, sha256): what changes whenever a byte of them does."""
+    """A short digest of the release's Parquet files (path before tagging, sha256): what changes whenever a byte
+    of them does."""
     h = hashlib.sha256()
     for path, sha in sorted(entries):
         h.update(f"{path}\t{sha}\n".encode())

@@ -13,6 +13,7 @@ digest is computed over them as a whole, as publishing did).
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from collections import Counter, deque
@@ -25,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import yaml
 
 from pipeline.atomic import sha256_file
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
@@ -32,7 +34,16 @@ from pipeline.licensing import LicenseTable, load_table
 from pipeline.normalize.pii import DETECTORS
 from pipeline.shards import content_digest
 
-CHECKS = ("files", "counts", "content digest", "accounting", "licences", "personal data", "withheld text")
+CHECKS = (
+    "files",
+    "card",
+    "counts",
+    "content digest",
+    "accounting",
+    "licences",
+    "personal data",
+    "withheld text",
+)
 MAX_LISTED = 1000  # messages kept per check; the count of problems stays exact
 BATCH_ROWS = 4096
 # Staged resources are Feather files written in record batches of 65,536 rows. Publishing hashed each
@@ -115,6 +126,7 @@ def verify_release(folder: Path, licenses: LicenseTable | None = None, report: P
     result = VerifyResult(folder)
     _check_leftovers(folder, result)
     _check_files(folder, manifest, result)
+    _check_card(folder, manifest, result)
     scan = _Scan()
     _scan_rejected(folder, manifest, table, scan, result)
     _scan_published(folder, manifest, table, scan, result)
@@ -174,6 +186,66 @@ def _listed(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 def _inside(folder: Path, rel: str) -> Path | None:
     path = (folder / rel).resolve()
     return path if path.is_relative_to(folder.resolve()) else None
+
+
+def _card_header(folder: Path) -> dict[str, Any] | None:
+    try:
+        text = (folder / "README.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith("---\n") or "\n---\n" not in text[3:]:
+        return None
+    try:
+        header = yaml.safe_load(text[4 : text.index("\n---\n", 3)])
+    except yaml.YAMLError:
+        return None
+    return header if isinstance(header, dict) else None
+
+
+def _expected_files(manifest: dict[str, Any], config: str) -> set[str] | None:
+    """The files a card config must name: all shards, one licence class's, one source's, or the rejected ones."""
+    shards = [str(e.get("path")) for e in manifest.get("shards", [])]
+    if config == "default":
+        return set(shards)
+    if config == "rejected":
+        return {str(e.get("path")) for e in manifest.get("rejected_files", [])}
+    kind, _, value = config.partition("-")
+    position = {"license": 1, "source": 2}.get(kind)
+    if position is None:
+        return None
+    return {p for p in shards if len(p.split("/")) == 4 and p.split("/")[position] == value}
+
+
+def _check_card(folder: Path, manifest: dict[str, Any], result: VerifyResult) -> None:
+    """What `load_dataset(folder, config)` reads is what the manifest lists: each config's `data_files` patterns
+    match exactly its files, name the release tag (so `datasets` never serves another release from its cache),
+    and `dataset_info` gives its row count."""
+    header = _card_header(folder)
+    if header is None or not isinstance(header.get("configs"), list):
+        result.count("card")
+        result.fail("card", "README.md: no dataset card header with `configs` (load_dataset would guess the files)")
+        return
+    on_disk = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet"))
+    listed = [*manifest.get("shards", []), *manifest.get("rejected_files", [])]
+    rows = {str(e.get("path")): e.get("rows") or 0 for e in listed}
+    infos = {i.get("config_name"): i for i in header.get("dataset_info") or [] if isinstance(i, dict)}
+    tag = manifest.get("release_tag")
+    for config in header["configs"]:
+        name = str(config.get("config_name"))
+        result.count("card")
+        patterns = [f.get("path") for f in config.get("data_files") or [] if isinstance(f, dict)]
+        matched = {p for p in on_disk if any(fnmatch.fnmatchcase(p, str(pattern)) for pattern in patterns)}
+        expected = _expected_files(manifest, name)
+        if expected is not None and matched != expected:
+            extra, missing = sorted(matched - expected), sorted(expected - matched)
+            result.fail("card", f"README.md: config {name!r}: its data_files also read {extra} and miss {missing}")
+        if tag and not all(f"-{tag}-" in str(pattern) for pattern in patterns):
+            result.fail("card", f"README.md: config {name!r}: data_files do not name the release tag {tag}")
+        splits = (infos.get(name) or {}).get("splits") or []
+        declared = sum(s.get("num_examples", 0) for s in splits if isinstance(s, dict))
+        held = sum(rows.get(p, 0) for p in matched)
+        if splits and declared != held:
+            result.fail("card", f"README.md: dataset_info of {name!r} declares {declared} rows, its files hold {held}")
 
 
 def _check_files(folder: Path, manifest: dict[str, Any], result: VerifyResult) -> None:

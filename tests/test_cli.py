@@ -28,5 +28,5 @@ def test_a_glob_that_matches_nothing_is_a_clear_error(prefect_harness, tmp_path)
     )
     result = CliRunner().invoke(app, ["run", "--config", str(cfg), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "pattern 'nothing/*.jsonl' matches no file" in result.output
+    assert "sources[0]: no file matches 'nothing/*.jsonl'" in result.output
     assert not (tmp_path / "out").exists()

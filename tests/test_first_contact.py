@@ -4,6 +4,7 @@ one-line error, a release without documents is refused, and ids do not depend on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -20,13 +21,13 @@ from tests.conftest import ROOT, cli_env
 
 TWCORPUS = str(Path(sys.executable).with_name("twcorpus"))
 LOADER = """
-import json, sys
+import hashlib, json, sys
 from datasets import load_dataset
 folder, names = sys.argv[1], json.loads(sys.argv[2])
 out = {}
 for name in names:
     ds = load_dataset(folder, None if name == "default" else name, split="train")
-    out[name] = sorted(ds["id"])
+    out[name] = sorted(f"{r['id']} {hashlib.md5((r['text'] or '').encode()).hexdigest()} {r['run_id']}" for r in ds)
 print(json.dumps(out))
 """
 WORDS = (
@@ -100,20 +101,26 @@ def _load(folder: Path, hf_home: Path) -> dict[str, list[str]]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _rows_of(path: Path) -> list[str]:
+    """What LOADER prints of a row: id, digest of the text, run id."""
+    t = pq.read_table(path, columns=["id", "text", "run_id"]).to_pydict()
+    return [
+        f"{i} {hashlib.md5((text or '').encode()).hexdigest()} {run}"
+        for i, text, run in zip(t["id"], t["text"], t["run_id"], strict=True)
+    ]
+
+
 def _on_disk(folder: Path) -> dict[str, list[str]]:
-    """The ids each card config should load, read from the Parquet files the manifest lists."""
+    """The rows each card config should load, read from the Parquet files the manifest lists."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     out: dict[str, list[str]] = {"default": []}
     for shard in manifest["shards"]:
         _, licence_class, source, _ = shard["path"].split("/")
-        ids = pq.read_table(folder / shard["path"], columns=["id"])["id"].to_pylist()
+        rows = _rows_of(folder / shard["path"])
         for name in ("default", f"license-{licence_class}", f"source-{source}"):
-            out.setdefault(name, []).extend(ids)
+            out.setdefault(name, []).extend(rows)
     if manifest["rejected_files"]:
-        out["rejected"] = [
-            i for e in manifest["rejected_files"] for i in pq.read_table(folder / e["path"], columns=["id"])["id"]
-        ]
-        out["rejected"] = [str(i) for i in out["rejected"]]
+        out["rejected"] = [row for e in manifest["rejected_files"] for row in _rows_of(folder / e["path"])]
     return {k: sorted(v) for k, v in out.items()}
 
 
@@ -145,12 +152,12 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
     loaded = _load(corpus, hf)
     assert loaded == _on_disk(corpus) and len(loaded["default"]) == 7 and len(loaded["rejected"]) == 6
 
-    # The input changes: two notices replaced, one added. Same folder, same file names' pattern, same card shape.
-    _write_jsonl(work / "in" / "notices.jsonl", _rows("甲", 4) + _rows("乙", 3))
+    # The input changes, two notices replaced: same folder, same number of rows in every config, same card shape.
+    _write_jsonl(work / "in" / "notices.jsonl", _rows("甲", 4) + _rows("乙", 2))
     second = _run(config, corpus, work, tmp_path)
     assert second["content_sha256"] != first["content_sha256"]
     reloaded = _load(corpus, hf)
-    assert reloaded == _on_disk(corpus) and reloaded != loaded and len(reloaded["default"]) == 8
+    assert reloaded == _on_disk(corpus) and reloaded != loaded and len(reloaded["default"]) == 7
 
     # Nothing changes: the release in place is kept, and loads the same.
     third = _run(config, corpus, work, tmp_path)
@@ -159,13 +166,13 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
 
     # Another corpus in another folder with the same base name and a card alike: its own rows, not a's.
     other = tmp_path / "elsewhere"
-    _write_jsonl(other / "in" / "notices.jsonl", _rows("丙", 5))
-    other_corpus = other / "b" / "corpus"
+    _write_jsonl(other / "in" / "notices.jsonl", _rows("丙", 6))
+    other_corpus = other / "a" / "corpus"
     _run(
         _config(other / "c.yaml", [_local(["in/*.jsonl"])], data_dir=str(other / "data")), other_corpus, other, tmp_path
     )
     loaded_b = _load(other_corpus, hf)
-    assert loaded_b == _on_disk(other_corpus) and len(loaded_b["default"]) == 5
+    assert loaded_b == _on_disk(other_corpus) and len(loaded_b["default"]) == 6
     assert _load(corpus, hf) == reloaded  # and a's still loads as a's
 
 

@@ -56,7 +56,8 @@ def test_hostile_files_are_rejected_with_reasons_and_good_records_published(tmp_
     assert all(r["reason"] and r["reason_detail"] for r in rejected)
     by_file: dict[str, set[str]] = {}
     for r in rejected:
-        by_file.setdefault(r["resource_url"].split("in/", 1)[1], set()).add(r["reason"])
+        # named below its glob's folder (csv/*.csv names binary.csv); the dataset says which folder
+        by_file.setdefault(f"{r['dataset_id'].removeprefix('hostile-')}/{r['resource_url']}", set()).add(r["reason"])
     assert set(hostile.bad_files) <= set(by_file), "every bad file has a rejected row naming it"
     expected = {
         "csv/binary.csv": "binary_content",

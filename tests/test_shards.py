@@ -1,6 +1,7 @@
 """Publishing is all-or-nothing: a failure mid-publish leaves the previous release untouched."""
 
-import pyarrow.parquet as pq
+import json
+
 import pytest
 
 from pipeline import shards
@@ -24,7 +25,11 @@ def test_shards_rotate_and_names_carry_the_count(write_config, tmp_path):
     manifest = publish(cfg, ctx, sidecars)
     assert [s["rows"] for s in manifest["shards"]] == [4, 4, 2]
     # partitioned by licence class and source, for the card's configs
-    assert [s["path"] for s in manifest["shards"]][-1] == "data/attribution/local/train-00002-of-00003.parquet"
+    # and tagged with the release: the digest of its Parquet files (so `datasets` caches each release apart)
+    tag = manifest["release_tag"]
+    assert [s["path"] for s in manifest["shards"]][-1] == f"data/attribution/local/train-{tag}-00002-of-00003.parquet"
+    files = [(e["path"].replace(f"-{tag}-", "-"), e["sha256"]) for e in manifest["shards"] + manifest["rejected_files"]]
+    assert tag == shards.release_tag(files) and len(tag) == 12
 
 
 def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, monkeypatch):
@@ -71,8 +76,12 @@ def test_an_unchanged_release_is_kept_and_a_damaged_or_changed_one_rewritten(wri
             )
         }
     )
+    # Every document held back for review: a release without documents is not written (`datasets` cannot load
+    # it); the one in place stays, and the refusal says why.
     gated = publish(stricter, make_context(stricter), sidecars)
     assert not gated.get("reused_release") and gated["documents"] == 0
-    held = pq.read_table(tmp_path / "corpus" / "rejected").to_pydict()
-    assert set(held["reason"]) == {"license_review"} and set(held["text"]) == {None}
-    assert all(d.startswith("licence OGDL-Taiwan-1.0: policy review; text withheld") for d in held["reason_detail"])
+    assert gated["refused"].startswith(f"nothing to publish into {tmp_path / 'corpus'}: 6 record(s) read, none ")
+    assert "(license_review 6); the release in place is unchanged" in gated["refused"]
+    assert sum(t["rejected"].get("license_review", 0) for t in gated["tallies"].values()) == 6
+    in_place = json.loads((tmp_path / "corpus" / "manifest.json").read_text(encoding="utf-8"))
+    assert in_place["run_id"] == repaired["run_id"] and not list(tmp_path.glob(".corpus.tmp-*"))

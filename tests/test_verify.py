@@ -102,6 +102,25 @@ def test_without_per_resource_accounting_in_the_manifest_it_is_a_warning(release
     assert any("--report" in w and "accounting" in w for w in checked.warnings)
 
 
+def test_a_card_that_would_load_other_files_is_named(release: Path) -> None:
+    """The card's patterns decide what `load_dataset` reads and caches: each must name the release tag and match
+    exactly the files its config stands for, with the row count it declares."""
+    card = (release / "README.md").read_text(encoding="utf-8")
+    tag = _manifest(release)["release_tag"]
+    assert verify_release(release).checked["card"] >= 4  # default, two licence classes, sources, rejected
+    untagged = card.replace(f"path: data/*/*/train-{tag}-*.parquet", "path: data/*/*/*.parquet", 1)
+    (release / "README.md").write_text(untagged, encoding="utf-8")
+    checked = verify_release(release)
+    assert checked.failed["card"] == 1
+    assert "config 'default': data_files do not name the release tag" in " ".join(checked.problems)
+
+    header, body = card.split("\n---\n", 1)
+    miscounted = header.replace("num_examples: ", "num_examples: 1", 1)
+    (release / "README.md").write_text(miscounted + "\n---\n" + body, encoding="utf-8")
+    checked = verify_release(release)
+    assert checked.failed["card"] == 1 and "dataset_info of 'default' declares 1" in " ".join(checked.problems)
+
+
 def test_a_flipped_byte_in_a_shard_is_named(release: Path) -> None:
     rel = _shard_with_rows(release, 1)
     path = release / rel
@@ -229,7 +248,7 @@ def test_a_dropped_rejected_row_breaks_the_accounting(release: Path, report: Pat
     assert verify_release(release).failed["accounting"] == 1  # the manifest's own accounting catches it
     checked = verify_release(release, report=report)
     assert checked.failed["accounting"] == 1
-    (problem,) = checked.problems
+    (problem,) = [p for p in checked.problems if not p.startswith("README.md:")]  # the card counts too
     assert problem.startswith(f"{dropped['resource_url']} ({dropped['source']}/{dropped['dataset_id']}): read ")
     assert "per the report, but the release holds" in problem
     assert _verify_cli(str(release), "--report", str(report)).exit_code == 1
