@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.licensing import LicenseTable, LicenseTableError, load_table
 from pipeline.tokens import TokenCounter, token_counter, token_label
+
+if TYPE_CHECKING:
+    from pipeline.normalize.private_use import PrivateUseTable
 
 
 class ConfigError(ValueError):
@@ -47,7 +50,7 @@ class SourceBase(StrictModel):
     name: str | None = Field(default=None, description="label used in reports; defaults to kind")
     encoding: str | None = Field(default=None, description="declared encoding, used as a hint only")
     priority: int = Field(default=100, description="lower wins when duplicates are resolved")
-    private_use: Literal["quarantine", "flag"] | None = Field(
+    private_use: Literal["replace", "quarantine", "flag"] | None = Field(
         default=None, description="overrides the top-level private_use policy for this source"
     )
     unwrap_lines: bool | None = Field(
@@ -353,9 +356,16 @@ class CorpusConfig(StrictModel):
         description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
         "in memory, at a few times its size",
     )
-    private_use: Literal["quarantine", "flag"] = Field(
-        default="quarantine",
-        description="records with private-use (造字) code points: rejected with the codes listed, or kept and flagged",
+    private_use: Literal["replace", "quarantine", "flag"] = Field(
+        default="replace",
+        description="private-use (造字) code points: replaced by the character the table maps them to, or 〓, "
+        "and recorded (replace); or records holding one the table does not map are rejected (quarantine). "
+        "`flag` is the former name of replace",
+    )
+    private_use_table: str | None = Field(
+        default=None,
+        description="a table of your own (relative to the config; the shape of pipeline/normalize/private_use.yaml) "
+        "whose entries win over the built-in ones",
     )
     sources: list[Source] = Field(min_length=1)
     fetch: FetchConfig = FetchConfig()
@@ -392,6 +402,12 @@ class LoadedConfig(BaseModel):
     def token_label(self) -> str | None:
         """What every document's `tokenizer` column says, without loading the tokenizer."""
         return token_label(self.corpus.tokens.tokenizer, self._tokenizer_json())
+
+    def private_use_table(self) -> PrivateUseTable:
+        from pipeline.normalize.private_use import load_table  # normalize imports this module
+
+        name = self.corpus.private_use_table
+        return load_table(self.resolve_input(name) if name else None)
 
     def license_table(self) -> LicenseTable:
         name = self.corpus.licenses.table
@@ -451,6 +467,12 @@ def load_config(path: str | Path, output_dir: str | None = None) -> LoadedConfig
         table = loaded.license_table()
     except LicenseTableError as exc:
         raise ConfigError(f"{path}: licenses.table: {exc}") from exc
+    from pipeline.normalize.private_use import PrivateUseTableError
+
+    try:
+        loaded.private_use_table()
+    except PrivateUseTableError as exc:
+        raise ConfigError(f"{path}: private_use_table: {exc}") from exc
     policy = corpus.licenses
     for name in ("allow", "deny", "review"):
         unknown = table.unknown_ids(getattr(policy, name))

@@ -26,6 +26,18 @@ QUALITY_TYPE = pa.struct(
     ]
 )
 
+PRIVATE_USE_TYPE = pa.list_(
+    pa.struct(
+        [
+            pa.field("field", pa.string()),
+            pa.field("offset", pa.int32()),
+            pa.field("code", pa.string()),
+            pa.field("char", pa.string()),
+            pa.field("basis", pa.string()),
+        ]
+    )
+)
+
 # (name, arrow type, description) -- the description is written into the dataset card.
 COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("id", pa.string(), "stable id: hash of source, dataset, resource and record locator"),
@@ -46,11 +58,19 @@ COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("license", pa.string(), "canonical licence id (SPDX where one exists)"),
     ("license_url", pa.string(), "link to the licence text"),
     ("attribution", pa.string(), "attribution statement the licence requires"),
+    ("language", pa.string(), "language of the text: as the publisher declares it, else as detected (zh, en, ...)"),
+    ("metadata", pa.string(), "publisher facts with no column of their own, as a JSON object (e.g. title_zh)"),
     ("script", pa.string(), "hant, hans, mixed or other"),
     ("normalization", pa.list_(pa.string()), "normalisation steps that changed this document"),
     ("flags", pa.list_(pa.string()), "record-level flags kept by config (abolished_law, private_use_chars, ...)"),
     ("converted_chars", pa.int32(), "characters changed by script conversion (OpenCC); 0 when none was needed"),
     ("pii_redactions", pa.int32(), "number of personal-data spans redacted"),
+    (
+        "private_use",
+        PRIVATE_USE_TYPE,
+        "private-use code points (造字) replaced: field, offset in it, code point, what stands there now (the "
+        "standard character, or 〓 when unmapped) and the basis (table | unmapped)",
+    ),
     ("quality", QUALITY_TYPE, "quality signals (null where not computed)"),
     ("n_chars", pa.int64(), "characters in text"),
     ("n_words", pa.int64(), "jieba words in text"),
@@ -108,11 +128,14 @@ class Document:
     license: str | None = None
     license_url: str | None = None
     attribution: str | None = None
+    language: str | None = None
+    metadata: str | None = None
     script: str | None = None
     normalization: list[str] | None = None
     flags: list[str] | None = None
     converted_chars: int | None = None
     pii_redactions: int | None = None
+    private_use: list[dict[str, Any]] | None = None
     quality: dict[str, Any] | None = None
     n_chars: int | None = None
     n_words: int | None = None

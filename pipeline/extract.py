@@ -37,7 +37,7 @@ from pipeline.normalize.segment import count_words
 from pipeline.normalize.unicode import lone_surrogates, replace_surrogates
 from pipeline.paths import RunContext
 from pipeline.readers.archive import is_zip, iter_members
-from pipeline.readers.encoding import DecodeFailure, decode_bytes, private_use_report
+from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource, drafts
 from pipeline.sources.datagovtw import MEMBER_FORMATS
@@ -55,7 +55,7 @@ class FetchedRef:
     error: str | None = None
 
 
-EXTRACT_RULES = 4  # bumped when what extraction makes of the same bytes changes (staged files then redone)
+EXTRACT_RULES = 6  # bumped when what extraction makes of the same bytes changes (staged files then redone)
 
 
 def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> str:
@@ -71,6 +71,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "pii": cfg.corpus.pii.model_dump(mode="json"),
         "quality": cfg.corpus.quality.model_dump(mode="json"),
         "private_use": cfg.corpus.private_use,
+        "private_use_table": cfg.private_use_table().digest,
         "signature": cfg.corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
         "license_table": cfg.license_table().digest,
@@ -137,7 +138,9 @@ class _Builder:
         source = cfg.corpus.sources[resource.source_index]
         self.private_use = source.private_use or cfg.corpus.private_use
         unwrap = source.unwrap_lines if source.unwrap_lines is not None else resource.source_kind == "moj_laws"
-        self.normalizer = Normalizer(cfg.corpus.normalize, cfg.corpus.pii, unwrap=unwrap)
+        self.normalizer = Normalizer(
+            cfg.corpus.normalize, cfg.corpus.pii, unwrap=unwrap, private_use=cfg.private_use_table()
+        )
         self.stats = NormalizationStats()
         self.encodings: list[str] = []
 
@@ -180,13 +183,18 @@ class _Builder:
         norm = self.normalizer(draft.text)
         text = norm.text
         doc = self.base(prefix + draft.locator, text)
-        doc.title = self.normalizer(draft.title).text or None if draft.title else None
+        title = self.normalizer(draft.title, "title") if draft.title else None
+        doc.title = title.text or None if title else None
+        replaced = norm.private_use + (title.private_use if title else [])
+        doc.private_use = [r.as_row() for r in replaced] or None
         doc.source_record_id = draft.source_record_id
         if draft.agency:
             doc.agency = draft.agency
         doc.modified_at = draft.modified_at or self.modified_at
         doc.normalization = norm.steps
         doc.flags = list(draft.flags)
+        doc.language = draft.language
+        doc.metadata = json.dumps(draft.metadata, ensure_ascii=False, sort_keys=True) if draft.metadata else None
         doc.n_chars = len(text)
         doc.script = norm.script
         doc.converted_chars = norm.converted_chars
@@ -198,11 +206,12 @@ class _Builder:
             return doc.reject("empty_text", "no text after normalisation")
         if len(text) < self.cfg.corpus.min_chars:
             return doc.reject("too_short", f"{len(text)} characters < min_chars {self.cfg.corpus.min_chars}")
-        private = private_use_report(text)
-        if private:
-            if self.private_use == "quarantine":
-                return doc.reject("private_use_chars", f"private-use code points (造字) {private}")
+        if replaced:
             doc.flags.append("private_use_chars")
+            unmapped = sorted({r.code for r in replaced if r.basis == "unmapped"})
+            if unmapped and self.private_use == "quarantine":
+                shown = ", ".join(unmapped[:20])
+                return doc.reject("private_use_chars", f"private-use code points (造字) no table maps: {shown}")
         doc.quality = {"traditional_ratio": norm.traditional_ratio}  # the other signals come in measure()
         return doc
 
@@ -214,6 +223,7 @@ class _Builder:
         kept = [d for d in docs if not d.reason]
         for doc in kept:
             doc.quality = signals(doc.text, doc.quality["traditional_ratio"])
+            doc.language = doc.language or doc.quality.get("language")
             dropped = decide_quality(doc.quality, doc.n_chars, self.cfg.corpus.quality)
             if dropped:
                 doc.reject(*dropped)

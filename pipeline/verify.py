@@ -16,6 +16,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
+import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +33,8 @@ import yaml
 from pipeline.atomic import sha256_file
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
-from pipeline.normalize.pii import DETECTORS
+from pipeline.normalize.pii import find
+from pipeline.normalize.private_use import PRIVATE_USE
 from pipeline.shards import content_digest
 
 CHECKS = (
@@ -42,6 +45,7 @@ CHECKS = (
     "accounting",
     "licences",
     "personal data",
+    "private use",
     "withheld text",
 )
 MAX_LISTED = 1000  # messages kept per check; the count of problems stays exact
@@ -441,26 +445,67 @@ class _PublishedScanner:
         else:
             self.scan.attributions.setdefault(statement, (f"{row['source']}/{row['dataset_id']}", doc_id))
         result.count("personal data")
+        result.count("private use")
         for name in ("text", "title"):
             for category, offset in personal_data(row[name] or ""):
                 result.fail("personal data", f"{rel}: document {doc_id}: {name}: {category} at character {offset}")
+            for m in PRIVATE_USE.finditer(row[name] or ""):
+                code = f"U+{ord(m.group(0)):04X}"
+                result.fail("private use", f"{rel}: document {doc_id}: {name}: private-use {code} at {m.start()}")
 
 
 def personal_data(text: str) -> list[tuple[str, int]]:
-    """(category, character offset) of every span the pipeline's redaction would still replace.
+    """(category, character offset) of every span the pipeline's redaction would still replace, and of every
+    phone number a second, independent reading finds.
 
     Published text went through `redact`, so it must be a fixed point of it: the same detectors, the same
-    validation (check digits, Luhn) and the same document-number exception. Placeholders such as <電子郵件>
-    hold no ASCII letters or digits and never match. Only positions are returned, never the data itself.
+    validation (check digits, Luhn) and the same document-number exception. The second reading does not trust
+    the redactor's idea of a phone number: it folds every width variant (NFKC), takes any dash, dot or space as
+    a separator and any phone word as context, and so names what the redactor missed. Placeholders such as
+    <電子郵件> hold no ASCII letters or digits and never match. Only positions are returned, never the data.
     """
-    found = [
-        (det.category, m.start())
-        for det in DETECTORS
-        if det.hint(text)
-        for m in det.pattern.finditer(text)
-        if det.accepts(m)
-    ]
+    found = [(det.category, start) for start, _, det in find(text)]
+    seen = {start for _, start in found}
+    folded = text if text.isascii() else _nfkc(text)
+    for pattern in (_PHONE_SHAPE, _PHONE_AFTER_WORD):
+        if not _DIGITS7.search(folded):
+            break
+        for m in pattern.finditer(folded):
+            start = m.start(1)
+            digits = re.sub(r"\D", "", m.group(1))
+            before, after = folded[max(0, start - 1) : start], folded[m.end(1) : m.end(1) + 1]
+            toll_free = digits.startswith("080")  # an agency's free service line, not a person's number
+            if (
+                7 <= len(digits) <= 12
+                and not toll_free
+                and before not in ("第", "字")
+                and after != "號"
+                and start not in seen
+            ):
+                found.append(("phone (second reading)", start))
+                seen.add(start)
     return sorted(found, key=lambda hit: hit[1])
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, one character for one where it would change the length (so offsets stay the text's own)."""
+    folded = unicodedata.normalize("NFKC", text)
+    if len(folded) == len(text):
+        return folded
+    return "".join(c if len(f := unicodedata.normalize("NFKC", c)) != 1 else f for c in text)
+
+
+_DIGITS7 = re.compile(r"\d{3}")
+_SEP = r"[\s.\-‐‑‒–—―−﹣]"
+# With an area code (or +886), in any separators; a mobile number; a number right after a phone word.
+_PHONE_SHAPE = re.compile(
+    rf"(?<![\w.,/\-])((?:\+886{_SEP}?\(?0?|\(0)\d{{1,3}}\)?{_SEP}?\d{{3,4}}{_SEP}?\d{{3,4}}"
+    rf"|0[2-8]\d{{0,2}}{_SEP}\d{{3,4}}{_SEP}?\d{{3,4}}|09\d{{2}}{_SEP}?\d{{3}}{_SEP}?\d{{3}})(?![\w,/])"
+)
+_PHONE_AFTER_WORD = re.compile(
+    r"(?:電話|專線|傳真|手機|行動電話|TEL|Tel|tel|FAX|Fax|fax|Phone|phone)\s?[:：]?\s?"
+    r"(\(?\d[\d\s().\-‐‑‒–—―−﹣]{5,14}\d)(?![\w,/])"
+)
 
 
 def _close(run: _Run, scan: _Scan) -> None:

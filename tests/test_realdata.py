@@ -40,7 +40,21 @@ def test_every_law_of_split_ch_law_is_published(realdata_run):
     with_pua = sum(1 for parts in published_parts if re.search("[\ue000-\uf8ff]", "".join(parts)))
     abolished = sum(1 for law in laws_json if law["LawAbandonNote"])
     assert flagged["abolished_law"] == abolished == 320
-    assert flagged["private_use_chars"] == with_pua > 0
+    # 造字: six laws carry private-use code points in their text. All are published, the code points replaced
+    # by the characters the evidence table gives, the originals recorded; none is left in any text or title.
+    assert flagged["private_use_chars"] == with_pua == 6
+    assert not laws.text.str.contains("[\ue000-\uf8ff]", regex=True).any()
+    assert not laws.title.str.contains("[\ue000-\uf8ff]", regex=True).any()
+    replaced = laws[laws.private_use.notna()].set_index("source_record_id")
+    assert len(replaced) == 6
+    plant = replaced.loc["M0140001"]  # 植物防疫檢疫法 第3條: 蟎蜱類
+    assert plant.title == "植物防疫檢疫法" and "蟎蜱類" in plant.text
+    (first,) = plant.private_use
+    assert first["code"] == "U+E5F9" and first["char"] == "蟎" and first["basis"] == "table"
+    assert plant.text[first["offset"]] == "蟎" and first["field"] == "text"
+    assert "殺蟎劑" in replaced.loc["O0060001"].text  # 環境用藥管理法
+    assert "白麴、紅麴" in replaced.loc["G0330001"].text
+    assert all(r["basis"] == "table" for rows in replaced.private_use for r in rows)
 
 
 def test_big5_calendar_decoded_beside_its_utf8_siblings(realdata_run):
@@ -66,22 +80,29 @@ def test_gazette_notices_extracted_from_their_html(realdata_run):
     assert "十九、領有使用執照之建物" in first.text and first.agency == "內政部"
 
 
-def test_legislative_yuan_user_defined_bytes_quarantined_with_codes(realdata_run):
+def test_legislative_yuan_pages_with_user_defined_bytes_published_and_listings_rejected(realdata_run):
+    """30 Big5 pages hold 造字 bytes: decoded to their private-use code points, replaced from the evidence table
+    (0xFECA is 祕, never the 皷 big5hkscs would make of it), published. The directory listings are not content."""
     published, rejected, _ = realdata_run
     ly = rejected[(rejected.dataset_id == "ly-lawstat")]
-    quarantined = ly[ly.reason == "big5_user_defined_chars"]
-    assert len(quarantined) == 30
-    assert quarantined.reason_detail.str.contains(r"codes 0x[0-9A-F]{4}").all()
-    assert "0xFECA" in " ".join(quarantined.reason_detail)
     pages = published[published.dataset_id == "ly-lawstat"]
-    assert len(pages) + len(ly) - 30 == 210 and set(pages.source_encoding) == {"cp950"}
-    others = ly[ly.reason != "big5_user_defined_chars"]
+    assert len(pages) + len(ly) == 240
+    assert set(pages.source_encoding) == {"cp950", "cp950+eudc"}
+    eudc = pages[pages.source_encoding == "cp950+eudc"]
+    eudc_rejected = ly[ly.source_encoding == "cp950+eudc"]
+    assert len(eudc) + len(eudc_rejected) == 30 and len(eudc) >= 15  # the rest: later versions of those laws
+    assert set(eudc_rejected.reason) <= {"near_duplicate", "exact_duplicate"}
+    assert eudc["flags"].map(lambda f: "private_use_chars" in f).all()
+    assert not pages.text.str.contains("[\ue000-\uf8ff]|皷", regex=True).any()
+    listings = ly[ly.reason == "not_content"]  # HTTrack copies of the server's directory listings
+    index_pages = list((REALDATA / "text_datasets/ly_lawstat_big5/version2").glob("*/index.html"))
+    assert len(listings) == len(index_pages) == 34 and listings.resource_url.str.endswith("/index.html").all()
+    assert listings.reason_detail.str.contains("directory listing").all()
+    assert not pages.resource_url.str.endswith("index.html").any()
+    others = ly[ly.reason != "not_content"]
     assert set(others.reason) <= {"quality_numeric", "near_duplicate", "exact_duplicate"}
-    listings = others[others.reason == "quality_numeric"]  # HTTrack directory listings: digits, no prose
-    assert len(listings) == 2 and listings.text.str.startswith("Index of").all()
     versions = others[others.reason == "near_duplicate"]  # successive versions of one law, nearly identical
     assert versions.dup_cluster.isin(set(pages.id)).all()
-    assert not pages.text.str.contains("皷").any()  # what big5hkscs would have made of 0xFECA
 
 
 def test_cc_by_nd_dictionary_is_never_published(realdata_run):

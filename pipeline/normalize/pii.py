@@ -1,8 +1,11 @@
 """Taiwan personal data: detected, validated and replaced by typed placeholders such as <身分證字號>.
 
 Identity numbers count only when their check digit is right; phone numbers only in the shapes Taiwanese
-writing uses (an area code in parentheses or followed by a dash, or a 09 mobile prefix), so article numbers,
-dates, statistics and 8-digit unified business numbers (統一編號) are left alone.
+writing uses (an area code in parentheses or followed by a dash, a 09 mobile prefix, or a local number right
+after 電話 / TEL / 傳真 ...), so article numbers, dates, statistics and 8-digit unified business numbers (統一編號)
+are left alone. Agencies write numbers with full-width punctuation -- （06）2993992, 06－3901459, ＃123 -- which
+width folding rightly keeps: detectors read a shadow of the text in which those characters (and full-width
+digits and spaces) are their ASCII forms, one for one, so every offset stays the text's own.
 """
 
 from __future__ import annotations
@@ -53,6 +56,38 @@ def luhn_ok(digits: str) -> bool:
 # or more digits in a run of digits and separators.
 _ID_HINT = re.compile(r"[A-Za-z][0-9A-Da-d]\d{8}")
 _NUMBER_HINT = re.compile(r"\d[\d ()+#-]{6,}\d")
+_LOCAL_HINT = re.compile(r"(?:電話|專線|傳真|TEL|Tel|tel|FAX|Fax|fax|Phone|phone)")
+
+
+# Width and dash variants of the characters numbers are written with, each mapped to one ASCII character.
+_SHADOW = str.maketrans(
+    {
+        **{chr(0xFF10 + d): str(d) for d in range(10)},
+        "（": "(",
+        "）": ")",
+        "〔": "(",
+        "〕": ")",
+        "－": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "﹣": "-",
+        "−": "-",
+        "＃": "#",
+        "＋": "+",
+        "．": ".",
+        "\u3000": " ",
+        "\u00a0": " ",
+    }
+)
+
+
+def shadow(text: str) -> str:
+    """The text as number detectors read it: same length, width and dash variants as ASCII."""
+    return text.translate(_SHADOW)
 
 
 @dataclass(frozen=True)
@@ -62,11 +97,12 @@ class Detector:
     pattern: re.Pattern[str]
     valid: Callable[[str], bool]
     hint: Callable[[str], object] = bool  # falsy: the text cannot hold a match
+    group: int = 0  # the part of a match that is the data (the rest is context, e.g. "電話：")
 
     def accepts(self, m: re.Match[str]) -> bool:
         """A match that is personal data: valid (check digit, Luhn, length) and, but for e-mail addresses,
         not part of an official document number."""
-        return (self.category == "email" or not _document_number(m)) and self.valid(m.group(0))
+        return (self.category == "email" or not _document_number(m, self.group)) and self.valid(m.group(self.group))
 
 
 def _digits_valid_card(value: str) -> bool:
@@ -122,29 +158,54 @@ DETECTORS: list[Detector] = [
         lambda v: len(re.sub(r"\D", "", v)) >= 8,
         _NUMBER_HINT.search,
     ),
+    Detector(  # a local number without its area code, right after the word for a phone: 電話：2993992#123
+        "landline",
+        "<電話號碼>",
+        re.compile(
+            r"(?:電話|聯絡電話|連絡電話|服務電話|專線|傳真|TEL|Tel|tel|FAX|Fax|fax|Phone|phone)[ ]?[:：]?[ ]?"
+            r"(?<![\d+])(\d{3,4}[ -]?\d{4}(?:[ ]?(?:#|轉|分機|ext\.?)[ ]?\d{1,5})?)(?![\d-])"
+        ),
+        lambda v: 7 <= len(re.sub(r"\D", "", v.split("#")[0].split("轉")[0].split("分機")[0])) <= 8,
+        _LOCAL_HINT.search,
+        group=1,
+    ),
 ]
 CATEGORIES = [d.category for d in DETECTORS]
 
 
-def _document_number(m: re.Match[str]) -> bool:
+def _document_number(m: re.Match[str], group: int = 0) -> bool:
     """Inside an official document number (文號) such as 勞人1字第0940500123號: a number, not a phone."""
-    before = m.string[max(0, m.start() - 1) : m.start()]
-    after = m.string[m.end() : m.end() + 1]
+    start, end = m.span(group)
+    before = m.string[max(0, start - 1) : start]
+    after = m.string[end : end + 1]
     return before in ("第", "字") or after == "號"
+
+
+def find(text: str, categories: set[str] | None = None) -> list[tuple[int, int, Detector]]:
+    """(start, end, detector) of every valid match of the enabled categories, over the shadow of the text,
+    in text order, the earlier detector winning an overlap (as redaction applies them)."""
+    view = shadow(text)
+    spans: list[tuple[int, int, Detector]] = []
+    taken: list[tuple[int, int]] = []
+    for det in DETECTORS:
+        if (categories is not None and det.category not in categories) or not det.hint(view):
+            continue
+        for m in det.pattern.finditer(view):
+            start, end = m.span(det.group)
+            if det.accepts(m) and not any(start < e and s < end for s, e in taken):
+                spans.append((start, end, det))
+                taken.append((start, end))
+    return sorted(spans, key=lambda span: span[0])
 
 
 def redact(text: str, categories: set[str] | None = None) -> tuple[str, Counter[str]]:
     """Replace every valid match of the enabled categories; returns the text and counts per category."""
     counts: Counter[str] = Counter()
-    for det in DETECTORS:
-        if (categories is not None and det.category not in categories) or not det.hint(text):
-            continue
-
-        def _sub(m: re.Match[str], det: Detector = det) -> str:
-            if det.accepts(m):
-                counts[det.category] += 1
-                return det.placeholder
-            return m.group(0)
-
-        text = det.pattern.sub(_sub, text)
-    return text, counts
+    out: list[str] = []
+    at = 0
+    for start, end, det in find(text, categories):
+        out += [text[at:start], det.placeholder]
+        counts[det.category] += 1
+        at = end
+    out.append(text[at:])
+    return "".join(out), counts

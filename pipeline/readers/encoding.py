@@ -7,7 +7,6 @@ big5hkscs, which silently maps Taiwan user-defined 造字 codes to unrelated Hon
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass
 
 _BOMS = (
@@ -69,6 +68,43 @@ def _big5_user_defined(data: bytes) -> list[str]:
     return found
 
 
+# Big5 user-defined areas and the private-use code points Windows' CP950 gives them (157 codes a lead byte:
+# trail bytes 0x40-0x7E, then 0xA1-0xFE), as the agencies' systems wrote them.
+_EUDC_AREAS = ((0xFA, 0xFE, 0xE000), (0x8E, 0xA0, 0xE311), (0x81, 0x8D, 0xEEB8))
+_EUDC_ERRORS = "twcorpus-big5-eudc"
+
+
+def eudc_code_point(lead: int, trail: int) -> int | None:
+    """The private-use code point of a Big5 user-defined byte pair, or None when the pair is not one."""
+    if 0x40 <= trail <= 0x7E:
+        column = trail - 0x40
+    elif 0xA1 <= trail <= 0xFE:
+        column = trail - 0xA1 + 63
+    else:
+        return None
+    for first, last, base in _EUDC_AREAS:
+        if first <= lead <= last:
+            return base + (lead - first) * 157 + column
+    if lead == 0xC6 and trail >= 0xA1:  # C6A1-C8FE (C6 40-7E are standard characters)
+        return 0xF6B1 + trail - 0xA1
+    if lead in (0xC7, 0xC8):
+        return 0xF6B1 + 94 + (lead - 0xC7) * 157 + column
+    return None
+
+
+def _eudc_handler(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    data = exc.object
+    if exc.start + 1 < len(data):
+        code = eudc_code_point(data[exc.start], data[exc.start + 1])
+        if code is not None:
+            return chr(code), exc.start + 2
+    raise exc
+
+
+codecs.register_error(_EUDC_ERRORS, _eudc_handler)
+
 _SNIFF = 65536
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 
@@ -128,22 +164,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(mixed, "utf-8+cp950", "per-line")
     udc = _big5_user_defined(data)
     if udc:
-        shown = ", ".join(sorted(set(udc))[:20])
-        raise DecodeFailure(
-            "big5_user_defined_chars", f"Big5 user-defined (造字) codes {shown}; " + "; ".join(attempts)
-        )
+        try:  # the 造字 become private-use code points, which normalisation replaces (normalize/private_use.py)
+            return Decoded(data.decode("cp950", errors=_EUDC_ERRORS), "cp950+eudc", "cp950")
+        except UnicodeDecodeError as exc:
+            shown = ", ".join(sorted(set(udc))[:20])
+            attempts.append(f"cp950 with user-defined codes fails at byte {exc.start}")
+            raise DecodeFailure(
+                "big5_user_defined_chars", f"Big5 user-defined (造字) codes {shown}; " + "; ".join(attempts)
+            ) from exc
     raise DecodeFailure("undecodable", "; ".join(attempts))
-
-
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
-
-
-def private_use_report(text: str) -> str | None:
-    """Private-use code points (legacy 造字 leaking into Unicode) as 'U+EF7F x2, U+E38D', or None."""
-    found = _PRIVATE_USE.findall(text)
-    if not found:
-        return None
-    counts: dict[str, int] = {}
-    for ch in found:
-        counts[ch] = counts.get(ch, 0) + 1
-    return ", ".join(f"U+{ord(c):04X}" + (f" x{n}" if n > 1 else "") for c, n in counts.items())

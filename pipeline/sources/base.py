@@ -44,6 +44,27 @@ class Draft:
     agency: str | None = None  # the record's own agency, when it differs from the dataset's
     rejection: tuple[str, str] | None = None  # (reason, detail) when the source itself rules the record out
     flags: tuple[str, ...] = ()  # what the source noticed but the config keeps (e.g. abolished_law)
+    language: str | None = None  # what the publisher says the text is in (e.g. "en" for MOJ translations)
+    metadata: dict[str, str] | None = None  # publisher facts with no column of their own (e.g. title_zh)
+
+
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", dict: "an object", list: "an array"}
+
+
+class NotText(ValueError):
+    """A field meant to hold text holds a number, a boolean, an object or an array."""
+
+
+def text_value(fields: dict[str, Any], name: str) -> str | None:
+    """The value of a field configured as text: a string, or None when absent or null. Anything else raises
+    NotText naming its type: `{"text": 12345}` is not a document whose text is "12345"."""
+    value = fields.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    shown = json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise NotText(f"field {name!r} holds {kind} ({shown}), not text")
 
 
 def text_of(value: Any) -> str | None:

@@ -15,7 +15,7 @@ from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
 from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord, Record
-from pipeline.sources.base import Draft, Resource, first_of, text_of
+from pipeline.sources.base import Draft, NotText, Resource, first_of, text_of, text_value
 from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
 from pipeline.sources.local import read_records
 
@@ -278,7 +278,11 @@ def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[D
             yield item
             continue
         fields = item.fields
-        body = "\n".join(t for f in text_fields if (t := (text_of(fields.get(f)) or "").strip()))
+        try:  # configured columns must hold text; detected ones do (they were chosen for their Han characters)
+            body = "\n".join(t for f in text_fields if (t := (text_value(fields, f) or "").strip()))
+        except NotText as exc:
+            yield BadRecord(item.locator, "text_not_a_string", str(exc), raw=text_of(fields))
+            continue
         title = " ".join(t for f in title_fields if (t := (text_of(fields.get(f)) or "").strip())) or None
         if title and title not in body:
             body = f"{title}\n{body}" if body else title

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
 from pipeline.dates import parse_date
-from pipeline.readers.html_text import html_title, html_to_text
+from pipeline.readers.html_text import html_to_text, read_page
 from pipeline.readers.jsonish import read_json, read_jsonl
 from pipeline.readers.records import BadRecord, Record
 from pipeline.readers.tabular import read_csv
 from pipeline.readers.xml_reader import read_xml
-from pipeline.sources.base import Draft, Resource, text_of
+from pipeline.sources.base import Draft, NotText, Resource, text_of, text_value
 from pipeline.sources.files import expand_paths, fetch_location
 
 
@@ -46,13 +46,27 @@ def read_records(
     if fmt == "xml":
         return read_xml(text, record_tag)
     if fmt == "html":
-        return iter([Record("$", {"text": html_to_text(text), "title": html_title(text)})])
+        page = read_page(text)
+        if page.not_content:
+            return iter([BadRecord("$", "not_content", f"not a document: {page.not_content}", raw=page.text[:10_000])])
+        return iter([Record("$", {"text": page.text, "title": page.title})])
     raise ValueError(f"unsupported format {fmt!r}")
 
 
 def _field_text(fields: dict, name: str, html_fields: list[str]) -> str:
     value = text_of(fields.get(name)) or ""
     return html_to_text(value) if name in html_fields else value
+
+
+def _body(fields: dict, names: list[str], html_fields: list[str]) -> str:
+    """The text fields joined by blank lines; NotText when one holds something other than text."""
+    parts = []
+    for name in names:
+        value = text_value(fields, name) or ""
+        text = (html_to_text(value) if name in html_fields else value).strip()
+        if text:
+            parts.append(text)
+    return "\n\n".join(parts)
 
 
 def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
@@ -68,10 +82,14 @@ def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft
                 rec.locator, "missing_text_field", f"no field {', '.join(map(repr, missing))}", raw=text_of(rec.fields)
             )
             continue
-        parts = [t for f in text_fields if (t := _field_text(rec.fields, f, source.html_fields).strip())]
+        try:
+            body = _body(rec.fields, text_fields, source.html_fields)
+        except NotText as exc:
+            yield BadRecord(rec.locator, "text_not_a_string", str(exc), raw=text_of(rec.fields))
+            continue
         yield Draft(
             locator=rec.locator,
-            text="\n\n".join(parts),
+            text=body,
             title=_field_text(rec.fields, title_field, source.html_fields).strip() or None if title_field else None,
             source_record_id=text_of(rec.fields.get(source.id_field)) if source.id_field else None,
             agency=(text_of(rec.fields.get(source.agency_field)) or "").strip() or None

@@ -1,9 +1,11 @@
 """Ministry of Justice laws database (law.moj.gov.tw): one document per law, articles in order.
 
-Reads the three shapes the ministry has published: the current bulk form (`{"UpdateDate", "Laws": [...]}`,
+Reads every shape the ministry has published: the current bulk form (`{"UpdateDate", "Laws": [...]}`,
 UTF-8 with BOM, usually inside ChLaw.json.zip / EngLaw.json.zip -- archives are opened by the extract
 stage) and its per-law split files; the English translations (`Eng*` keys); and the legacy format converted
-from the old XML (Chinese keys: 法規名稱, 法規內容 ...). The law's PCode is its source_record_id.
+from the old XML, Chinese (法規名稱, 法規內容 ...) and English (英文法規名稱, 中文法規名稱, 法規內容 ...). The
+law's PCode is its source_record_id; an English translation is `language: en` with the Chinese name of the
+law in its metadata (`title_zh`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from pipeline.config import LoadedConfig, MojLawsSource
 from pipeline.dates import parse_date
+from pipeline.readers.jsonish import read_json
 from pipeline.readers.records import BadRecord
 from pipeline.sources.base import Draft, Resource
 from pipeline.sources.files import expand_paths, fetch_location
@@ -34,6 +37,7 @@ class LawView:
     modified: str
     abandon_note: str
     language: str  # zh | en
+    title_zh: str = ""  # of an English translation: the Chinese name of the law it translates
 
 
 def discover(cfg: LoadedConfig, index: int, source: MojLawsSource) -> list[Resource]:
@@ -71,6 +75,7 @@ def _current_shape(law: dict[str, Any], prefix: str, language: str) -> LawView:
         modified=_text(law, f"{p}LawModifiedDate"),
         abandon_note=_text(law, f"{p}LawAbandonNote"),
         language=language,
+        title_zh=_text(law, "LawName") if language == "en" else "",
     )
 
 
@@ -91,6 +96,22 @@ def _legacy_shape(law: dict[str, Any]) -> LawView:
     )
 
 
+def _legacy_english_shape(law: dict[str, Any]) -> LawView:
+    """The English translations converted from the old Eng_FalVMingLing.xml: 英文法規名稱 / 中文法規名稱 instead of
+    法規名稱, 最新英文異動日期, articles as {條號: "Article 1", 條文內容}."""
+    view = _legacy_shape(law)
+    return LawView(
+        name=_text(law, "英文法規名稱"),
+        foreword=view.foreword,
+        articles=view.articles,
+        url=view.url,
+        modified=_text(law, "最新英文異動日期") or view.modified,
+        abandon_note=view.abandon_note,
+        language="en",
+        title_zh=_text(law, "中文法規名稱"),
+    )
+
+
 def view(law: dict[str, Any]) -> LawView | None:
     """Map any of the published shapes to a LawView; None when the object is not a law."""
     if "LawName" in law and "LawArticles" in law:
@@ -99,6 +120,8 @@ def view(law: dict[str, Any]) -> LawView | None:
         return _current_shape(law, "Eng", "en")
     if "法規名稱" in law and "法規內容" in law:
         return _legacy_shape(law)
+    if "英文法規名稱" in law and "法規內容" in law:
+        return _legacy_english_shape(law)
     return None
 
 
@@ -124,8 +147,18 @@ def law_text(law: LawView | dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _laws(text: str) -> Iterator[tuple[str, Any]]:
-    value = json.loads(text.removeprefix("\ufeff"))
+def _laws(text: str) -> Iterator[tuple[str, Any] | BadRecord]:
+    """(locator, law object) of a per-law file or each law of a bulk envelope. A bulk file cut short yields its
+    complete laws, then one bad record for the cut (see jsonish.read_json)."""
+    body = text.removeprefix("\ufeff")
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError:
+        if '"Laws"' not in body[:4096]:
+            raise
+        for item in read_json(body, "Laws"):
+            yield item if isinstance(item, BadRecord) else (item.locator, item.fields)
+        return
     if isinstance(value, dict) and isinstance(value.get("Laws"), list):
         for i, law in enumerate(value["Laws"]):
             yield f"$.Laws[{i}]", law
@@ -134,12 +167,19 @@ def _laws(text: str) -> Iterator[tuple[str, Any]]:
 
 
 def drafts(source: MojLawsSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
-    for locator, law in _laws(text):
+    for item in _laws(text):
+        if isinstance(item, BadRecord):
+            yield item
+            continue
+        locator, law = item
         v = view(law) if isinstance(law, dict) else None
         if v is None:
             raw = json.dumps(law, ensure_ascii=False)
             yield BadRecord(
-                locator, "not_a_law", "expected a law object (LawName/EngLawName/法規名稱 and articles)", raw=raw
+                locator,
+                "not_a_law",
+                "expected a law object (LawName/EngLawName/法規名稱/英文法規名稱 and articles)",
+                raw=raw,
             )
             continue
         abolished = v.abandon_note.strip()
@@ -153,4 +193,6 @@ def drafts(source: MojLawsSource, resource: Resource, text: str) -> Iterator[Dra
             if abolished and not source.include_abolished
             else None,
             flags=("abolished_law",) if abolished else (),
+            language=v.language,
+            metadata={"title_zh": v.title_zh} if v.title_zh else None,
         )

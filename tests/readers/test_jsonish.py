@@ -27,3 +27,41 @@ def test_json_shape_errors_name_the_path():
         list(read_json('{"result": {}}', "result.records"))
     with pytest.raises(json.JSONDecodeError):
         list(read_json('{"truncated": '))
+
+
+def _cut_list(n: int) -> str:
+    return json.dumps([{"id": i, "text": f"第{i}則公告，內容完整。"} for i in range(n)], ensure_ascii=False)
+
+
+def test_a_json_list_cut_short_keeps_its_complete_records_and_names_the_cut():
+    full = _cut_list(5)
+    cut = full[: full.index('{"id": 3') + 12]  # a broken download: ends inside the fourth record
+    rows = list(read_json(cut))
+    assert [r.locator for r in rows] == ["$[0]", "$[1]", "$[2]", "$[3]"]
+    assert all(isinstance(r, Record) for r in rows[:3]) and [r.fields["id"] for r in rows[:3]] == [0, 1, 2]
+    tail = rows[3]
+    assert isinstance(tail, BadRecord) and tail.reason == "truncated_json"
+    at = len(full[: full.index('{"id": 3')].encode("utf-8"))
+    assert f"the file ends at record 3 (byte {at:,} of {len(cut.encode('utf-8')):,})" in tail.detail
+    assert tail.raw == cut[full.index('{"id": 3') :]
+
+    whole_records = list(read_json(full[:-1]))  # only the closing bracket is missing
+    assert [type(r).__name__ for r in whole_records] == ["Record"] * 5 + ["BadRecord"]
+    assert whole_records[-1].reason == "truncated_json"
+
+
+def test_a_nested_record_list_cut_short_and_garbage_inside_a_list():
+    body = json.dumps({"success": True, "result": {"fields": [{"id": "x"}], "records": json.loads(_cut_list(4))}})
+    rows = list(read_json(body[: body.index('{"id": 2') + 5], "result.records"))
+    assert [r.locator for r in rows] == [f"$.result.records[{i}]" for i in range(3)]
+    assert rows[-1].reason == "truncated_json"
+
+    full = _cut_list(4)
+    at = full.index('{"id": 2')
+    broken = full[:at] + "@" + full[at:]
+    rows = list(read_json(broken))
+    assert [type(r).__name__ for r in rows] == ["Record", "Record", "BadRecord"]
+    assert rows[-1].reason == "invalid_json" and "invalid JSON at record 2" in rows[-1].detail
+    # A whole list followed by text that does not parse: every record read, the rest named.
+    rows = list(read_json(full + ' {"x"'))
+    assert len([r for r in rows if isinstance(r, Record)]) == 4 and rows[-1].reason == "invalid_json"
