@@ -1,9 +1,12 @@
 """Script detection (Traditional / Simplified / mixed / other) and audited OpenCC conversion.
 
 Evidence comes from characters, not phrases: a Traditional-only character is one OpenCC `t2s` changes, a
-Simplified-only character one `s2t` changes -- minus characters that are also standard in Taiwan usage (台, 里,
-准, 秘, 雇 ...; measured: the Simplified-only characters that occur in the MOJ laws and the Executive Yuan
-Gazette). Conversion runs only over spans classified Simplified, never over text already Traditional, and
+Simplified-only character one `s2t` changes that Big5 (CP950) cannot encode. Big5 was built from the Ministry
+of Education's lists of standard characters (常用 and 次常用國字標準字體表), so a character it holds is standard
+in Taiwan -- 台, 里, 准, 于, 万, 云, 几 ... -- and is never evidence of Simplified text, whatever OpenCC's tables
+say. One such character decides nothing: a text or sentence needs at least MIN_EVIDENCE Simplified-only
+characters to count as Simplified. Conversion runs over Simplified documents, or over the Simplified sentences
+of a mixed one, never over text already Traditional (s2t also rewrites Taiwan words: 公布 -> 公佈), and
 reports how many characters it changed, with a sample of before/after pairs.
 """
 
@@ -16,8 +19,7 @@ from typing import Any
 
 import opencc
 
-# Simplified-only by OpenCC's tables, yet standard in Taiwan Traditional text (occur in laws and the gazette).
-ALSO_TRADITIONAL = frozenset("准台秘雇占里床群干游征范佣咨峰吃岩晒厘余采伙于郁斗杰后岳恒凶丑皂涂")
+MIN_EVIDENCE = 2  # Simplified-only characters a text or sentence needs before it counts as Simplified
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _SPAN = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
@@ -35,8 +37,17 @@ def _char_sets() -> tuple[frozenset[str], frozenset[str]]:
     to_simp = converter("t2s").convert(joined).split("\n")
     to_trad = converter("s2t").convert(joined).split("\n")
     trad_only = frozenset(c for c, s in zip(chars, to_simp, strict=True) if s != c)
-    simp_only = frozenset(c for c, t in zip(chars, to_trad, strict=True) if t != c) - ALSO_TRADITIONAL
+    simp_only = frozenset(c for c, t in zip(chars, to_trad, strict=True) if t != c and not _in_big5(c))
     return trad_only, simp_only
+
+
+def _in_big5(char: str) -> bool:
+    """Standard in Taiwan: one of the characters Big5 (from the Ministry of Education's lists) encodes."""
+    try:
+        char.encode("cp950")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ def classify(stats: ScriptStats, letters: int) -> str:
     if stats.han < 2 or stats.han < 0.2 * letters:
         return "other"
     ratio = stats.traditional_ratio
-    if ratio is None or ratio >= 0.9:
+    if ratio is None or ratio >= 0.9 or stats.simplified < MIN_EVIDENCE:
         return "hant"
     if ratio <= 0.1:
         return "hans"

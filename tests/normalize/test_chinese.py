@@ -89,3 +89,54 @@ def _load(path: Path) -> object:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "發稿人：綜合企劃科 施瑋筑科員",  # a name: 筑 is in Big5 (OpenCC's s2t makes it 築)
+        "臺南友好城市—日本本庄市府會首長13日下午聯袂率團拜會",  # a Japanese city: 庄
+        "日本出口「DAICHI SHOKUHIN羊栖菜(HIJIKI)」檢出重金屬含量不符規定",  # 栖
+        "四、審查并公告。",  # 并 in an old law
+        "台南大遠百捐贈粽子禮盒  黃偉哲感謝企業以粽傳愛關懷弱勢",  # 台
+        "公布施行，万一發生爭議，于法有據。",  # 万 于: in Big5, standard in Taiwan
+    ],
+)
+def test_traditional_text_with_characters_opencc_also_lists_as_simplified_is_left_alone(text):
+    """Characters Big5 encodes are standard in Taiwan: never evidence of Simplified text (real records that the
+    former hand-made exception list let through to conversion)."""
+    r = to_traditional(text)
+    assert r.script == "hant" and r.text == text and r.changed_chars == 0
+
+
+def test_one_simplified_character_does_not_make_a_text_simplified():
+    assert to_traditional("本案經審查后決議通過。").script == "hant"  # 后: in Big5
+    assert to_traditional("請各单位配合辦理。").text == "請各单位配合辦理。"  # 单 is Simplified-only: one is not enough
+    assert to_traditional("请各单位配合办理。").script == "hans"  # 请 单 办: a Simplified text
+
+
+def _short_real_records(realdata: Path) -> list[str]:
+    out: list[str] = []
+    for path in (realdata / "external/tainan_news_2024_06").glob("*.json"):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        out += [item["title"], item["content"], *item["content"].split("\n")]
+    for path in (realdata / "external/president_news_2024").glob("*.json"):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        out += [item["title"], *(item.get("content_paragraphs") or [])]
+    for path in (realdata / "moj_laws").glob("split_ch_*/*.json"):
+        law = json.loads(path.read_text(encoding="utf-8"))
+        out += [law["LawName"], *(a["ArticleContent"] for a in law["LawArticles"])]
+    for path in (realdata / "external/moj_legacy_english").glob("*.json"):
+        out.append(json.loads(path.read_text(encoding="utf-8"))["中文法規名稱"])
+    return [t for t in out if t and t.strip() and len(t) < 100]
+
+
+def test_no_short_traditional_record_of_the_real_data_is_converted(realdata):
+    """Every real record under 100 characters (news titles and paragraphs, law names and articles): zero
+    conversions (the former rules converted 6 of ~62,000 short records here and in other real folders)."""
+    from pipeline.normalize import normalize
+
+    records = _short_real_records(realdata)
+    assert len(records) > 50_000
+    converted = [t for t in records if to_traditional(normalize(t)[0]).changed_chars]
+    assert converted == []
