@@ -29,9 +29,10 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(exc: BaseException | str, *, soft_wrap: bool = False) -> typer.Exit:
-    """Print the error (its message names the file, key or folder at fault); returns the exit to raise (2)."""
-    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=soft_wrap)
+def _fail(exc: BaseException | str) -> typer.Exit:
+    """Print the error (its message names the file, key or folder at fault), never wrapped inside a path, so it
+    can be copied; returns the exit to raise (2)."""
+    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -174,7 +175,7 @@ def verify(
     try:
         result = verify_release(output_dir, load_table(licenses) if licenses else None, report)
     except (VerifyError, LicenseTableError) as exc:
-        raise _fail(exc, soft_wrap=True) from exc
+        raise _fail(exc) from exc
     table = Table(title=f"twcorpus verify {output_dir}")
     table.add_column("check")
     table.add_column("items checked", justify="right")
