@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import NormalizeConfig, PiiConfig  # noqa: E402
-from pipeline.filters import signals  # noqa: E402
+from pipeline.dedup.hashing import exact_key  # noqa: E402
+from pipeline.extract.signals import signals  # noqa: E402
 from pipeline.normalize import Normalizer, normalize  # noqa: E402
 from pipeline.normalize.chinese import to_traditional  # noqa: E402
-from pipeline.normalize.hashing import exact_key  # noqa: E402
 from pipeline.normalize.pii import redact  # noqa: E402
 from pipeline.normalize.segment import count_words, tokenizer  # noqa: E402
 from pipeline.normalize.unicode import steps  # noqa: E402

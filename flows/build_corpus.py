@@ -21,15 +21,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.catalogue_sync import catalogue_sync
 from pipeline import stages
-from pipeline import workers as extraction
-from pipeline.carry import change_sources
+from pipeline.clock import StageClock
 from pipeline.config import DaskConfig, LoadedConfig, load_config
 from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
 from pipeline.dedup.lsh import candidate_pairs
-from pipeline.extract import FetchedRef
+from pipeline.extract import workers as extraction
+from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext, make_context
-from pipeline.resources import StageClock
 from pipeline.sources import Resource
+from pipeline.sources.changes import change_sources
 
 
 @task(name="discover", cache_policy=NO_CACHE)

@@ -17,12 +17,12 @@ from rich.table import Table
 
 from flows.serve import run_api
 from pipeline.config import ConfigError, LoadedConfig, load_config
-from pipeline.decide import open_published
 from pipeline.dedup.index import DedupIndexError
+from pipeline.extract.workers import extraction_workers
 from pipeline.paths import new_run_id
-from pipeline.shards import PublishError
+from pipeline.publish.build import PublishError
+from pipeline.publish.decisions import open_published
 from pipeline.sources.files import SourceError, unmatched_inputs
-from pipeline.workers import extraction_workers
 
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
 console = Console()
@@ -170,7 +170,7 @@ def verify(
 ) -> None:
     """Check a published release: files, digests, counts, licences, personal data, withheld text. Exit 1 on problems."""
     from pipeline.licensing import LicenseTableError, load_table
-    from pipeline.verify import VerifyError, verify_release
+    from pipeline.publish.verify import VerifyError, verify_release
 
     try:
         result = verify_release(output_dir, load_table(licenses) if licenses else None, report)

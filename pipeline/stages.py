@@ -7,33 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.batches import plan_batches
-from pipeline.carry import carried_over, change_urls, read_changes, remember_exports, remember_run
 from pipeline.config import LoadedConfig
-from pipeline.extract import FetchedRef, extract_resource
-from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore
+from pipeline.extract.resource import extract_resource
+from pipeline.fetch import FetchedRef, Fetcher, FetchError
+from pipeline.fetch import fetcher_for as new_fetcher
 from pipeline.paths import RunContext
+from pipeline.publish.build import publish
 from pipeline.report import build_report, summary_markdown, write_report
-from pipeline.shards import publish
 from pipeline.sources import Resource, discover
+from pipeline.sources.changes import carried_over, change_urls, read_changes, remember_exports, remember_run
 from pipeline.sources.files import fetch_location
 
 
 def fetcher_for(cfg: LoadedConfig, ctx: RunContext) -> Fetcher:
-    f = cfg.corpus.fetch
-    return Fetcher(
-        RawStore(ctx.paths.raw_dir),
-        Ledger(ctx.paths.ledger_path),
-        timeout=f.timeout_s,
-        retries=f.retries,
-        backoff=f.backoff_s,
-        max_bytes=f.max_bytes,
-        per_host=f.per_host,
-        deadline=f.deadline_s,
-        max_retry_after=f.max_retry_after_s,
-        max_redirects=f.max_redirects,
-        allow_hosts=f.allow_hosts,
-        allow_private=f.allow_private,
-    )
+    return new_fetcher(cfg.corpus.fetch, ctx.paths.raw_dir, ctx.paths.ledger_path)
 
 
 def discover_resources(cfg: LoadedConfig, ctx: RunContext) -> list[Resource]:

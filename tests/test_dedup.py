@@ -5,6 +5,7 @@ import numpy as np
 from datasketch import MinHash
 
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.hashing import hashing_view, key_of_view, title_key
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs
 from pipeline.dedup.minhash import (
     SCHEME,
@@ -16,7 +17,6 @@ from pipeline.dedup.minhash import (
     signature_matrix_parallel,
     signatures,
 )
-from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
 

@@ -2,12 +2,14 @@ import hashlib
 
 import pytest
 
+from pipeline.config import FetchConfig
 from pipeline.fetch import Fetcher, FetchError, Ledger, RawStore, rewrite_url
 
 
 @pytest.fixture
 def fetcher(tmp_path) -> Fetcher:
-    return Fetcher(RawStore(tmp_path / "raw"), Ledger(tmp_path / "state/ledger.sqlite"), backoff=0.01, timeout=5)
+    settings = FetchConfig(backoff_s=0.01, timeout_s=5)
+    return Fetcher(RawStore(tmp_path / "raw"), Ledger(tmp_path / "state/ledger.sqlite"), settings)
 
 
 def test_remote_bytes_land_in_the_store_and_an_unchanged_file_is_not_downloaded_again(http_server, fetcher):
@@ -32,21 +34,21 @@ def test_retries_on_503_and_429_then_succeeds(http_server, fetcher):
 def test_gives_up_with_the_url_in_the_message(http_server, fetcher):
     with pytest.raises(FetchError, match=r"/missing: HTTP 404"):
         fetcher.fetch(http_server.url + "/missing")
-    fetcher.retries = 1
+    fetcher.settings = fetcher.settings.model_copy(update={"retries": 1})
     http_server.add("/down", b"", fail_first=[503, 503, 503])
     with pytest.raises(FetchError, match=r"/down: HTTP 503"):
         fetcher.fetch(http_server.url + "/down")
 
 
 def test_connection_refused_is_retried_then_reported(fetcher):
-    fetcher.retries = 1
+    fetcher.settings = fetcher.settings.model_copy(update={"retries": 1})
     with pytest.raises(FetchError, match="gave up after 2 attempts"):
         fetcher.fetch("http://127.0.0.1:9/nothing")
 
 
 def test_response_size_limit(http_server, fetcher):
     http_server.add("/big", b"x" * 5000)
-    fetcher.max_bytes = 1000
+    fetcher.settings = fetcher.settings.model_copy(update={"max_bytes": 1000})
     with pytest.raises(FetchError, match="larger than 1000 bytes"):
         fetcher.fetch(http_server.url + "/big")
 

@@ -23,17 +23,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.fetch import (
-    Fetcher,
-    FetchError,
-    HostPolicy,
-    Ledger,
-    RawStore,
-    proxy_configured,
-    redact,
-    retry_after_seconds,
-)
+from pipeline.config import FetchConfig, load_config
+from pipeline.fetch import Fetcher, FetchError, HostPolicy, Ledger, RawStore, redact, retry_after_seconds
+from pipeline.fetch.policy import proxy_configured
 from pipeline.paths import make_context
 from pipeline.sources.base import Resource
 from pipeline.stages import fetch_resource
@@ -201,8 +193,8 @@ def raw_server() -> Iterator[Callable[..., RawServer]]:
 @pytest.fixture
 def make_fetcher(tmp_path: Path) -> Callable[..., Fetcher]:
     def make(**kw: Any) -> Fetcher:
-        settings: dict[str, Any] = {"backoff": 0.01, "timeout": 2.0, "retries": 2, **kw}
-        return Fetcher(RawStore(tmp_path / "raw"), Ledger(tmp_path / "state/ledger.sqlite"), **settings)
+        settings: dict[str, Any] = {"backoff_s": 0.01, "timeout_s": 2.0, "retries": 2, **kw}
+        return Fetcher(RawStore(tmp_path / "raw"), Ledger(tmp_path / "state/ledger.sqlite"), FetchConfig(**settings))
 
     return make
 
@@ -261,14 +253,14 @@ def _gap(http: ScriptedServer, path: str) -> float:
 
 def test_429_retry_after_in_seconds_is_honoured(http, make_fetcher):
     http.add("/limited", (429, {"Retry-After": "1"}, b""), ok(b"ok"))
-    make_fetcher(max_retry_after=10).fetch(http.url + "/limited")
+    make_fetcher(max_retry_after_s=10).fetch(http.url + "/limited")
     assert 0.9 <= _gap(http, "/limited") < 3
 
 
 def test_429_retry_after_as_an_http_date_is_honoured(http, make_fetcher):
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True)
     http.add("/limited", (429, {"Retry-After": when}, b""), ok(b"ok"))
-    make_fetcher(max_retry_after=10).fetch(http.url + "/limited")
+    make_fetcher(max_retry_after_s=10).fetch(http.url + "/limited")
     assert 0.9 <= _gap(http, "/limited") < 3.5  # the date has a one-second resolution
 
 
@@ -276,7 +268,7 @@ def test_retry_after_is_capped_by_the_config(http, make_fetcher):
     far = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
     http.add("/secs", (429, {"Retry-After": "3600"}, b""), ok(b"ok"))
     http.add("/date", (503, {"Retry-After": far}, b""), ok(b"ok"))
-    fetcher = make_fetcher(max_retry_after=0.3)
+    fetcher = make_fetcher(max_retry_after_s=0.3)
     started = time.monotonic()
     fetcher.fetch(http.url + "/secs")
     fetcher.fetch(http.url + "/date")
@@ -295,7 +287,7 @@ def test_retry_after_parsing():
 
 def test_a_retry_after_beyond_the_deadline_gives_up_at_once(http, make_fetcher):
     http.add("/later", (503, {"Retry-After": "60"}, b""), ok(b"ok"))
-    fetcher = make_fetcher(max_retry_after=60, deadline=0.5)
+    fetcher = make_fetcher(max_retry_after_s=60, deadline_s=0.5)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"/later: deadline of 0.5 s would pass before the next attempt.*HTTP 503"):
         fetcher.fetch(http.url + "/later")
@@ -332,7 +324,7 @@ def test_read_timeout_is_retried_then_reported(raw_server, make_fetcher):
         stop.wait(5)  # then silence
 
     server = raw_server(script)
-    fetcher = make_fetcher(retries=1, timeout=0.2)
+    fetcher = make_fetcher(retries=1, timeout_s=0.2)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"/t.csv: gave up after 2 attempts \(ReadTimeout"):
         fetcher.fetch(server.url + "/t.csv")
@@ -347,7 +339,7 @@ def test_a_slow_drip_is_cut_off_by_the_download_deadline(raw_server, make_fetche
             stop.wait(0.05)
 
     server = raw_server(script)
-    fetcher = make_fetcher(timeout=1.0, deadline=0.6, retries=3)
+    fetcher = make_fetcher(timeout_s=1.0, deadline_s=0.6, retries=3)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"/drip.csv: deadline of 0.6 s passed after \d+ bytes"):
         fetcher.fetch(server.url + "/drip.csv")
@@ -581,7 +573,7 @@ def test_non_public_addresses_are_refused(address, kind):
 def test_a_name_that_resolves_public_but_connects_to_loopback_is_refused(http, make_fetcher, monkeypatch):
     """The address connected to is checked as well as the lookup: a name may answer differently the second time."""
     http.add("/a.csv", ok(b"internal"))
-    monkeypatch.setattr("pipeline.fetch._resolve", lambda host, port: [ipaddress.ip_address("93.184.216.34")])
+    monkeypatch.setattr("pipeline.fetch.policy._resolve", lambda host, port: [ipaddress.ip_address("93.184.216.34")])
     fetcher = make_fetcher()
     with pytest.raises(FetchError, match=r"/a.csv: http://localhost:\d+/a.csv connected to 127.0.0.1, a loopback"):
         fetcher.fetch(f"http://localhost:{http.port}/a.csv", untrusted=True)
@@ -603,7 +595,7 @@ def test_a_name_that_does_not_resolve_is_not_a_policy_error(monkeypatch):
     def fail(*args: Any, **kw: Any) -> Any:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr("pipeline.fetch.socket.getaddrinfo", fail)
+    monkeypatch.setattr("pipeline.fetch.policy.socket.getaddrinfo", fail)
     assert HostPolicy().refusal("https://nowhere.example.gov.tw/a.csv") is None
 
 
@@ -686,7 +678,7 @@ def test_no_error_or_log_line_carries_credentials(http, make_fetcher, caplog):
     http.add("/hop", redirect("http://169.254.169.254/x?access_token=SEKRET9"))
     fetcher = make_fetcher(retries=1)
     messages = []
-    with caplog.at_level(logging.WARNING, logger="pipeline.fetch"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.fetch.http"):
         for path in ("/missing", "/busy", "/hop"):
             url = f"http://alice:pa55w0rd@127.0.0.1:{http.port}{path}{SECRET_URL_QUERY}"
             with pytest.raises(FetchError) as err:

@@ -131,7 +131,7 @@ def fuzz_env(tmp_path_factory):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_TEXTY, which=st.integers(min_value=0, max_value=4))
 def test_any_bytes_in_any_format_become_rows_with_reasons(fuzz_env, data, which):
-    from pipeline.extract import extract_resource
+    from pipeline.extract.resource import extract_resource
     from pipeline.sources import local
     from pipeline.stages import fetch_resource
 
@@ -164,9 +164,9 @@ def test_the_normaliser_takes_any_text(text):
 
 def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config, tmp_path):
     from pipeline.config import load_config
-    from pipeline.decide import read_staged
-    from pipeline.extract import extract_resource
+    from pipeline.extract.resource import extract_resource
     from pipeline.paths import make_context
+    from pipeline.publish.decisions import read_staged
     from pipeline.stages import discover_resources, fetch_resource
 
     (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from pipeline.config import load_config
-from pipeline.decide import read_staged
-from pipeline.extract import extract_resource
+from pipeline.extract.resource import extract_resource
 from pipeline.paths import make_context
+from pipeline.publish.decisions import read_staged
 from pipeline.stages import discover_resources, fetch_resource
 from tests.conftest import jsonl_source
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from pipeline import shards
 from pipeline.config import PublishConfig, load_config
 from pipeline.paths import make_context
+from pipeline.publish import build as shards
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
 

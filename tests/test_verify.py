@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from pipeline.atomic import sha256_file
 from pipeline.normalize.pii import valid_national_id
-from pipeline.verify import NotAReleaseError, personal_data, verify_release
+from pipeline.publish.verify import NotAReleaseError, personal_data, verify_release
 
 DENY = "CC-BY-ND-3.0-TW"  # policy deny in configs/licenses.yaml
 EMAIL = "chen.mei@example.org"

@@ -15,7 +15,7 @@ def _rows(folder):
 
 def test_two_worker_processes_publish_the_same_corpus(sample_run, tmp_path, monkeypatch):
     from flows.build_corpus import build_corpus
-    from pipeline.workers import ExtractionPool
+    from pipeline.extract.workers import ExtractionPool
 
     batches = []
     real = ExtractionPool.extract_batch
@@ -54,8 +54,8 @@ def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypa
 
     from flows.build_corpus import build_corpus
     from pipeline.config import load_config
+    from pipeline.extract.workers import ExtractionPool, extraction_workers, for_run
     from pipeline.paths import new_run_id
-    from pipeline.workers import ExtractionPool, extraction_workers, for_run
 
     used = []
     real = ExtractionPool.extract_batch

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
+from pipeline.dedup.hashing import hashing_view, key_of_view, title_key  # noqa: E402
 from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
-from pipeline.normalize.hashing import hashing_view, key_of_view, title_key  # noqa: E402
 from pipeline.sources.moj_laws import view  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata" / "moj_laws"

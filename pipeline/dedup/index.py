@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 
 from pipeline.atomic import atomic_write_bytes
 from pipeline.dedup.cluster import Candidates
+from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, as_matrix
-from pipeline.normalize.hashing import hashing_view
 
 FOLDER = "dedup-index"
 FORMAT = 1

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from pipeline.normalize import normalize
 from pipeline.normalize.pii import DETECTORS, redact, valid_national_id, valid_resident_certificate
-from pipeline.verify import personal_data
+from pipeline.publish.verify import personal_data
 
 
 @pytest.mark.parametrize("value", ["A123456789", "F131104093", "Q268472619", "M120935514"])

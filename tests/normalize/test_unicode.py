@@ -1,5 +1,5 @@
+from pipeline.dedup.hashing import exact_key, hashing_view
 from pipeline.normalize import normalize
-from pipeline.normalize.hashing import exact_key, hashing_view
 
 
 def test_crlf_layout_and_indented_headings():

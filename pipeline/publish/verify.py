@@ -35,7 +35,7 @@ from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.normalize.pii import find
 from pipeline.normalize.private_use import PRIVATE_USE
-from pipeline.shards import content_digest
+from pipeline.publish.build import content_digest
 
 CHECKS = (
     "files",

@@ -15,7 +15,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from pipeline.config import LoadedConfig
-from pipeline.extract import FetchedRef
+from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext
 from pipeline.sources import Resource
 
@@ -37,7 +37,7 @@ def _warm(cfg: LoadedConfig) -> None:
 
 
 def _extract(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]) -> list[dict]:
-    from pipeline.extract import extract_resource
+    from pipeline.extract.resource import extract_resource
 
     return [extract_resource(cfg, ctx, r, f) for r, f in zip(batch, fetched, strict=True)]
 

@@ -13,7 +13,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,14 @@ from pipeline import licensing
 from pipeline.atomic import atomic_write, atomic_write_bytes
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
+from pipeline.dedup.hashing import VERSION as HASHING_VIEW_VERSION
+from pipeline.dedup.hashing import hashing_view, key_of_view, title_key
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, signatures
 from pipeline.document import Document, document_id, to_table
-from pipeline.fetch import local_path
-from pipeline.filters import decide as decide_quality
-from pipeline.filters import signals
+from pipeline.extract.signals import decide as decide_quality
+from pipeline.extract.signals import signals
+from pipeline.fetch import FetchedRef, local_path
 from pipeline.normalize import Normalized, Normalizer
-from pipeline.normalize.hashing import VERSION as HASHING_VIEW_VERSION
-from pipeline.normalize.hashing import hashing_view, key_of_view, title_key
 from pipeline.normalize.segment import count_words
 from pipeline.normalize.unicode import lone_surrogates, replace_surrogates
 from pipeline.paths import RunContext
@@ -43,16 +43,6 @@ from pipeline.sources import Draft, Resource, drafts
 from pipeline.sources.datagovtw import MEMBER_FORMATS
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FetchedRef:
-    """The fetch stage's answer for one resource; None fields mean the fetch failed (see `error`)."""
-
-    path: str | None
-    sha256: str | None
-    retrieved_at: str | None
-    error: str | None = None
 
 
 EXTRACT_RULES = 6  # bumped when what extraction makes of the same bytes changes (staged files then redone)

@@ -18,10 +18,10 @@ import pyarrow.feather as feather
 
 from pipeline.config import LoadedConfig
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
+from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix
-from pipeline.normalize.hashing import hashing_view
 
 PairsOf = Callable[[np.ndarray], np.ndarray]  # [n, bands] band keys -> candidate pairs (lsh.candidate_pairs)
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}

@@ -22,16 +22,23 @@ import pyarrow.parquet as pq
 
 from pipeline.atomic import sha256_file
 from pipeline.background import Sequential, prefetched
-from pipeline.card import render_card, render_notice
 from pipeline.config import LoadedConfig
-from pipeline.decide import Decisions, PairsOf, decide, index_settings, open_published, read_staged
 from pipeline.dedup.index import FOLDER as INDEX_FOLDER
 from pipeline.dedup.index import IndexWriter, PublishedIndex
 from pipeline.dedup.lsh import candidate_pairs
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable
 from pipeline.paths import RunContext
-from pipeline.release import input_digest, previous_manifest, recover, remember_release, swap_in, unchanged_release
+from pipeline.publish.card import render_card, render_notice
+from pipeline.publish.decisions import Decisions, PairsOf, decide, index_settings, open_published, read_staged
+from pipeline.publish.release import (
+    input_digest,
+    previous_manifest,
+    recover,
+    remember_release,
+    swap_in,
+    unchanged_release,
+)
 from pipeline.report.diff import release_diff
 
 TAG_CHARS = 12

@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.atomic import atomic_write_bytes
 from pipeline.config import DataGovTwSource, LoadedConfig
-from pipeline.extract import FetchedRef
-from pipeline.fetch import Fetcher, FetchError, local_path
+from pipeline.fetch import FetchedRef, Fetcher, FetchError, local_path
 from pipeline.paths import RunContext
 from pipeline.readers.encoding import DecodeFailure
 from pipeline.sources import Resource
