@@ -58,18 +58,17 @@ def folder_config(spec: str, work: Path, n: int) -> Path:
 
 def guess_text_field(files: list[Path]) -> str:
     """The field with the most Han characters per record over a few files (as data.gov.tw columns are found)."""
+    from pipeline.readers import ReadOptions, read_records
     from pipeline.readers.encoding import decode_bytes
     from pipeline.sources.datagovtw import detect_text_fields
-    from pipeline.sources.local import read_records
 
     records = []
     for path in files[:20]:
         fmt = FORMATS[path.suffix.lower()]
         try:
             text = decode_bytes(path.read_bytes()).text
-            records += [
-                r for r in read_records(fmt, text, None, "Record" if fmt == "xml" else None) if hasattr(r, "fields")
-            ]
+            options = ReadOptions(record_tag="Record" if fmt == "xml" else None)
+            records += [r for r in read_records(fmt, text, options) if hasattr(r, "fields")]
         except Exception:  # a sample file that does not read: the run will say why
             continue
     fields = detect_text_fields(records[:500])

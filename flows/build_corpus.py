@@ -26,6 +26,7 @@ from pipeline.config import DaskConfig, LoadedConfig, load_config
 from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
 from pipeline.dedup.lsh import candidate_pairs
 from pipeline.extract import workers as extraction
+from pipeline.extract.staged import StagedResource
 from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext, make_context
 from pipeline.sources import Resource
@@ -54,7 +55,7 @@ def _progress(stage: str, done: int, total: int, records: int) -> None:
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE)
 def extract_task(
     cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef], label: str
-) -> list[dict[str, Any]]:
+) -> list[StagedResource]:
     pool = extraction.for_run(ctx.run_id)
     if pool is not None:
         return pool.extract_batch(cfg, ctx, batch, fetched)
@@ -62,7 +63,7 @@ def extract_task(
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]]) -> dict[str, Any]:
+def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[StagedResource]) -> dict[str, Any]:
     dask = cfg.corpus.dask
     if dask is not None and dask.dedup and on_dask_worker():
         get_run_logger().info("LSH band buckets grouped on the Dask cluster (dask.dataframe shuffle on the key)")
@@ -74,7 +75,7 @@ def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, An
 def report_task(
     cfg: LoadedConfig,
     ctx: RunContext,
-    sidecars: list[dict[str, Any]],
+    sidecars: list[StagedResource],
     manifest: dict[str, Any],
     timings: dict[str, float],
     cpu: dict[str, float],
@@ -197,13 +198,13 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
             staged.append(extract_task.submit(cfg, ctx, batch, [next(refs) for _ in batch], label))
         resources = resources + carried
         position = {future: i for i, future in enumerate(staged)}
-        results: dict[int, list[dict[str, Any]]] = {}
+        results: dict[int, list[StagedResource]] = {}
         done = records = 0
         _progress("extract", 0, len(resources), 0)
         for future in as_completed(staged):
             results[position[future]] = part = future.result()
             done += len(part)
-            records += sum(sc["records_read"] for sc in part)
+            records += sum(sc.records_read for sc in part)
             _progress("extract", done, len(resources), records)
         sidecars = [sc for i in range(len(staged)) for sc in results[i]]
     extraction.release(ctx.run_id)  # the workers' memory (dictionaries, tokenizer) is not needed by publish

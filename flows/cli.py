@@ -149,6 +149,49 @@ def changes(
 
 
 @app.command()
+def plan(
+    config: Annotated[Path, typer.Option("--config", "-c", help="YAML config")] = Path("configs/sample.yaml"),
+    output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
+) -> None:
+    """Show what CONFIG's decision settings would publish and reject, beside the release in place; write nothing.
+
+    Resources extracted before are read from their staged files; new or changed ones are extracted first (that
+    is a cache, not the release)."""
+    loaded = _config(config, output)
+    _inputs_present(loaded)
+    from pipeline.paths import make_context
+    from pipeline.publish.plan import plan as plan_release
+    from pipeline.stages import discover_resources, extract_batch, fetch_batch
+
+    ctx = make_context(loaded)
+    try:
+        resources = discover_resources(loaded, ctx)
+        staged = extract_batch(loaded, ctx, resources, fetch_batch(loaded, ctx, resources))
+        result = plan_release(loaded, staged, ctx.paths.output_dir)
+    except (SourceError, DedupIndexError) as exc:
+        raise _fail(exc) from exc
+    extracted = sum(1 for sc in staged if not sc.reused)
+    was = result.in_place
+    title = f"twcorpus plan {config}: {len(staged)} resources ({extracted} extracted now)"
+    table = Table(title=title)
+    for name in ("", "would publish", f"in place (run {result.in_place_run_id})" if was else "in place (none)"):
+        table.add_column(name, justify="right" if name else "left")
+    table.add_row("published", f"{result.would.published:,}", f"{was.published:,}" if was else "-")
+    for reason, would, before in result.reasons():
+        table.add_row(f"rejected: {reason}", f"{would:,}", "-" if before is None else f"{before:,}")
+    console.print(table)
+    changed = result.datasets()
+    if changed:
+        per = Table(title="datasets whose published documents change")
+        for name in ("dataset", "would publish", "in place"):
+            per.add_column(name, justify="left" if name == "dataset" else "right")
+        for dataset, would, before in changed:
+            per.add_row(dataset, f"{would:,}", "-" if before is None else f"{before:,}")
+        console.print(per)
+    console.print(f"nothing written to {result.output_dir}; `twcorpus run` publishes it")
+
+
+@app.command()
 def validate(config: Annotated[Path, typer.Option("--config", "-c")] = Path("configs/sample.yaml")) -> None:
     """Check CONFIG (and that every file source finds files) and print it resolved, without running anything."""
     loaded = _config(config)

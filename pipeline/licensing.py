@@ -53,6 +53,20 @@ class License:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A dataset's licence as publish applies it."""
+
+    license: License
+    url: str | None
+    attribution: str | None
+    policy: Policy
+
+    @property
+    def id(self) -> str:
+        return self.license.id
+
+
 def _key(raw: str) -> str:
     """Spaces (any width) removed, dashes unified, case folded: 「第 1 版」 == 「第1版」."""
     return _SPACES.sub("", _DASHES.sub("-", raw.strip())).lower()
@@ -100,6 +114,26 @@ class LicenseTable:
                 if lic.id in getattr(overrides, name):
                     return name  # type: ignore[return-value]
         return lic.policy
+
+    def resolve(
+        self,
+        raw: str | None,
+        *,
+        dataset_id: str,
+        dataset_title: str | None,
+        agency: str | None,
+        raw_url: str | None = None,
+        overrides: Any = None,
+    ) -> Resolved:
+        """Everything a dataset's licence string decides, in one place: the canonical licence, its link, the
+        attribution statement it requires and the policy (the table's, or the run's override)."""
+        lic = self.canonical(raw)
+        return Resolved(
+            license=lic,
+            url=lic.url or raw_url,
+            attribution=attribution(lic, agency, dataset_title, dataset_id),
+            policy=self.policy(lic.id, overrides),
+        )
 
     def unknown_ids(self, ids: Iterable[str]) -> list[str]:
         return [i for i in ids if i not in self.licenses]

@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.batches import plan_batches
 from pipeline.config import LoadedConfig
 from pipeline.extract.resource import extract_resource
+from pipeline.extract.staged import StagedResource
 from pipeline.fetch import FetchedRef, Fetcher, FetchError
 from pipeline.fetch import fetcher_for as new_fetcher
 from pipeline.paths import RunContext
@@ -99,7 +100,7 @@ def fetch_batch(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource]) -> li
 
 def extract_batch(
     cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
-) -> list[dict[str, Any]]:
+) -> list[StagedResource]:
     return [extract_resource(cfg, ctx, r, f) for r, f in zip(batch, fetched, strict=True)]
 
 

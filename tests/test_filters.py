@@ -1,5 +1,6 @@
 from pipeline.config import QualityConfig
-from pipeline.extract.signals import decide, language, signals
+from pipeline.extract.signals import language, signals
+from pipeline.publish.rules import quality_verdict as decide
 
 PROSE = (
     "為促進政府資料流通與加值運用，本總處持續推動各機關將業務資料以開放格式釋出，並定期檢視資料集之更新頻率與欄位說明。"

@@ -143,8 +143,8 @@ def test_any_bytes_in_any_format_become_rows_with_reasons(fuzz_env, data, which)
     path.write_bytes(data)
     [resource] = local.discover(cfg, which, cfg.corpus.sources[which])
     sidecar = extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))
-    assert sidecar["records_read"] >= 1, "a file always leaves a row"
-    assert "extract_error" not in sidecar["rejected_at_extract"], sidecar["rejected_at_extract"]
+    assert sidecar.records_read >= 1, "a file always leaves a row"
+    assert "extract_error" not in sidecar.rejected_at_extract, sidecar.rejected_at_extract
 
 
 @settings(max_examples=200, deadline=None)

@@ -26,7 +26,7 @@ def test_rejected_raw_text_and_conversion_samples_carry_no_personal_data(write_c
     rows = read_staged(sidecar).to_pylist()
     bad = next(r for r in rows if r["reason"] == "invalid_json")
     assert "<手機號碼>" in bad["text"] and "<電子郵件>" in bad["text"]
-    samples = sidecar["normalization"]["conversion_samples"]
+    samples = sidecar.normalization["conversion_samples"]
     assert samples, "the Simplified record was converted, with a sample for the report"
-    everything = json.dumps([bad, sidecar], ensure_ascii=False, default=str)
+    everything = json.dumps([bad, sidecar.model_dump(mode="json")], ensure_ascii=False, default=str)
     assert "0912" not in everything and "wang@example.com" not in everything

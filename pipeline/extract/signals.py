@@ -1,22 +1,22 @@
-"""Quality signals, computed apart from the keep/drop decision, so thresholds can be re-tuned without recomputing.
-
-Signals go into the `quality` column of every document; `decide` applies the configured thresholds and names
-the reason of a drop. Thresholds are tuned for government prose, tables and lists: numbers and short lines are
-normal there, so only clear junk (pages of repeated lines, one phrase over and over, digit dumps, navigation
-boilerplate, text in no language of the corpus) is dropped.
+"""Quality signals of a document, computed once at extraction into its `quality` column; the thresholds are
+applied at publish (publish/rules.py), so they can be re-tuned without recomputing anything. They are tuned for
+government prose, tables and lists: numbers and short lines are normal there, so only clear junk (pages of
+repeated lines, one phrase over and over, digit dumps, navigation boilerplate, text in no language of the
+corpus) is dropped.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from pipeline.config import QualityConfig
+from pipeline.chars import han_count
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # runs, not characters: 5x fewer matches
 _SPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
@@ -83,48 +83,47 @@ def language(text: str, han: int, letters: int) -> str:
     return "nan-Latn" if _TAILO.search(decomposed) else "en"
 
 
-def signals(text: str, traditional_ratio: float | None = None) -> dict[str, Any]:
-    """All quality signals of one document (the `quality` column).
+@dataclass(frozen=True)
+class Measured:
+    """What every signal reads: the text, without whitespace, letters and digits only, its lines and counts."""
 
-    Repetition is measured on letters, digits and Han only: box-drawing tables (編制表 in laws) and rules of
-    dashes are layout, not a repeated phrase.
-    """
+    text: str
+    chars: str  # no whitespace
+    wordy: str  # letters, digits and Han only
+    lines: list[str]
+    han: int
+    digits: int
+
+    @property
+    def letters(self) -> int:
+        return len(self.wordy) - self.digits
+
+    @property
+    def total(self) -> int:
+        return max(len(self.chars), 1)
+
+
+def measure(text: str) -> Measured:
     chars = _SPACE.sub("", text)
     wordy = _NOT_ALNUM.sub("", chars)
-    lines = _lines(text)
-    han = sum(map(len, _HAN_RUN.findall(chars)))
-    digits = len(_DIGIT.findall(chars))
-    letters = len(wordy) - digits
-    boiler = sum(len(ln) for ln in lines if _BOILERPLATE.match(ln))
-    total = max(len(chars), 1)
-    return {
-        "han_ratio": han / total,
-        "traditional_ratio": traditional_ratio,
-        "dup_line_fraction": dup_line_fraction(lines),
-        "top_ngram_fraction": top_ngram_fraction(wordy),
-        "digit_fraction": digits / total,
-        "boilerplate_fraction": boiler / total,
-        "language": language(text, han, letters),
-    }
+    return Measured(text, chars, wordy, _lines(text), han_count(chars), len(_DIGIT.findall(chars)))
 
 
-def decide(quality: dict[str, Any], n_chars: int, cfg: QualityConfig) -> tuple[str, str] | None:
-    """(reason, detail) when the document is dropped; None when it is kept."""
-    if not cfg.enabled:
-        return None
-    long_enough = n_chars >= cfg.min_chars_for_ratios  # short records (a phone number, a holiday name) are not judged
-    if not long_enough:
-        return None
-    if quality["digit_fraction"] > cfg.max_digit_fraction:
-        return "quality_numeric", f"digit_fraction {quality['digit_fraction']:.2f} > {cfg.max_digit_fraction}"
-    if quality["language"] not in cfg.languages:
-        return "quality_language", f"language {quality['language']} not in {cfg.languages}"
-    checks = (
-        ("quality_duplicate_lines", "dup_line_fraction", cfg.max_dup_line_fraction),
-        ("quality_repetition", "top_ngram_fraction", cfg.max_top_ngram_fraction),
-        ("quality_boilerplate", "boilerplate_fraction", cfg.max_boilerplate_fraction),
-    )
-    for reason, key, limit in checks:
-        if quality[key] > limit:
-            return reason, f"{key} {quality[key]:.2f} > {limit}"
-    return None
+# Registered signals: name -> function of the measured text. Each is a field of the `quality` struct
+# (document.QUALITY_TYPE); thresholds on them are rules of publish (publish/rules.py). Repetition is measured
+# on letters, digits and Han only: box-drawing tables (編制表 in laws) and rules of dashes are layout.
+SIGNALS: dict[str, Callable[[Measured], Any]] = {
+    "han_ratio": lambda m: m.han / m.total,
+    "dup_line_fraction": lambda m: dup_line_fraction(m.lines),
+    "top_ngram_fraction": lambda m: top_ngram_fraction(m.wordy),
+    "digit_fraction": lambda m: m.digits / m.total,
+    "boilerplate_fraction": lambda m: sum(len(ln) for ln in m.lines if _BOILERPLATE.match(ln)) / m.total,
+    "language": lambda m: language(m.text, m.han, m.letters),
+}
+
+
+def signals(text: str, traditional_ratio: float | None = None) -> dict[str, Any]:
+    """All quality signals of one document (the `quality` column); `traditional_ratio` comes from script
+    detection in normalisation."""
+    m = measure(text)
+    return {"traditional_ratio": traditional_ratio, **{name: signal(m) for name, signal in SIGNALS.items()}}

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
-from typing import Any
 
 from pipeline.config import LoadedConfig
+from pipeline.extract.staged import StagedResource
 from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext
 from pipeline.sources import Resource
@@ -36,7 +36,9 @@ def _warm(cfg: LoadedConfig) -> None:
         permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
 
-def _extract(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]) -> list[dict]:
+def _extract(
+    cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
+) -> list[StagedResource]:
     from pipeline.extract.resource import extract_resource
 
     return [extract_resource(cfg, ctx, r, f) for r, f in zip(batch, fetched, strict=True)]
@@ -63,7 +65,7 @@ class ExtractionPool:
 
     def extract_batch(
         self, cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
-    ) -> list[dict[str, Any]]:
+    ) -> list[StagedResource]:
         return self._pool.submit(_extract, cfg, ctx, batch, fetched).result()
 
     def close(self) -> None:

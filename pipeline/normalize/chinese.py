@@ -19,8 +19,9 @@ from typing import Any
 
 import opencc
 
+from pipeline.chars import HAN_RUN
+
 MIN_EVIDENCE = 2  # Simplified-only characters a text or sentence needs before it counts as Simplified
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _SPAN = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
 
 
@@ -76,7 +77,7 @@ def _count(runs: re.Pattern[str], text: str) -> int:
 
 def script_stats(text: str) -> ScriptStats:
     trad, simp = _char_patterns()
-    return ScriptStats(_count(_HAN_RUN, text), _count(trad, text), _count(simp, text))
+    return ScriptStats(_count(HAN_RUN, text), _count(trad, text), _count(simp, text))
 
 
 def classify(stats: ScriptStats, letters: int) -> str:

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from pipeline.chars import HAN
+
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _LEADING = re.compile(r"^[ \t\u3000]+", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
@@ -50,8 +52,8 @@ def layout_whitespace(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
-_HAN_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，、]$")
-_HAN_START = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff，、；。：」）]")
+_HAN_END = re.compile(f"[{HAN}，、]$")
+_HAN_START = re.compile(f"^[{HAN}，、；。：」）]")
 _LIST_MARKER = re.compile(
     r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百\d]+[)）]|\d+[.、．]|第\s*\S+\s*[條条章節节款項项目編编])"
 )

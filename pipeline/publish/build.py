@@ -23,14 +23,18 @@ import pyarrow.parquet as pq
 from pipeline.atomic import sha256_file
 from pipeline.background import Sequential, prefetched
 from pipeline.config import LoadedConfig
+from pipeline.dates import parse_date
 from pipeline.dedup.index import FOLDER as INDEX_FOLDER
 from pipeline.dedup.index import IndexWriter, PublishedIndex
 from pipeline.dedup.lsh import candidate_pairs
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
-from pipeline.licensing import LicenseTable
+from pipeline.extract.staged import StagedResource
+from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
 from pipeline.publish.card import render_card, render_notice
 from pipeline.publish.decisions import Decisions, PairsOf, decide, index_settings, open_published, read_staged
+from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
+from pipeline.publish.digest import Digest, row_hashes
 from pipeline.publish.release import (
     input_digest,
     previous_manifest,
@@ -54,6 +58,7 @@ class ResourceTally:
     """Accounting for one resource: records read = published + sum(rejected)."""
 
     records_read: int = 0
+    license: str = ""
     published: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     chars: int = 0
@@ -152,29 +157,30 @@ class _PartitionedWriter:
         return [shard for key in sorted(self.writers) for shard in self.writers[key].close()]
 
 
-VOLATILE = ("run_id", "retrieved_at")  # when this run happened and first saw the bytes, not what they say
-
-
-def content_digest(table: pa.Table) -> str:
-    """Hash of the rows without run-specific columns: equal for two runs that publish the same corpus, even
-    when one fetched the same bytes at another time (another data folder, a resumed run)."""
-    cols = [c for c in table.column_names if c not in VOLATILE]
-    h = hashlib.sha256()
-    for batch in table.select(cols).to_batches(max_chunksize=4096):
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, batch.schema) as w:
-            w.write_batch(batch)
-        h.update(sink.getvalue().to_pybytes())
-    return h.hexdigest()
-
-
 def _put(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
     return table.set_column(table.schema.get_field_index(name), name, values)
 
 
-def _split(table: pa.Table, decisions: Decisions, key: str, run_id: str) -> tuple[pa.Table, pa.Table]:
+def _provenance(table: pa.Table, staged: StagedResource, licence: Resolved) -> pa.Table:
+    """What publish knows of every row of a resource and extraction left out: the dataset's title and provider
+    (a record's own agency stays), its dates where the record gives none, and its licence as resolved."""
+    n, ds = table.num_rows, staged.dataset
+    text = pa.string()
+    table = _put(table, "dataset_title", pa.array([ds.title] * n, text))
+    table = _put(table, "agency", pc.coalesce(table["agency"], pa.scalar(ds.agency, text)))
+    table = _put(table, "agency_id", pa.array([ds.agency_id] * n, text))
+    when = parse_date(staged.modified_at)
+    stamp = pa.scalar(when, pa.timestamp("us", tz="UTC"))
+    table = _put(table, "modified_at", pc.coalesce(table["modified_at"], stamp))
+    table = _put(table, "license", pa.array([licence.id] * n, text))
+    table = _put(table, "license_url", pa.array([licence.url] * n, text))
+    return _put(table, "attribution", pa.array([licence.attribution] * n, text))
+
+
+def _split(table: pa.Table, decisions: Decisions, staged: StagedResource, run_id: str) -> tuple[pa.Table, pa.Table]:
     """Apply the final decisions to one staged table: (published rows, rejected rows)."""
-    n = table.num_rows
+    key, n = staged.key, table.num_rows
+    table = _provenance(table, staged, decisions.licences[key])
     details = pa.array(
         [
             d if d is not None else old
@@ -201,8 +207,8 @@ def _split(table: pa.Table, decisions: Decisions, key: str, run_id: str) -> tupl
     return published, rejected
 
 
-def _tally(table: pa.Table, reasons: list[str | None]) -> ResourceTally:
-    t = ResourceTally(records_read=table.num_rows)
+def _tally(table: pa.Table, reasons: list[str | None], license_id: str) -> ResourceTally:
+    t = ResourceTally(records_read=table.num_rows, license=license_id)
     chars = table["n_chars"].to_pylist()
     tokens = table["n_tokens"].to_pylist()
     for reason, c, k in zip(reasons, chars, tokens, strict=True):
@@ -225,15 +231,16 @@ def restricted_output_dir(cfg: LoadedConfig, ctx: RunContext) -> Path:
 
 
 def publish(
-    cfg: LoadedConfig, ctx: RunContext, sidecars: list[dict[str, Any]], pairs_of: PairsOf = candidate_pairs
+    cfg: LoadedConfig, ctx: RunContext, sidecars: list[StagedResource], pairs_of: PairsOf = candidate_pairs
 ) -> dict[str, Any]:
     """Publish the public corpus and, when restricted sources have documents, the restricted one beside it.
 
     The two never mix: each has its own shards, dedup, card, NOTICE, index and manifest. Returns the public
     manifest with every resource's tally and a summary of the restricted release under `restricted`.
     """
-    public = [sc for sc in sidecars if not sc.get("restricted")]
-    restricted = [sc for sc in sidecars if sc.get("restricted")]
+    sources = cfg.corpus.sources
+    restricted = [sc for sc in sidecars if sources[sc.source_index].is_restricted(sc.dataset_id)]
+    public = [sc for sc in sidecars if not sources[sc.source_index].is_restricted(sc.dataset_id)]
     manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of)
     if not public and restricted:  # every source is restricted: no public corpus was asked for
         manifest.pop("refused", None)
@@ -256,7 +263,7 @@ def publish(
 def publish_release(
     cfg: LoadedConfig,
     ctx: RunContext,
-    sidecars: list[dict[str, Any]],
+    sidecars: list[StagedResource],
     out: Path,
     against: list[PublishedIndex],
     pairs_of: PairsOf = candidate_pairs,
@@ -311,7 +318,7 @@ def refusal(out: Path, manifest: dict[str, Any]) -> str:
 def _write_release(
     cfg: LoadedConfig,
     ctx: RunContext,
-    sidecars: list[dict[str, Any]],
+    sidecars: list[StagedResource],
     decisions: Decisions,
     tmp: Path,
     out: Path,
@@ -323,26 +330,26 @@ def _write_release(
     index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
-    content = hashlib.sha256()
-    dataset_content: dict[tuple[str, str], Any] = {}
+    content = Digest()
+    dataset_content: dict[tuple[str, str], Digest] = {}
     document_agencies: dict[str, dict[str, int]] = {}
     # Staged files are read one ahead and shards written behind, each in a thread of its own (see background.py).
     with Sequential(name="shard-writer") as background:
         docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression, background)
         rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
         for sc, table in zip(sidecars, prefetched(read_staged, sidecars), strict=True):
-            key = sc["key"]
-            published, rejected = _split(table, decisions, key, ctx.run_id)
+            key = sc.key
+            published, rejected = _split(table, decisions, sc, ctx.run_id)
             if published.num_rows:
-                docs.write(published, table_of_licences.get(sc["license"]).license_class, sc["source"])
-                rows_digest = content_digest(published).encode()
-                content.update(rows_digest)
-                dataset_content.setdefault((sc["source"], sc["dataset_id"]), hashlib.sha256()).update(rows_digest)
+                docs.write(published, decisions.licences[key].license.license_class, sc.source)
+                ids, hashes = row_hashes(published)
+                content.add(ids, hashes)
+                dataset_content.setdefault((sc.source, sc.dataset_id), Digest()).add(ids, hashes)
                 _index_published(index, table, decisions.reasons[key])
             if rejected.num_rows:
                 rejs.write(rejected)
-            tallies[key] = _tally(table, decisions.reasons[key])
-            _collect_datasets(datasets, published, sc["agency"])
+            tallies[key] = _tally(table, decisions.reasons[key], decisions.licences[key].id)
+            _collect_datasets(datasets, published, sc.agency)
             _collect_agencies(document_agencies, published)
         shards = docs.close()
         rejected_files = rejs.close()
@@ -359,6 +366,7 @@ def _write_release(
         "config": str(cfg.path),
         "config_digest": cfg.digest,
         "content_sha256": content.hexdigest(),
+        "content_digest_scheme": DIGEST_SCHEME,
         "release_tag": tag,
         "documents": sum(c for _, c in shards),
         "rejected": sum(c for _, c in rejected_files),
@@ -371,6 +379,7 @@ def _write_release(
         },
         "deduplicated_against": [str(i.release) for i in against],
         "dedup_stats": decisions.stats,
+        "decision_steps": {k: v.model_dump() for k, v in decisions.steps.items()},
         "cross_agency_clusters": decisions.cross_agency,
         "document_agencies": dict(sorted(document_agencies.items())),
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),
@@ -378,10 +387,10 @@ def _write_release(
         # checked against on its own (`twcorpus verify`): records read = published + rejected.
         "resources": [
             {
-                "source": sc["source"],
-                "dataset_id": sc["dataset_id"],
-                "resource_url": sc["resource_url"],
-                **_tally_dict(tallies[sc["key"]]),
+                "source": sc.source,
+                "dataset_id": sc.dataset_id,
+                "resource_url": sc.resource_url,
+                **_tally_dict(tallies[sc.key]),
             }
             for sc in sidecars
         ],
@@ -440,6 +449,7 @@ def tag_files(
 def _tally_dict(t: ResourceTally) -> dict[str, Any]:
     return {
         "records_read": t.records_read,
+        "license": t.license,
         "published": t.published,
         "rejected": dict(sorted(t.rejected.items())),
         "chars": t.chars,

@@ -1,12 +1,16 @@
-"""Stage 5a: what happens to every staged row -- the licence gate, then exact and near-duplicate clusters.
+"""Stage 4, publish -- the decisions: every staged row's fate, from the attributes extraction stored.
 
-A denied copy never wins a cluster because the gate runs first; documents of an earlier published corpus
-(`dedup.against`) join the clustering and always win. The result is a reason (None = publish), a detail, a
-cluster and its size per row, and whether the row's text may travel in rejected/.
+In order: the facts extraction found (a record that is not text, empty, too long), then the record rules of
+publish/rules.py (abolished laws, unmapped 造字 under quarantine, min_chars, quality thresholds), then the
+licence gate, then exact and near-duplicate clusters. A denied copy never wins a cluster because the gate runs
+before dedup; documents of an earlier published corpus (`dedup.against`) join the clustering and always win.
+The result is, per row, a reason (None = publish), a detail, a cluster and its size, and whether its text may
+travel in rejected/; per resource, the licence as resolved; per step, documents in and out and CPU time.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +21,15 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from pipeline.config import LoadedConfig
+from pipeline.dates import parse_date
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix
+from pipeline.extract.staged import StagedResource, StepStat
+from pipeline.licensing import Resolved
+from pipeline.publish.rules import RULES, RowFacts
 
 PairsOf = Callable[[np.ndarray], np.ndarray]  # [n, bands] band keys -> candidate pairs (lsh.candidate_pairs)
 _GATE_REASON = {"deny": "license_denied", "review": "license_review"}
@@ -35,74 +43,129 @@ class Decisions:
     details: dict[str, list[str | None]]
     clusters: dict[str, list[str | None]]
     sizes: dict[str, list[int | None]]
+    licences: dict[str, Resolved]  # per staged file: its dataset's licence as publish applies it
     stats: dict[str, int] = field(default_factory=dict)
     cross_agency: dict[str, int] = field(default_factory=dict)  # "source/dataset_id" -> clusters spanning agencies
     withhold: dict[str, list[bool]] = field(default_factory=dict)  # text not to be redistributed in rejected/
+    steps: dict[str, StepStat] = field(default_factory=dict)  # per decision: documents in, out, CPU seconds
 
 
-def read_staged(sidecar: dict[str, Any], columns: list[str] | None = None) -> pa.Table:
-    return feather.read_table(sidecar["staged"], columns=columns)
+def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.Table:
+    return feather.read_table(staged.staged, columns=columns)
 
 
-_DEDUP_COLUMNS = ["id", "reason", "license", "hash_key", "title_key", "n_chars", "minhash", "modified_at"]
+def resolve_licence(cfg: LoadedConfig, staged: StagedResource) -> Resolved:
+    ds = staged.dataset
+    return cfg.license_table().resolve(
+        ds.license,
+        dataset_id=ds.id,
+        dataset_title=ds.title,
+        agency=ds.agency,
+        raw_url=ds.license_url,
+        overrides=cfg.corpus.licenses,
+    )
+
+
+_DECIDE_COLUMNS = [
+    "id",
+    "reason",
+    "flags",
+    "n_chars",
+    "quality",
+    "private_use",
+    "hash_key",
+    "title_key",
+    "minhash",
+    "modified_at",
+]
 
 
 @dataclass
 class _Gated:
-    """The licence gate's verdict per staged file and row, and the rows left for dedup."""
+    """The verdicts before dedup per staged file and row, and the rows left for dedup."""
 
     reasons: dict[str, list[str | None]]
     details: dict[str, list[str | None]]
     withhold: dict[str, list[bool]]  # the licence is not `allow`: the text stays out of rejected/ too
+    licences: dict[str, Resolved]
     candidates: Candidates
-    slots: list[tuple[dict[str, Any], int]]  # per candidate: its sidecar and row
+    slots: list[tuple[StagedResource, int]]  # per candidate: its staged resource and row
+    steps: dict[str, StepStat]
 
 
-def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
-    """Licence-gate every staged row; the rows still in the running become dedup candidates."""
+def _step(steps: dict[str, StepStat], name: str) -> StepStat:
+    return steps.setdefault(name, StepStat())
+
+
+def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
+    """Every staged row through the record rules and the licence gate; the rows still in the running become
+    dedup candidates."""
     details: dict[str, list[str | None]] = {}
     withhold: dict[str, list[bool]] = {}
-    table, overrides = cfg.license_table(), cfg.corpus.licenses
-    dedup = cfg.corpus.dedup
+    licences: dict[str, Resolved] = {}
+    corpus, dedup = cfg.corpus, cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
+    steps: dict[str, StepStat] = {}
     cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "date")}
     signature_parts: list[np.ndarray] = []  # per staged file: [candidates, num_perm] (no Python bytes per row)
     signed = dedup.near
-    slots: list[tuple[dict[str, Any], int]] = []
-    for sc in sidecars:
-        staged = read_staged(sc, _DEDUP_COLUMNS)
+    slots: list[tuple[StagedResource, int]] = []
+    for sc in staged_files:
+        staged = read_staged(sc, _DECIDE_COLUMNS)
+        default_date = parse_date(sc.modified_at)
         dates = staged["modified_at"].cast(pa.int64()).to_pylist()
         t = staged.drop_columns(["minhash"]).to_pydict()
+        source = corpus.sources[sc.source_index]
+        lic = licences[sc.key] = resolve_licence(cfg, sc)
+        row_reasons: list[str | None] = list(t["reason"])
+        row_details: list[str | None] = [None] * len(row_reasons)
+        open_rows = [i for i, r in enumerate(row_reasons) if r is None]
+        for rule in RULES:
+            stat, started = _step(steps, rule.name), time.thread_time()
+            stat.docs_in += len(open_rows)
+            still = []
+            for i in open_rows:
+                facts = RowFacts(
+                    t["flags"][i] or [], t["n_chars"][i] or 0, t["quality"][i], t["private_use"][i] or [], source
+                )
+                verdict = rule.decide(facts, corpus)
+                if verdict is None:
+                    still.append(i)
+                else:
+                    row_reasons[i], row_details[i] = verdict
+            open_rows = still
+            stat.docs_out += len(still)
+            stat.cpu_s += time.thread_time() - started
+        gate = _step(steps, "licence")
+        gate.docs_in += len(open_rows)
+        if lic.policy != "allow":
+            for i in open_rows:
+                row_reasons[i] = _GATE_REASON[lic.policy]
+                row_details[i] = f"licence {lic.id}: policy {lic.policy}"
+            open_rows = []
+        gate.docs_out += len(open_rows)
+        withhold[sc.key] = [lic.policy != "allow"] * len(row_reasons)
         chosen: list[int] = []
-        source_priority = cfg.corpus.sources[sc["source_index"]].priority
-        row_reasons: list[str | None] = []
-        row_details: list[str | None] = []
-        withhold[sc["key"]] = []
-        for i, (reason, lic, key) in enumerate(zip(t["reason"], t["license"], t["hash_key"], strict=True)):
-            policy = table.policy(lic, overrides)
-            withhold[sc["key"]].append(policy != "allow")
-            said = None
-            if reason is None:
-                reason = _GATE_REASON.get(policy)
-                said = f"licence {lic or 'not stated'}: policy {policy}" if reason else None
-            row_reasons.append(reason)
-            row_details.append(said)
-            if reason is None and key is not None:
-                cols["id"].append(t["id"][i])
-                # With exact dedup off, a document's own id stands in for its key: nothing is equal.
-                cols["key"].append(key if dedup.exact else t["id"][i])
-                cols["title"].append(t["title_key"][i])
-                cols["priority"].append(source_priority)
-                cols["n_chars"].append(t["n_chars"][i] or 0)
-                cols["date"].append(NO_DATE if dates[i] is None else dates[i])
-                slots.append((sc, i))
-                chosen.append(i)
+        for i in open_rows:
+            key = t["hash_key"][i]
+            if key is None:
+                continue
+            cols["id"].append(t["id"][i])
+            # With exact dedup off, a document's own id stands in for its key: nothing is equal.
+            cols["key"].append(key if dedup.exact else t["id"][i])
+            cols["title"].append(t["title_key"][i])
+            cols["priority"].append(source.priority)
+            cols["n_chars"].append(t["n_chars"][i] or 0)
+            date = dates[i] if dates[i] is not None else _micros(default_date)
+            cols["date"].append(NO_DATE if date is None else date)
+            slots.append((sc, i))
+            chosen.append(i)
         if signed and chosen:
             blobs = staged["minhash"].take(chosen).to_pylist()
             signed = all(blobs)
             signature_parts.append(as_matrix(blobs, dedup.num_perm))
-        reasons[sc["key"]] = row_reasons
-        details[sc["key"]] = row_details
+        reasons[sc.key] = row_reasons
+        details[sc.key] = row_details
     candidates = Candidates(
         ids=cols["id"],
         hash_keys=cols["key"],
@@ -112,7 +175,12 @@ def _gather(cfg: LoadedConfig, sidecars: list[dict[str, Any]]) -> _Gated:
         signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
     )
-    return _Gated(reasons, details, withhold, candidates, slots)
+    return _Gated(reasons, details, withhold, licences, candidates, slots, steps)
+
+
+def _micros(when: Any) -> int | None:
+    """A datetime as microseconds since the epoch (the unit of the staged modified_at column)."""
+    return None if when is None else int(when.timestamp() * 1_000_000)
 
 
 def _stacked(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
@@ -131,17 +199,18 @@ def _stacked(parts: list[np.ndarray], num_perm: int) -> np.ndarray:
 
 def decide(
     cfg: LoadedConfig,
-    sidecars: list[dict[str, Any]],
+    staged_files: list[StagedResource],
     published: list[PublishedIndex] | None = None,
     pairs_of: PairsOf = candidate_pairs,
 ) -> Decisions:
-    """Licence gate first (so a denied copy never wins a cluster), then dedup over what remains.
+    """The record rules and the licence gate first (so a denied copy never wins a cluster), then dedup over
+    what remains.
 
     Documents of the `published` corpora that share a bucket or an exact key with this run's documents join
     the clustering and always win: a copy of something already published is removed, not the original.
     """
     dedup = cfg.corpus.dedup
-    gated = _gather(cfg, sidecars)
+    gated = _gather(cfg, staged_files)
     reasons, details, run, slots = gated.reasons, gated.details, gated.candidates, gated.slots
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
@@ -152,10 +221,12 @@ def decide(
         if run.signatures is not None
         else None
     )
+    dedup_step, started = _step(gated.steps, "dedup"), time.thread_time()
+    dedup_step.docs_in += len(run)
     result = cluster(everything, near, lambda idx: _views(slots, matches, idx), dedup.keep, pairs_of)
     n_run = len(run)
     for i, (sc, row) in enumerate(slots):
-        key, rep = sc["key"], int(result.representative[i])
+        key, rep = sc.key, int(result.representative[i])
         clusters[key][row], sizes[key][row] = everything.ids[rep], int(result.size[i])
         if rep == i:
             continue
@@ -168,6 +239,8 @@ def decide(
             details[key][row] = (
                 f"near-duplicate of {everything.ids[rep]}{where} (MinHash LSH, Jaccard >= {dedup.threshold})"
             )
+    dedup_step.docs_out += int(np.count_nonzero(result.representative[:n_run] == np.arange(n_run)))
+    dedup_step.cpu_s += time.thread_time() - started
     cross = _cross_agency(slots, result.representative[:n_run], result.size[:n_run])
     stats = {
         "cross_agency_clusters": cross.pop("*", 0),
@@ -177,10 +250,10 @@ def decide(
         "published_matches": len(everything) - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
     }
-    return Decisions(reasons, details, clusters, sizes, stats, cross, gated.withhold)
+    return Decisions(reasons, details, clusters, sizes, gated.licences, stats, cross, gated.withhold, gated.steps)
 
 
-def _cross_agency(slots: list[tuple[dict[str, Any], int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
+def _cross_agency(slots: list[tuple[StagedResource, int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
     """Duplicate clusters whose members come from more than one agency: per dataset ("source/dataset_id")
     the number of such clusters it has a member in, and their total under "*"."""
     agencies: dict[int, set[str]] = {}
@@ -188,8 +261,8 @@ def _cross_agency(slots: list[tuple[dict[str, Any], int]], reps: np.ndarray, siz
     for i, (sc, _row) in enumerate(slots):
         if sizes[i] > 1:
             rep = int(reps[i])
-            agencies.setdefault(rep, set()).add(sc["agency"] or "")
-            datasets.setdefault(rep, set()).add(f"{sc['source']}/{sc['dataset_id']}")
+            agencies.setdefault(rep, set()).add(sc.agency or "")
+            datasets.setdefault(rep, set()).add(f"{sc.source}/{sc.dataset_id}")
     out: dict[str, int] = {}
     for rep, names in agencies.items():
         if len(names) > 1:
@@ -217,7 +290,7 @@ def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
 
 
 def _views(
-    slots: list[tuple[dict[str, Any], int]], matches: list[PublishedMatches], indices: list[int]
+    slots: list[tuple[StagedResource, int]], matches: list[PublishedMatches], indices: list[int]
 ) -> dict[int, str]:
     """Hashing views of the given candidates: this run's from the staged text column of the files involved,
     published ones from their release's shards."""
@@ -231,7 +304,7 @@ def _views(
     for idx in indices:
         if idx < len(slots):
             sc, row = slots[idx]
-            by_file.setdefault(sc["staged"], []).append((idx, row))
+            by_file.setdefault(sc.staged, []).append((idx, row))
     for path, wanted in by_file.items():
         texts = feather.read_table(path, columns=["text"])["text"]
         for idx, row in wanted:

@@ -18,7 +18,9 @@ from typing import Any
 from pipeline.atomic import atomic_write_bytes, exchange
 from pipeline.config import LoadedConfig
 from pipeline.dedup.index import PublishedIndex
+from pipeline.extract.staged import DECISION_FIELDS, StagedResource
 from pipeline.paths import RunContext
+from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
 
 
 def recover(output_dir: Path) -> None:
@@ -50,22 +52,28 @@ def swap_in(tmp: Path, output_dir: Path, run_id: str) -> None:
 def input_digest(
     cfg: LoadedConfig,
     ctx: RunContext,
-    sidecars: list[dict[str, Any]],
+    staged: list[StagedResource],
     published: list[PublishedIndex] | None = None,
     out: Path | None = None,
 ) -> str:
-    """Everything a release depends on: the staged files (their keys cover bytes and extraction settings),
-    the publish-time settings, the published corpora deduplicated against, the output folder and the version."""
+    """Everything a release depends on: the staged files (their keys cover bytes and extraction settings) with
+    what their datasets say of themselves, every decision setting (the run's and each source's), the licence
+    table, the published corpora deduplicated against, the output folder and the version."""
     corpus = cfg.corpus
     blob = json.dumps(
         {
-            "staged": [sc["key"] for sc in sidecars],
+            "staged": [[sc.key, sc.dataset.model_dump(mode="json"), sc.modified_at] for sc in staged],
             "against": [index.digest() for index in published or []],
             "license_table": cfg.license_table().digest,
-            "priorities": [s.priority for s in corpus.sources],
-            "settings": corpus.model_dump(mode="json", include={"licenses", "dedup", "publish"}),
+            "sources": [
+                s.model_dump(mode="json", include=set(DECISION_FIELDS) - {"paths", "name"}) for s in corpus.sources
+            ],
+            "settings": corpus.model_dump(
+                mode="json", include={"licenses", "dedup", "publish", "quality", "min_chars", "private_use"}
+            ),
             "output": str(out or ctx.paths.output_dir),
             "version": ctx.pipeline_version,
+            "digest": DIGEST_SCHEME,
         },
         sort_keys=True,
     )

@@ -3,22 +3,21 @@
 Everything the manifest claims is derived again from the files: each file's sha256 and row count, the totals
 per dataset, the content digests, the licence and attribution of every published document, that no personal
 data survived in published text and that rejected rows whose licence is not `allow` carry no text. The
-manifest lists every resource with its records read, published and rejected, in the order publishing read
-them, so the accounting invariant read = published + rejected and the content digests are checked from the
-folder alone; a run's report.json can be given instead (releases written before manifests carried it).
+manifest lists every resource with its records read, published and rejected, so the accounting invariant
+read = published + rejected is checked from the folder alone; a run's report.json can be given instead
+(releases written before manifests carried it). The content digests are recomputed from the rows' values
+(publish/digest.py), whatever the shards' layout.
 
-Shards are streamed batch by batch; only one resource's published rows are held at a time (its content
-digest is computed over them as a whole, as publishing did).
+Shards are streamed batch by batch; only row hashes and counts are kept.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import re
 import unicodedata
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.normalize.pii import find
 from pipeline.normalize.private_use import PRIVATE_USE
-from pipeline.publish.build import content_digest
+from pipeline.publish.digest import Digest, row_hashes
 
 CHECKS = (
     "files",
@@ -50,10 +49,7 @@ CHECKS = (
 )
 MAX_LISTED = 1000  # messages kept per check; the count of problems stays exact
 BATCH_ROWS = 4096
-# Staged resources are Feather files written in record batches of 65,536 rows. Publishing hashed each
-# resource's published rows batch by batch as they came out of those chunks, so when a resource had more
-# rows than one chunk and some were rejected, its digest depends on a chunking the release does not record.
-STAGED_CHUNK_ROWS = 65_536
+
 
 ResourceKey = tuple[str | None, str | None, str | None]  # (source, dataset_id, resource_url)
 
@@ -98,16 +94,6 @@ class VerifyResult:
 
 
 @dataclass
-class _Run:
-    """The published rows of one resource, contiguous inside its partition, as publishing hashed them."""
-
-    partition: str
-    key: ResourceKey
-    batches: list[pa.RecordBatch] = field(default_factory=list)
-    digest: str | None = None
-
-
-@dataclass
 class _Scan:
     """What the shards hold, counted while streaming them."""
 
@@ -116,7 +102,8 @@ class _Scan:
     by_dataset: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
     published_by_resource: Counter[ResourceKey] = field(default_factory=Counter)
     rejected_by_resource: dict[ResourceKey, Counter[str]] = field(default_factory=dict)
-    runs: list[_Run] = field(default_factory=list)
+    digest: Digest = field(default_factory=Digest)  # every published row
+    dataset_digests: dict[tuple[str | None, str | None], Digest] = field(default_factory=dict)
     attributions: dict[str, tuple[str, str]] = field(default_factory=dict)  # statement -> (dataset, document id)
     complete: bool = True  # every listed data shard was read; otherwise digests are not recomputed
 
@@ -136,8 +123,8 @@ def verify_release(folder: Path, licenses: LicenseTable | None = None, report: P
     _scan_published(folder, manifest, table, scan, result)
     _check_counts(manifest, scan, result)
     _check_notice(folder, scan, result)
-    order = _report_order(report_data, manifest, result)
-    _check_digests(manifest, scan, order, result)
+    _check_report_is_this_release(report_data, manifest, result)
+    _check_digests(manifest, scan, result)
     _check_accounting(report_data, manifest, scan, result)
     return result
 
@@ -375,7 +362,7 @@ def _scan_rejected(
 def _scan_published(
     folder: Path, manifest: dict[str, Any], table: LicenseTable, scan: _Scan, result: VerifyResult
 ) -> None:
-    """Licence, attribution and personal data of every published document; counts and digest runs on the way."""
+    """Licence, attribution and personal data of every published document; counts and row hashes on the way."""
     scanner = _PublishedScanner(_Policies(table), scan, result)
     for entry in manifest.get("shards", []):
         rel = str(entry.get("path"))
@@ -389,46 +376,34 @@ def _scan_published(
                 scanner.batch(batch)
         except _Unreadable:
             scan.complete = False
-    scanner.finish()
 
 
 class _PublishedScanner:
-    """Walks the published shards in manifest order, cutting each partition's rows into per-resource runs."""
+    """Walks the published shards: per document licence, attribution and personal data; counts and row hashes
+    for the content digests on the way."""
 
     def __init__(self, policy_of: _Policies, scan: _Scan, result: VerifyResult) -> None:
         self.policy_of, self.scan, self.result = policy_of, scan, result
-        self.rel, self.partition = "", ""
-        self.run: _Run | None = None
+        self.rel = ""
 
     def enter(self, rel: str) -> None:
-        """A new shard; a new partition (data/<licence class>/<source>) ends the run in progress."""
-        self.rel, partition = rel, rel.rpartition("/")[0]
-        if partition != self.partition:
-            self.finish()
-        self.partition = partition
-
-    def finish(self) -> None:
-        if self.run is not None:
-            _close(self.run, self.scan)
-        self.run = None
+        self.rel = rel
 
     def batch(self, batch: pa.RecordBatch) -> None:
         columns = ["id", "text", "title", "source", "dataset_id", "resource_url", "license", "attribution"]
         rows = batch.select(columns).to_pydict()
         self.scan.documents += batch.num_rows
-        start = 0  # where the run in progress begins in this batch
+        ids, hashes = row_hashes(pa.Table.from_batches([batch]).cast(DOCUMENT_SCHEMA))
+        self.scan.digest.add(ids, hashes)
+        datasets = list(zip(rows["source"], rows["dataset_id"], strict=True))
+        for dataset in set(datasets):
+            mine = np.array([d == dataset for d in datasets])
+            self.scan.dataset_digests.setdefault(dataset, Digest()).add(ids[mine], hashes[mine])
         for i, doc_id in enumerate(rows["id"]):
             key = (rows["source"][i], rows["dataset_id"][i], rows["resource_url"][i])
             self.scan.by_dataset[key[:2]] += 1
             self.scan.published_by_resource[key] += 1
-            if self.run is None or self.run.key != key:
-                if self.run is not None and i > start:
-                    self.run.batches.append(batch.slice(start, i - start))
-                self.finish()
-                self.run, start = _Run(self.partition, key), i
             self.document(doc_id, {name: values[i] for name, values in rows.items()})
-        if self.run is not None and start < batch.num_rows:
-            self.run.batches.append(batch.slice(start))
 
     def document(self, doc_id: str, row: dict[str, Any]) -> None:
         rel, result = self.rel, self.result
@@ -508,18 +483,6 @@ _PHONE_AFTER_WORD = re.compile(
 )
 
 
-def _close(run: _Run, scan: _Scan) -> None:
-    """Digest the run as publishing digested that resource's published table, then let its rows go."""
-    if scan.complete and run.batches:
-        whole = pa.Table.from_batches(run.batches).cast(DOCUMENT_SCHEMA)
-        # Fresh, tight buffers, as the filtered table publishing hashed had: the IPC bytes of a slice carry
-        # whatever lies beyond it in the shared buffer as padding.
-        whole = whole.take(pa.array(np.arange(whole.num_rows, dtype=np.int64))).combine_chunks()
-        run.digest = content_digest(whole)
-    run.batches = []
-    scan.runs.append(run)
-
-
 def _check_counts(manifest: dict[str, Any], scan: _Scan, result: VerifyResult) -> None:
     """The manifest's totals and per-dataset document counts against the rows the shards hold."""
     for name, held in (("documents", scan.documents), ("rejected", scan.rejected)):
@@ -561,84 +524,36 @@ def _report_describes(report: dict[str, Any], manifest: dict[str, Any]) -> bool:
     return manifest.get("run_id") in (report.get("release_run_id"), restricted.get("run_id"))
 
 
-def _report_order(
+def _check_report_is_this_release(
     report: dict[str, Any] | None, manifest: dict[str, Any], result: VerifyResult
-) -> list[ResourceKey] | None:
-    """The order publishing read the resources in, when the report (which lists them in that order) is for this
-    release; None otherwise."""
-    if report is None:
-        return None
-    if not _report_describes(report, manifest):
+) -> None:
+    if report is not None and not _report_describes(report, manifest):
         result.count("accounting")
         result.fail(
             "accounting",
             f"report: describes the release of run {report.get('release_run_id')}, "
             f"not this one (run {manifest.get('run_id')})",
         )
-        return None
-    return [(r.get("source"), r.get("dataset_id"), r.get("resource_url")) for r in report["resources"]]
 
 
-def _check_digests(
-    manifest: dict[str, Any], scan: _Scan, order: list[ResourceKey] | None, result: VerifyResult
-) -> None:
-    """content_sha256 of each dataset and of the release, fed per resource in the order publishing fed them."""
+def _check_digests(manifest: dict[str, Any], scan: _Scan, result: VerifyResult) -> None:
+    """content_sha256 of each dataset and of the release, recomputed from the rows (see publish/digest.py)."""
     if not scan.complete:
         result.warn("content digests not recomputed: a listed data shard is missing or unreadable (see problems)")
         return
-    unsure = {run.key for run in scan.runs if _chunking_unknown(run, scan)}
-    partitions = {run.partition for run in scan.runs}
     for d in manifest.get("datasets", []):
         want = d.get("content_sha256")
-        if not want:
-            continue  # written before per-dataset digests existed
-        name = f"{d.get('source')}/{d.get('dataset_id')}"
-        runs = [r for r in scan.runs if r.key[:2] == (d.get("source"), d.get("dataset_id"))]
-        if order is None and len({r.partition for r in runs}) > 1:
-            result.warn(f"{name}: content digest not recomputed: its resources lie in several partitions (--report)")
-            continue
-        _compare_digest(f"datasets[{name}].content_sha256", want, _ordered(runs, order), unsure, result)
-    if order is None and len(partitions) > 1:
-        result.warn(
-            "release content_sha256 not recomputed: the order of resources across the "
-            f"{len(partitions)} partitions is recorded in the run's report.json, not in the release (--report)"
-        )
-        return
-    _compare_digest("content_sha256", manifest.get("content_sha256"), _ordered(scan.runs, order), unsure, result)
+        if want:
+            key = (d.get("source"), d.get("dataset_id"))
+            got = scan.dataset_digests.get(key, Digest()).hexdigest()
+            _compare_digest(f"datasets[{key[0]}/{key[1]}].content_sha256", want, got, result)
+    _compare_digest("content_sha256", manifest.get("content_sha256"), scan.digest.hexdigest(), result)
 
 
-def _chunking_unknown(run: _Run, scan: _Scan) -> bool:
-    rejected = sum(scan.rejected_by_resource.get(run.key, Counter()).values())
-    return rejected > 0 and scan.published_by_resource[run.key] + rejected > STAGED_CHUNK_ROWS
-
-
-def _ordered(runs: list[_Run], order: list[ResourceKey] | None) -> list[_Run]:
-    """Runs in shard order (one partition: publishing order) or in the report's resource order."""
-    if order is None:
-        return runs
-    queues: dict[ResourceKey, deque[_Run]] = {}
-    for run in runs:
-        queues.setdefault(run.key, deque()).append(run)
-    ordered = [queues[key].popleft() for key in order if queues.get(key)]
-    return ordered + [run for q in queues.values() for run in q]  # resources the report lacks: accounting says so
-
-
-def _compare_digest(
-    name: str, want: str | None, runs: list[_Run], unsure: set[ResourceKey], result: VerifyResult
-) -> None:
-    doubtful = [r.key for r in runs if r.key in unsure]
-    if doubtful:
-        result.warn(
-            f"manifest.json: {name} not recomputed: resource {doubtful[0][2]} has more than {STAGED_CHUNK_ROWS:,} "
-            "records and rejected rows, so its digest depends on how its staged rows were chunked"
-        )
-        return
-    h = hashlib.sha256()
-    for run in runs:
-        h.update((run.digest or "").encode())
+def _compare_digest(name: str, want: str | None, got: str, result: VerifyResult) -> None:
     result.count("content digest")
-    if h.hexdigest() != want:
-        result.fail("content digest", f"manifest.json: {name} is {want}, recomputed from the shards {h.hexdigest()}")
+    if got != want:
+        result.fail("content digest", f"manifest.json: {name} is {want}, recomputed from the shards {got}")
 
 
 def _check_accounting(
@@ -652,7 +567,7 @@ def _check_accounting(
         )
         return
     if not _report_describes(report, manifest):
-        return  # reported by _report_order
+        return  # reported by _check_report_is_this_release
     origin = report.get("name", "report")
     tallies: dict[ResourceKey, tuple[int, int, Counter[str]]] = {}
     for r in report["resources"]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, s_curve
+from pipeline.extract.staged import StagedResource
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.paths import RunContext
 from pipeline.report.html import render_html
@@ -39,7 +40,7 @@ def _empty_aggregate() -> dict[str, Any]:
 
 def build_report(
     ctx: RunContext,
-    sidecars: list[dict[str, Any]],
+    sidecars: list[StagedResource],
     manifest: dict[str, Any],
     *,
     timings: dict[str, float] | None = None,
@@ -58,34 +59,34 @@ def build_report(
     by_agency: dict[str, dict[str, Any]] = {}
     by_license: dict[str, dict[str, Any]] = {}
     for sc in sidecars:
-        t = tallies[sc["key"]]
+        t = tallies[sc.key]
         rejected = sum(t["rejected"].values())
         if t["records_read"] != t["published"] + rejected:
             raise AccountingError(
-                f"{sc['resource_url']}: read {t['records_read']} != published {t['published']} + rejected {rejected}"
+                f"{sc.resource_url}: read {t['records_read']} != published {t['published']} + rejected {rejected}"
             )
         reasons.update(t["rejected"])
         row = {
-            "resource_url": sc["resource_url"],
-            "source": sc["source"],
-            "dataset_id": sc["dataset_id"],
-            "dataset_title": sc["dataset_title"],
-            "agency": sc["agency"],
-            "license": sc["license"],
-            "decoder": sc["decoder"],
-            "raw_sha256": sc["raw_sha256"],
-            "reused": sc.get("reused", False),
+            "resource_url": sc.resource_url,
+            "source": sc.source,
+            "dataset_id": sc.dataset_id,
+            "dataset_title": sc.dataset_title,
+            "agency": sc.agency,
+            "license": t["license"],
+            "decoder": sc.decoder,
+            "raw_sha256": sc.raw_sha256,
+            "reused": sc.reused,
             **t,
         }
         resources.append(row)
-        norm = sc.get("normalization") or {}
+        norm = sc.normalization or {}
         for sample in norm.get("conversion_samples", []):
             if len(samples) < MAX_SAMPLES:
-                samples.append({"dataset_id": sc["dataset_id"], "agency": sc["agency"], **sample})
+                samples.append({"dataset_id": sc.dataset_id, "agency": sc.agency, **sample})
         buckets = (
-            (by_dataset, (sc["source"], sc["dataset_id"])),
-            (by_agency, sc["agency"] or ""),
-            (by_license, sc["license"]),
+            (by_dataset, (sc.source, sc.dataset_id)),
+            (by_agency, sc.agency or ""),
+            (by_license, t["license"]),
         )
         for bucket, key in buckets:
             agg = bucket.setdefault(key, _empty_aggregate())
@@ -96,21 +97,22 @@ def build_report(
             agg["converted_docs"] += norm.get("converted_docs", 0)
             agg["converted_chars"] += norm.get("converted_chars", 0)
             agg["pii"].update(norm.get("pii", {}))
-            agg["decoders"].update([sc["decoder"] or "-"])
+            agg["decoders"].update([sc.decoder or "-"])
             if bucket is by_dataset:
                 agg.update(
                     {
-                        "source": sc["source"],
-                        "dataset_id": sc["dataset_id"],
-                        "dataset_title": sc["dataset_title"],
-                        "agency": sc["agency"],
-                        "license": sc["license"],
-                        "cross_agency_clusters": cross.get(f"{sc['source']}/{sc['dataset_id']}", 0),
+                        "source": sc.source,
+                        "dataset_id": sc.dataset_id,
+                        "dataset_title": sc.dataset_title,
+                        "agency": sc.agency,
+                        "license": t["license"],
+                        "cross_agency_clusters": cross.get(f"{sc.source}/{sc.dataset_id}", 0),
                     }
                 )
     totals = {
         "resources": len(resources),
         "resources_reused": sum(1 for r in resources if r["reused"]),
+        "resources_extracted": sum(1 for r in resources if not r["reused"]),
         "records_read": sum(r["records_read"] for r in resources),
         "published": manifest["documents"],
         "published_restricted": (manifest.get("restricted") or {}).get("documents", 0),
@@ -147,8 +149,26 @@ def build_report(
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,
         "dedup": _dedup_section(dedup, manifest.get("dedup_stats")),
+        "steps": steps(sidecars, manifest),
         "resources": resources,
     }
+
+
+def steps(staged: list[StagedResource], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per step of extraction (over the resources extracted by this run or an earlier one) and of publish's
+    decisions: documents in, documents out, CPU seconds -- where the documents go and where the time goes."""
+    extraction: dict[str, dict[str, float]] = {}
+    for sc in staged:
+        for name, stat in sc.steps.items():
+            agg = extraction.setdefault(name, {"docs_in": 0, "docs_out": 0, "cpu_s": 0.0})
+            agg["docs_in"] += stat.docs_in
+            agg["docs_out"] += stat.docs_out
+            agg["cpu_s"] += stat.cpu_s
+    rows = [{"stage": "extract", "step": k, **v} for k, v in extraction.items()]
+    rows += [{"stage": "publish", "step": k, **v} for k, v in (manifest.get("decision_steps") or {}).items()]
+    for row in rows:
+        row["cpu_s"] = round(row["cpu_s"], 3)
+    return rows
 
 
 def _dedup_section(dedup: dict[str, Any] | None, stats: dict[str, int] | None) -> dict[str, Any] | None:

@@ -1,15 +1,49 @@
-"""One module per source family. Each turns its config into Resources and a resource's records into drafts."""
+"""Stage 1, discover: one module per source family, registered in FAMILIES by its `kind`. Each turns its config
+into Resources (discover) and a decoded resource's records into drafts (drafts). Adding a family is its module,
+its config model, one entry here and its test.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
-from pipeline.config import DataGovTwSource, LoadedConfig, LocalSource, MojLawsSource
+from pipeline.config import LoadedConfig
 from pipeline.fetch import Fetcher
 from pipeline.readers.records import BadRecord
 from pipeline.sources import datagovtw, local, moj_laws
 from pipeline.sources.base import Draft, Resource
 from pipeline.sources.files import SourceError
+
+
+@dataclass
+class Discovery:
+    """What discovering a source may need beyond its config: a fetcher for remote metadata and, per datagovtw
+    source index, the change exports this run reads and what they say when already read."""
+
+    cfg: LoadedConfig
+    fetcher: Fetcher
+    change_urls: dict[int, list[str]] = field(default_factory=dict)
+    known_changes: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Family:
+    discover: Callable[[Discovery, int, Any], list[Resource]]
+    drafts: Callable[[Any, Resource, str], Iterator[Draft | BadRecord]]
+
+
+FAMILIES: dict[str, Family] = {
+    "local": Family(lambda d, i, source: local.discover(d.cfg, i, source), local.drafts),
+    "moj_laws": Family(lambda d, i, source: moj_laws.discover(d.cfg, i, source), moj_laws.drafts),
+    "datagovtw": Family(
+        lambda d, i, source: datagovtw.discover(
+            d.cfg, i, source, d.fetcher, d.change_urls.get(i), d.known_changes.get(i)
+        ),
+        datagovtw.drafts,
+    ),
+}
 
 
 def discover(
@@ -18,18 +52,11 @@ def discover(
     change_urls: dict[int, list[str]] | None = None,
     known_changes: dict[int, tuple[set[str], set[str]]] | None = None,
 ) -> list[Resource]:
-    """All resources of all sources, in config order then path order: the order documents are published in.
-    Per datagovtw source index: `change_urls`, the change exports this run reads; `known_changes`, what they
-    say when already read."""
+    """All resources of all sources, in config order then path order: the order documents are published in."""
+    context = Discovery(cfg, fetcher, change_urls or {}, known_changes or {})
     resources: list[Resource] = []
     for index, source in enumerate(cfg.corpus.sources):
-        if isinstance(source, LocalSource):
-            resources += local.discover(cfg, index, source)
-        elif isinstance(source, MojLawsSource):
-            resources += moj_laws.discover(cfg, index, source)
-        elif isinstance(source, DataGovTwSource):
-            urls, known = (change_urls or {}).get(index), (known_changes or {}).get(index)
-            resources += datagovtw.discover(cfg, index, source, fetcher, urls, known)
+        resources += FAMILIES[source.kind].discover(context, index, source)
     _names_unique(cfg, resources)
     return resources
 
@@ -51,15 +78,9 @@ def _names_unique(cfg: LoadedConfig, resources: list[Resource]) -> None:
 
 
 def drafts(cfg: LoadedConfig, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
-    """The records of one decoded resource, mapped to drafts by the resource's own source."""
+    """The records of one decoded resource, mapped to drafts by the resource's own source family."""
     source = cfg.corpus.sources[resource.source_index]
-    if isinstance(source, LocalSource):
-        return local.drafts(source, resource, text)
-    if isinstance(source, MojLawsSource):
-        return moj_laws.drafts(source, resource, text)
-    if isinstance(source, DataGovTwSource):
-        return datagovtw.drafts(source, resource, text)
-    raise TypeError(f"unknown source type {type(source).__name__}")
+    return FAMILIES[source.kind].drafts(source, resource, text)
 
 
-__all__ = ["Draft", "Resource", "discover", "drafts"]
+__all__ = ["FAMILIES", "Discovery", "Draft", "Resource", "discover", "drafts"]

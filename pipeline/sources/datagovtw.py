@@ -7,22 +7,20 @@ fields (names, phones, e-mails) are never read into documents. The declared enco
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.chars import han_count
 from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
 from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
+from pipeline.readers import FORMAT_OF_EXTENSION, read_records
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, NotText, Resource, first_of, text_of, text_value
 from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
-from pipeline.sources.local import read_records
 
 # Declared format -> reader. A ZIP's members are read by their own extensions.
-READABLE_FORMATS = {"csv": "csv", "json": "json", "xml": "xml", "html": "html", "htm": "html", "zip": "zip"}
-MEMBER_FORMATS = {"csv": "csv", "json": "json", "xml": "xml", "html": "html", "htm": "html"}
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+READABLE_FORMATS = {**FORMAT_OF_EXTENSION, "zip": "zip"}  # a distribution's declared format -> how it is read
 _TITLE_HINTS = ("名稱", "標題", "title", "主旨")
 
 
@@ -216,10 +214,6 @@ def discover(
         for dataset_id in source.datasets:
             found.from_api(dataset_id)
     return found.resources
-
-
-def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
 
 
 def detect_text_fields(records: list[Record]) -> list[str]:

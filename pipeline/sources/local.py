@@ -6,11 +6,9 @@ from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
 from pipeline.dates import parse_date
-from pipeline.readers.html_text import html_to_text, read_page
-from pipeline.readers.jsonish import read_json, read_jsonl
-from pipeline.readers.records import BadRecord, Record
-from pipeline.readers.tabular import read_csv
-from pipeline.readers.xml_reader import read_xml
+from pipeline.readers import ReadOptions, read_records
+from pipeline.readers.html_text import html_to_text
+from pipeline.readers.records import BadRecord
 from pipeline.sources.base import Draft, NotText, Resource, text_of, text_value
 from pipeline.sources.files import expand_paths, fetch_location
 
@@ -34,25 +32,6 @@ def discover(cfg: LoadedConfig, index: int, source: LocalSource) -> list[Resourc
     ]
 
 
-def read_records(
-    fmt: str, text: str, records_path: str | None = None, record_tag: str | None = None
-) -> Iterator[Record | BadRecord]:
-    if fmt == "jsonl":
-        return read_jsonl(text)
-    if fmt == "csv":
-        return read_csv(text)
-    if fmt == "json":
-        return read_json(text, records_path)
-    if fmt == "xml":
-        return read_xml(text, record_tag)
-    if fmt == "html":
-        page = read_page(text)
-        if page.not_content:
-            return iter([BadRecord("$", "not_content", f"not a document: {page.not_content}", raw=page.text[:10_000])])
-        return iter([Record("$", {"text": page.text, "title": page.title})])
-    raise ValueError(f"unsupported format {fmt!r}")
-
-
 def _field_text(fields: dict, name: str, html_fields: list[str]) -> str:
     value = text_of(fields.get(name)) or ""
     return html_to_text(value) if name in html_fields else value
@@ -72,7 +51,8 @@ def _body(fields: dict, names: list[str], html_fields: list[str]) -> str:
 def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
     text_fields = source.text_fields or ["text"]
     title_field = source.title_field or ("title" if source.format == "html" else None)
-    for rec in read_records(source.format, text, source.records_path, source.record_tag):
+    options = ReadOptions(records_path=source.records_path, record_tag=source.record_tag)
+    for rec in read_records(source.format, text, options):
         if isinstance(rec, BadRecord):
             yield rec
             continue

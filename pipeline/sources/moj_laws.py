@@ -189,10 +189,7 @@ def drafts(source: MojLawsSource, resource: Resource, text: str) -> Iterator[Dra
             title=v.name or None,
             source_record_id=pcode(v),
             modified_at=parse_date(v.modified),
-            rejection=("abolished_law", f"abandon note {abolished!r}")
-            if abolished and not source.include_abolished
-            else None,
-            flags=("abolished_law",) if abolished else (),
+            flags=("abolished_law",) if abolished else (),  # publish decides (include_abolished)
             language=v.language,
             metadata={"title_zh": v.title_zh} if v.title_zh else None,
         )

@@ -33,7 +33,7 @@ def test_bulk_zip_one_document_per_law(write_config, tmp_path):
     ctx = make_context(cfg)
     [resource] = discover_resources(cfg, ctx)
     sidecar = extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))
-    rows = feather.read_table(sidecar["staged"]).to_pylist()
+    rows = feather.read_table(sidecar.staged).to_pylist()
     assert [r["record_locator"] for r in rows] == [
         "ChLaw.json!$.Laws[0]",
         "ChLaw.json!$.Laws[1]",
@@ -41,6 +41,8 @@ def test_bulk_zip_one_document_per_law(write_config, tmp_path):
         "../../evil.json!$resource",
     ]
     assert [r["source_record_id"] for r in rows[:3]] == ["Z0000001", "Z0000002", "Z0000003"]
-    assert [r["reason"] for r in rows] == [None, None, "abolished_law", "unsafe_archive_member"]
-    assert rows[0]["source_encoding"] == "utf-8-sig" and sidecar["decoder"] == "utf-8-sig"
+    # the abolished law is a staged fact (flagged); publish rejects it (include_abolished is off)
+    assert [r["reason"] for r in rows] == [None, None, None, "unsafe_archive_member"]
+    assert rows[2]["flags"] == ["abolished_law"]
+    assert rows[0]["source_encoding"] == "utf-8-sig" and sidecar.decoder == "utf-8-sig"
     assert not (tmp_path.parent / "evil.json").exists() and not (tmp_path / "evil.json").exists()
