@@ -152,6 +152,7 @@ def changes(
 def plan(
     config: Annotated[Path, typer.Option("--config", "-c", help="YAML config")] = Path("configs/sample.yaml"),
     output: Annotated[str | None, typer.Option("--output", "-o", help="override output_dir")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the comparison as JSON")] = False,
 ) -> None:
     """Show what CONFIG's decision settings would publish and reject, beside the release in place; write nothing.
 
@@ -171,6 +172,9 @@ def plan(
     except (SourceError, DedupIndexError) as exc:
         raise _fail(exc) from exc
     extracted = sum(1 for sc in staged if not sc.reused)
+    if as_json:
+        console.print_json(data={"resources": len(staged), "extracted_now": extracted, **result.as_dict()})
+        return
     was = result.in_place
     title = f"twcorpus plan {config}: {len(staged)} resources ({extracted} extracted now)"
     table = Table(title=title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,23 @@ def running(server: Any) -> Iterator[Any]:
 def http_server() -> Iterator[ReplayServer]:
     with running(ReplayServer()) as server:
         yield server
+
+
+WORDS = (
+    "資料開放政府機關公告辦理申請補助計畫預算審查會議決議修正條例施行細則公布地方中央教育文化交通環境衛生勞動經濟"
+    "財政農業科技國防外交內政法務司法考試監察立法行政統計調查報告說明期限截止受理核定撥款評鑑輔導宣導活動講座研習"
+)
+WORDS = [WORDS[i : i + 2] for i in range(0, len(WORDS), 2)]
+
+
+def notices(tag: str, n: int) -> list[dict]:
+    """n records of distinct made-up notices (no two near-duplicates)."""
+    out = []
+    for i in range(n):
+        rng = random.Random(f"{tag}{i}")
+        body = "，".join("".join(rng.choices(WORDS, k=4)) for _ in range(12))
+        out.append({"id": f"{tag}{i}", "text": f"第{i}號{tag}公告：{body}。"})
+    return out
 
 
 def jsonl_source(path: str, **extra: Any) -> dict[str, Any]:

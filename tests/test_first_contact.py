@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from tests.conftest import ROOT, cli_env
+from tests.conftest import ROOT, cli_env, notices
 
 TWCORPUS = str(Path(sys.executable).with_name("twcorpus"))
 LOADER = """
@@ -30,26 +29,11 @@ for name in names:
     out[name] = sorted(f"{r['id']} {hashlib.md5((r['text'] or '').encode()).hexdigest()} {r['run_id']}" for r in ds)
 print(json.dumps(out))
 """
-WORDS = (
-    "資料開放政府機關公告辦理申請補助計畫預算審查會議決議修正條例施行細則公布地方中央教育文化交通環境衛生勞動經濟"
-    "財政農業科技國防外交內政法務司法考試監察立法行政統計調查報告說明期限截止受理核定撥款評鑑輔導宣導活動講座研習"
-)
-WORDS = [WORDS[i : i + 2] for i in range(0, len(WORDS), 2)]
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-
-
-def _rows(tag: str, n: int) -> list[dict]:
-    """n records of distinct made-up notices (no two near-duplicates)."""
-    out = []
-    for i in range(n):
-        rng = random.Random(f"{tag}{i}")
-        body = "，".join("".join(rng.choices(WORDS, k=4)) for _ in range(12))
-        out.append({"id": f"{tag}{i}", "text": f"第{i}號{tag}公告：{body}。"})
-    return out
 
 
 def _config(path: Path, sources: list[dict], **top) -> Path:
@@ -129,7 +113,7 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
     process, one `datasets` cache throughout, returns exactly what the Parquet files hold, for every config."""
     hf = tmp_path / "hf"
     work = tmp_path / "work"
-    _write_jsonl(work / "in" / "notices.jsonl", _rows("甲", 6))
+    _write_jsonl(work / "in" / "notices.jsonl", notices("甲", 6))
     (work / "in" / "laws").mkdir()
     shutil.copy(ROOT / "data/sample/moj_laws/Z0000001.json", work / "in" / "laws")
     sources = [
@@ -153,7 +137,7 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
     assert loaded == _on_disk(corpus) and len(loaded["default"]) == 7 and len(loaded["rejected"]) == 6
 
     # The input changes, two notices replaced: same folder, same number of rows in every config, same card shape.
-    _write_jsonl(work / "in" / "notices.jsonl", _rows("甲", 4) + _rows("乙", 2))
+    _write_jsonl(work / "in" / "notices.jsonl", notices("甲", 4) + notices("乙", 2))
     second = _run(config, corpus, work, tmp_path)
     assert second["content_sha256"] != first["content_sha256"]
     reloaded = _load(corpus, hf)
@@ -166,7 +150,7 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
 
     # Another corpus in another folder with the same base name and a card alike: its own rows, not a's.
     other = tmp_path / "elsewhere"
-    _write_jsonl(other / "in" / "notices.jsonl", _rows("丙", 6))
+    _write_jsonl(other / "in" / "notices.jsonl", notices("丙", 6))
     other_corpus = other / "a" / "corpus"
     _run(
         _config(other / "c.yaml", [_local(["in/*.jsonl"])], data_dir=str(other / "data")), other_corpus, other, tmp_path
@@ -177,7 +161,7 @@ def test_load_dataset_returns_the_rows_on_disk_after_every_release(tmp_path):
 
 
 def test_inputs_that_match_nothing_are_named_in_one_line_each(tmp_path):
-    _write_jsonl(tmp_path / "in" / "ok.jsonl", _rows("甲", 2))
+    _write_jsonl(tmp_path / "in" / "ok.jsonl", notices("甲", 2))
     config = _config(
         tmp_path / "c.yaml",
         [
@@ -210,7 +194,7 @@ def test_inputs_that_match_nothing_are_named_in_one_line_each(tmp_path):
 def test_a_release_without_documents_is_refused_and_the_one_in_place_kept(tmp_path):
     """`datasets` cannot load a split with no rows, so such a release is never written: the run says why (exit 2),
     the report lists every rejection, and a release already in place stays as it was."""
-    _write_jsonl(tmp_path / "in" / "a.jsonl", _rows("甲", 3))
+    _write_jsonl(tmp_path / "in" / "a.jsonl", notices("甲", 3))
     corpus = tmp_path / "corpus"
     denied = _config(tmp_path / "denied.yaml", [_local(["in/*.jsonl"], license="CC BY-ND 3.0 TW")], data_dir="data")
     done = _twcorpus("run", "--config", str(denied), "--output", str(corpus), cwd=tmp_path, home=tmp_path)
@@ -238,7 +222,7 @@ def _ids_and_digest(manifest: dict, corpus: Path) -> tuple[Counter, str]:
 
 
 def test_ids_depend_on_the_data_not_on_where_the_config_or_the_shell_is(tmp_path):
-    rows = _rows("甲", 4)
+    rows = notices("甲", 4)
     home = tmp_path / "home"
 
     # 1. The config beside its data, run from its folder.

@@ -1,4 +1,5 @@
-"""Stage 5b: the decisions applied -> Parquet shards, rejected table, dataset card, NOTICE, index, manifest.
+"""Stage 4, publish -- the release: the decisions applied -> Parquet shards, rejected table, dataset card,
+NOTICE, dedup index, manifest.
 
 The public corpus and, when restricted sources have documents, the restricted release beside it; each is
 written whole into a temporary folder and swapped in (see release.py).

@@ -111,6 +111,11 @@ Null means "not computed", never zero or empty.
 `data/<licence class>/<source>/` holds the shards, `rejected/` every record that was not published with
 its `reason`, `NOTICE` the attribution statements, `manifest.json` each file's sha256 and row count,
 `dedup-index/` what later releases need to avoid re-publishing these documents.
+
+`content_sha256` in `manifest.json` (and per dataset) is a digest of the published values, whatever the
+files' layout: each row -- every column but `run_id` and `retrieved_at` -- as compact JSON with keys sorted,
+UTF-8, timestamps in ISO 8601, hashed with SHA-256; then SHA-256 of those 32-byte hashes in ascending `id`
+order ({{ m.content_digest_scheme }}).
 """
 )
 

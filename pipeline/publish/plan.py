@@ -30,6 +30,19 @@ class Plan:
     in_place: Side | None  # None: no release there yet
     in_place_run_id: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        def side(s: Side | None) -> dict[str, Any] | None:
+            if s is None:
+                return None
+            return {"published": s.published, "rejected": dict(s.rejected), "by_dataset": dict(s.by_dataset)}
+
+        return {
+            "output_dir": str(self.output_dir),
+            "would": side(self.would),
+            "in_place": side(self.in_place),
+            "in_place_run_id": self.in_place_run_id,
+        }
+
     def reasons(self) -> list[tuple[str, int, int | None]]:
         """(reason, would, in place) for every reason on either side, most frequent first."""
         names = set(self.would.rejected) | set(self.in_place.rejected if self.in_place else ())

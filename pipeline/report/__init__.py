@@ -1,4 +1,4 @@
-"""Stage 6: the provenance report -- JSON for machines, self-contained HTML for maintainers."""
+"""Stage 5, report: the provenance report -- JSON for machines, self-contained HTML for maintainers."""
 
 from pipeline.report.build import build_report, write_report
 from pipeline.report.markdown import summary_markdown

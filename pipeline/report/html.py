@@ -145,6 +145,14 @@ documents shared a bucket or key, {{ st.removed_as_published_copies }} copies of
 {% for x in r.conversion_samples %}<tr><td>{{ x.dataset_id }}</td><td>{{ x.before }}</td><td>{{ x.after }}</td></tr>
 {% endfor %}</table>{% else %}<p>No document needed conversion.</p>{% endif %}
 
+<h2>Steps</h2>
+<p>Resources extracted by this run: {{ t.resources_extracted }} of {{ t.resources }} (the rest reused from earlier
+runs: their steps were counted when they ran). Publish decides from the stored attributes, in this order.</p>
+<table id="steps"><tr><th>stage</th><th>step</th><th>documents in</th><th>documents out</th><th>CPU s</th></tr>
+{% for s in r.steps %}<tr><td>{{ s.stage }}</td><td>{{ s.step }}</td><td class="n">{{ "{:,}".format(s.docs_in) }}</td>
+<td class="n">{{ "{:,}".format(s.docs_out) }}</td><td class="n">{{ "%.2f" % s.cpu_s }}</td></tr>
+{% endfor %}</table>
+
 <h2>Resources</h2>
 <table><tr><th>dataset</th><th>agency</th><th>resource</th><th>licence</th><th>decoder</th><th>read</th>
 <th>published</th><th>rejected by reason</th></tr>

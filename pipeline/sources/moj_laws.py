@@ -51,7 +51,7 @@ def discover(cfg: LoadedConfig, index: int, source: MojLawsSource) -> list[Resou
             format="json",
             encoding_hint=source.encoding,
             dataset=source.dataset,
-            options={"include_abolished": source.include_abolished, "members": "*.json"},
+            options={"members": "*.json"},
         )
         for file in expand_paths(cfg, source.paths, f"sources[{index}]", source.optional)
     ]
