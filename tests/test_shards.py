@@ -7,6 +7,7 @@ import pytest
 from pipeline.config import PublishConfig, load_config
 from pipeline.paths import make_context
 from pipeline.publish import build as shards
+from pipeline.publish.writers import release_tag
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
 
@@ -29,7 +30,7 @@ def test_shards_rotate_and_names_carry_the_count(write_config, tmp_path):
     tag = manifest["release_tag"]
     assert [s["path"] for s in manifest["shards"]][-1] == f"data/attribution/local/train-{tag}-00002-of-00003.parquet"
     files = [(e["path"].replace(f"-{tag}-", "-"), e["sha256"]) for e in manifest["shards"] + manifest["rejected_files"]]
-    assert tag == shards.release_tag(files) and len(tag) == 12
+    assert tag == release_tag(files) and len(tag) == 12
 
 
 def test_failure_mid_publish_keeps_the_previous_release(write_config, tmp_path, monkeypatch):

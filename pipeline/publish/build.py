@@ -7,7 +7,6 @@ written whole into a temporary folder and swapped in (see release.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,7 +18,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from pipeline.atomic import sha256_file
 from pipeline.background import Sequential, prefetched
@@ -44,9 +42,9 @@ from pipeline.publish.release import (
     swap_in,
     unchanged_release,
 )
+from pipeline.publish.writers import PartitionedWriter, ShardWriter, tag_files
 from pipeline.report.diff import release_diff
 
-TAG_CHARS = 12
 WITHHELD = "; text withheld: its licence does not allow redistributing it (see resource_url)"
 
 
@@ -64,98 +62,6 @@ class ResourceTally:
     rejected: Counter[str] = field(default_factory=Counter)
     chars: int = 0
     tokens: int = 0
-
-
-class _ShardWriter:
-    """Writes rows into numbered shards of at most `rows` rows, in row groups of at most ROW_GROUP rows.
-
-    Small tables are buffered so a folder of many small resources still makes a few large row groups.
-    Row groups are encoded and written on the `background` thread (shared by a release's writers, so the
-    files are written in the order the rows came). Files are renamed to -of-N names at close, when N is known.
-    """
-
-    ROW_GROUP = 10_000
-
-    def __init__(
-        self, folder: Path, prefix: str, schema: pa.Schema, rows: int, compression: str, background: Sequential
-    ) -> None:
-        self.folder, self.prefix, self.schema, self.rows = folder, prefix, schema, rows
-        self.background = background
-        self.compression = None if compression == "none" else compression
-        self.paths: list[Path] = []
-        self.counts: list[int] = []
-        self._writer: pq.ParquetWriter | None = None
-        self._buffer: list[pa.Table] = []
-        self._buffered = 0
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._buffer.append(table)
-            self._buffered += table.num_rows
-        if self._buffered >= min(self.ROW_GROUP, self.rows):
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._buffered:
-            return
-        table = pa.concat_tables(self._buffer)
-        self._buffer, self._buffered = [], 0
-        self.background.submit(self._write, table)
-
-    def _write(self, table: pa.Table) -> None:
-        start = 0
-        while start < table.num_rows:
-            if self._writer is None or self.counts[-1] >= self.rows:
-                self._open()
-            take = min(self.rows - self.counts[-1], table.num_rows - start)
-            assert self._writer is not None
-            self._writer.write_table(table.slice(start, take), row_group_size=self.ROW_GROUP)
-            self.counts[-1] += take
-            start += take
-
-    def _open(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        path = self.folder / f"{self.prefix}-{len(self.paths):05d}.parquet"
-        self._writer = pq.ParquetWriter(path, self.schema, compression=self.compression)
-        self.paths.append(path)
-        self.counts.append(0)
-
-    def close(self) -> list[tuple[Path, int]]:
-        self._flush()
-        self.background.drain()
-        if self._writer is not None:
-            self._writer.close()
-        total = len(self.paths)
-        final: list[tuple[Path, int]] = []
-        for i, (path, count) in enumerate(zip(self.paths, self.counts, strict=True)):
-            dest = path.with_name(f"{self.prefix}-{i:05d}-of-{total:05d}.parquet")
-            path.rename(dest)
-            final.append((dest, count))
-        return final
-
-
-class _PartitionedWriter:
-    """Shards under data/<licence class>/<source>/, so the dataset card can declare a config per licence class
-    and per source that `load_dataset(folder, name)` reads by path."""
-
-    def __init__(self, folder: Path, rows: int, compression: str, background: Sequential) -> None:
-        self.folder, self.rows, self.compression = folder, rows, compression
-        self.background = background
-        self.writers: dict[tuple[str, str], _ShardWriter] = {}
-
-    def write(self, table: pa.Table, license_class: str, source: str) -> None:
-        key = (license_class, source)
-        if key not in self.writers:
-            folder = self.folder / license_class / source
-            self.writers[key] = _ShardWriter(
-                folder, "train", DOCUMENT_SCHEMA, self.rows, self.compression, self.background
-            )
-        self.writers[key].write(table)
-
-    def close(self) -> list[tuple[Path, int]]:
-        return [shard for key in sorted(self.writers) for shard in self.writers[key].close()]
 
 
 def _put(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
@@ -336,8 +242,8 @@ def _write_release(
     document_agencies: dict[str, dict[str, int]] = {}
     # Staged files are read one ahead and shards written behind, each in a thread of its own (see background.py).
     with Sequential(name="shard-writer") as background:
-        docs = _PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression, background)
-        rejs = _ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
+        docs = PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression, background)
+        rejs = ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
         for sc, table in zip(sidecars, prefetched(read_staged, sidecars), strict=True):
             key = sc.key
             published, rejected = _split(table, decisions, sc, ctx.run_id)
@@ -408,43 +314,6 @@ def _write_release(
     manifest["diff"] = release_diff(previous_manifest(out), manifest)
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest, tallies
-
-
-def release_tag(entries: list[tuple[str, str]]) -> str:
-    """A short digest of the release's Parquet files (path before tagging, sha256): what changes whenever a byte
-    of them does."""
-    h = hashlib.sha256()
-    for path, sha in sorted(entries):
-        h.update(f"{path}\t{sha}\n".encode())
-    return h.hexdigest()[:TAG_CHARS]
-
-
-def tag_files(
-    root: Path, shards: list[tuple[Path, int]], rejected: list[tuple[Path, int]]
-) -> tuple[str, list[tuple[Path, int]], list[tuple[Path, int]], dict[Path, str]]:
-    """Put the release tag into every Parquet file name (`train-<tag>-00000-of-00002.parquet`) and so into the
-    card's `data_files` patterns.
-
-    `datasets.load_dataset(<folder>)` keys its cache of a local folder on the folder's base name and the card's
-    configs and patterns only -- not on file contents, sizes, times or paths -- so a re-published release, or
-    another release in a folder of the same name, would be served from the cache of the first one loaded.
-    Patterns that name the tag make every release its own cache entry.
-    """
-    shas = {p: sha256_file(p) for p, _ in shards + rejected}
-    tag = release_tag([(p.relative_to(root).as_posix(), sha) for p, sha in shas.items()])
-    tagged: dict[Path, str] = {}
-
-    def renamed(files: list[tuple[Path, int]]) -> list[tuple[Path, int]]:
-        out = []
-        for path, rows in files:
-            prefix, rest = path.name.split("-", 1)
-            dest = path.with_name(f"{prefix}-{tag}-{rest}")
-            path.rename(dest)
-            tagged[dest] = shas[path]
-            out.append((dest, rows))
-        return out
-
-    return tag, renamed(shards), renamed(rejected), tagged
 
 
 def _tally_dict(t: ResourceTally) -> dict[str, Any]:
