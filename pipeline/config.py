@@ -270,6 +270,23 @@ class DedupConfig(StrictModel):
     bands: int = Field(default=16, gt=0)
     rows: int = Field(default=8, gt=0)
     threshold: float = Field(default=0.8, gt=0, le=1, description="Jaccard a candidate pair must reach")
+    containment: float | None = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="or: share of the shorter document's shingles inside the longer one (a truncated copy, an "
+        "excerpt; the longer is kept by default); null: Jaccard only",
+    )
+    containment_min_chars: int = Field(
+        default=100, ge=1, description="a partial copy's hashing view must have at least this many characters"
+    )
+    boilerplate_min_docs: int = Field(
+        default=20,
+        ge=0,
+        description="a line that begins or ends at least this many documents (and boilerplate_min_share of them) "
+        "is site chrome, left out of the hashing view; 0: no boilerplate removal",
+    )
+    boilerplate_min_share: float = Field(default=0.005, ge=0, le=1)
     verify_margin: float = Field(
         default=0.1,
         ge=0,

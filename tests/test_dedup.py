@@ -4,7 +4,8 @@ import random
 import numpy as np
 from datasketch import MinHash
 
-from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.cluster import Candidates, NearSettings, View, cluster
 from pipeline.dedup.hashing import hashing_view, key_of_view, title_key
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs
 from pipeline.dedup.minhash import (
@@ -21,7 +22,7 @@ from pipeline.dedup.minhash import (
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
 
 
-def _docs(texts: list[str], priorities: list[int] | None = None) -> tuple[Candidates, dict[int, str]]:
+def _docs(texts: list[str], priorities: list[int] | None = None) -> tuple[Candidates, dict[int, View]]:
     views = [hashing_view(t) for t in texts]
     docs = Candidates(
         ids=[f"d{i}" for i in range(len(texts))],
@@ -31,7 +32,7 @@ def _docs(texts: list[str], priorities: list[int] | None = None) -> tuple[Candid
         n_chars=np.asarray([len(t) for t in texts]),
         signatures=signature_matrix(views, num_perm=128, ngram=5),
     )
-    return docs, dict(enumerate(views))
+    return docs, {i: dedup_view(t, frozenset()) for i, t in enumerate(texts)}
 
 
 def _shingles(view: str, n: int) -> list[bytes]:

@@ -100,9 +100,11 @@ def test_legislative_yuan_pages_with_user_defined_bytes_published_and_listings_r
     assert listings.reason_detail.str.contains("directory listing").all()
     assert not pages.resource_url.str.endswith("index.html").any()
     others = ly[ly.reason != "not_content"]
-    assert set(others.reason) <= {"quality_numeric", "near_duplicate", "exact_duplicate"}
-    versions = others[others.reason == "near_duplicate"]  # successive versions of one law, nearly identical
-    assert versions.dup_cluster.isin(set(pages.id)).all()
+    assert set(others.reason) <= {"quality_numeric", "exact_duplicate"}
+    # Successive versions of one law (one folder per law) are alike in all but their amended articles and dates:
+    # different documents, all published.
+    laws = pages.resource_url.str.split("/").str[0].value_counts()
+    assert (laws >= 2).sum() >= 20 and "near_duplicate" not in set(ly.reason)
 
 
 def test_cc_by_nd_dictionary_is_never_published(realdata_run):

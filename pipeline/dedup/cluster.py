@@ -1,10 +1,20 @@
 """Duplicate clusters: exact (equal hashing views) and near (MinHash LSH, verified), joined by union-find.
 
-Verification of a candidate pair: the title lines must agree (when both documents have one: see
-`hashing.title_key`), and the
-Jaccard of the shingle sets must reach the threshold. The MinHash estimate decides the clear cases (more
-than `margin` above or below the threshold; at 128 permutations its standard error near 0.8 is 0.035);
-only the pairs in between are checked exactly, on the hashing views fetched for just those documents.
+Candidates are documents that share an LSH band bucket or the first characters of their view (a copy cut
+short still begins alike). A candidate pair is a duplicate when
+- their titles agree (a short first line; see `titles_agree`): a copy re-flowed, re-spaced or re-posted
+  under 轉載： still does; a law and its 施行細則, the organisation acts of two agencies, one year's budget act
+  and the next do not;
+- their shingle sets are alike: Jaccard at least `threshold`, or -- a truncated copy, an excerpt -- the shorter
+  one's shingles at least `containment` inside the longer one's, when the shorter view has at least
+  `containment_min_chars` characters.
+- they name the same dates (年月日) as often, or the shorter's dates are among the longer's: two versions of
+  a law, alike in all else, differ in them (a law page lists every version's date and names its own again);
+- a partial copy is one contiguous stretch of the longer document (Jaccard with the stretch it lines up with
+  reaches `threshold`): a version with an article added inside has all of the old one's shingles, but not
+  in one stretch.
+The MinHash estimate decides clear Jaccard cases; pairs within `margin` of the threshold, partial copies, and
+pairs whose titles or dates differ are checked on the views fetched for just those documents.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
@@ -14,16 +24,18 @@ cluster; a singleton is its own.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.dedup.lsh import UnionFind, band_keys, candidate_pairs
-from pipeline.dedup.minhash import estimated_jaccard, exact_jaccard
+from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
+from pipeline.dedup.minhash import estimated_jaccard, shingle_set
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
 NO_DATE = np.iinfo(np.int64).max
+TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
 
@@ -35,6 +47,17 @@ class NearSettings:
     threshold: float
     ngram: int
     margin: float = 0.1  # estimates this close to the threshold are checked exactly
+    containment: float | None = None  # None: no partial copies
+    containment_min_chars: int = 100
+
+
+@dataclass(frozen=True)
+class View:
+    """What verification compares of one document: its hashing view, its title view and the dates it names."""
+
+    text: str
+    title: str | None = None
+    dates: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -49,6 +72,9 @@ class Candidates:
     signatures: np.ndarray | None = None  # [n, num_perm] uint32
     published: np.ndarray | None = None  # True: already in a published corpus (always wins, never removed)
     dates: np.ndarray | None = None  # publisher date as int64 microseconds; NO_DATE when unknown
+    view_len: np.ndarray | None = None  # characters of each hashing view (containment); None: n_chars stands in
+    prefix_keys: np.ndarray | None = None  # uint64 hash of each view's beginning; None: no prefix candidates
+    dates_keys: np.ndarray | None = None  # uint64 hash of the dates each view names (0: none); None: unknown
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,12 +112,12 @@ def _estimates(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 def cluster(
     docs: Candidates,
     near: NearSettings | None = None,
-    views: Callable[[list[int]], dict[int, str]] | None = None,
+    views: Callable[[list[int]], dict[int, View]] | None = None,
     keep: Sequence[str] = DEFAULT_KEEP,
     pairs_of: Callable[[np.ndarray], np.ndarray] = candidate_pairs,
 ) -> Clusters:
-    """Cluster `docs`. `views(indices)` returns the hashing views exact verification compares; `pairs_of`
-    turns the [n, bands] band keys into candidate pairs (on this machine, or on a cluster)."""
+    """Cluster `docs`. `views(indices)` returns the views exact verification compares; `pairs_of` turns the
+    [n, bands] band keys into candidate pairs (on this machine, or on a cluster)."""
     n = len(docs)
     uf = UnionFind(n)
     first_with_key: dict[str, int] = {}
@@ -102,26 +128,93 @@ def cluster(
     n_pairs = checked = 0
     if near is not None and docs.signatures is not None and n > 1:
         pairs = pairs_of(band_keys(docs.signatures, near.bands, near.rows))
+        if docs.prefix_keys is not None and near.containment is not None:
+            more = bucket_pairs(np.asarray(docs.prefix_keys, dtype=np.uint64), np.arange(n, dtype=np.int64))
+            pairs = distinct_pairs(np.concatenate((pairs, more)), n) if len(more) else pairs
         roots = uf.roots()
         pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
         n_pairs = len(pairs)
         titles = _title_codes(docs.title_keys)
         ta, tb = titles[pairs[:, 0]], titles[pairs[:, 1]]
-        title_ok = (ta < 0) | (tb < 0) | (ta == tb)
+        title_same = (ta < 0) | (tb < 0) | (ta == tb)
+        if docs.dates_keys is not None:  # a pair naming other dates is decided on its views (versions differ so)
+            dk = np.asarray(docs.dates_keys, dtype=np.uint64)
+            title_same &= dk[pairs[:, 0]] == dk[pairs[:, 1]]
         est = _estimates(docs.signatures, pairs)
-        sure = title_ok & (est >= near.threshold + near.margin)
-        doubtful = title_ok & ~sure & (est >= near.threshold - near.margin)
-        for a, b in pairs[sure].tolist():
+        cont, long_enough = _containment(docs, pairs, est, near)
+        clear = est >= near.threshold + near.margin  # a partial copy is always checked on its views
+        close = (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
+        for a, b in pairs[title_same & clear].tolist():
             uf.union(a, b)
-        unsure = [(a, b) for a, b in pairs[doubtful].tolist() if uf.find(a) != uf.find(b)]
+        unsure = [(a, b) for a, b in pairs[close & ~(title_same & clear)].tolist() if uf.find(a) != uf.find(b)]
         if unsure and views is not None:
-            text = views(sorted({i for pair in unsure for i in pair}))
+            seen = views(sorted({i for pair in unsure for i in pair}))
             for a, b in unsure:
                 if uf.find(a) != uf.find(b):
                     checked += 1
-                    if exact_jaccard(text[a], text[b], near.ngram) >= near.threshold:
+                    if _duplicates(seen[a], seen[b], near):
                         uf.union(a, b)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
+
+
+def _containment(
+    docs: Candidates, pairs: np.ndarray, est: np.ndarray, near: NearSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated containment of the smaller shingle set in the larger (from the Jaccard estimate and the view
+    lengths), and whether the smaller view is long enough to count as a partial copy."""
+    if near.containment is None:
+        return np.zeros(len(pairs)), np.zeros(len(pairs), dtype=bool)
+    lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars, dtype=np.float64)
+    la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
+    sa, sb = np.maximum(la - near.ngram + 1, 1), np.maximum(lb - near.ngram + 1, 1)
+    inter = est / (1 + est) * (sa + sb)
+    return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
+
+
+def titles_agree(a: View, b: View) -> bool:
+    """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or -- a first line that
+    re-flowing moved -- each view holding the other's title at its start. A different name (another agency's,
+    year's, or the law's own name followed by 施行細則) agrees in none of these ways."""
+    if a.title is None or b.title is None or a.title == b.title:
+        return True
+    short, long_ = sorted((a.title, b.title), key=len)
+    if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
+        return True
+    return a.text.startswith(b.title) and b.text.startswith(a.title)
+
+
+def _duplicates(a: View, b: View, near: NearSettings) -> bool:
+    """Exact verification of one candidate pair (see the module docstring)."""
+    if not titles_agree(a, b):
+        return False
+    sa, sb = shingle_set(a.text, near.ngram), shingle_set(b.text, near.ngram)
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    if a.dates == b.dates and inter / (len(sa) + len(sb) - inter) >= near.threshold:
+        return True
+    shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
+    if near.containment is None or len(shorter.text) < near.containment_min_chars:
+        return False
+    if shorter.dates - longer.dates or inter / min(len(sa), len(sb)) < near.containment:
+        return False
+    return _window_similarity(shorter.text, longer.text, near.ngram) >= near.threshold
+
+
+def _window_similarity(shorter: str, longer: str, ngram: int) -> float:
+    """Jaccard of the shorter view with the stretch of the longer one it lines up with: a truncated copy or an
+    excerpt is one contiguous stretch of the original; a version with an article added or changed inside is
+    not, though its shingles may all be there."""
+    best = 0.0
+    sa = shingle_set(shorter, ngram)
+    for offset in sorted({0, len(shorter) // 4, len(shorter) // 2}):
+        anchor = shorter[offset : offset + 16]
+        start = longer.find(anchor) if len(anchor) == 16 else -1
+        if start < 0:
+            continue
+        begin = max(0, start - offset)
+        sb = shingle_set(longer[begin : begin + len(shorter)], ngram)
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        best = max(best, inter / (len(sa) + len(sb) - inter))
+    return best
 
 
 def _criterion(docs: Candidates, name: str) -> np.ndarray:
@@ -179,4 +272,30 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
         dates=np.concatenate([p.dates if p.dates is not None else np.full(len(p), NO_DATE) for p in parts])
         if n
         else np.empty(0, dtype=np.int64),
+        view_len=np.concatenate(
+            [np.asarray(p.view_len if p.view_len is not None else p.n_chars, dtype=np.int64) for p in parts]
+        )
+        if n
+        else np.empty(0, dtype=np.int64),
+        prefix_keys=_prefix_keys(parts) if n else None,
+        dates_keys=np.concatenate(
+            [
+                np.asarray(p.dates_keys, dtype=np.uint64) if p.dates_keys is not None else np.zeros(len(p), np.uint64)
+                for p in parts
+            ]
+        )
+        if n and any(p.dates_keys is not None for p in parts)
+        else None,
     )
+
+
+def _prefix_keys(parts: Sequence[Candidates]) -> np.ndarray | None:
+    """The parts' prefix keys; a part without them (published matches) gets keys no other document has."""
+    if all(p.prefix_keys is None for p in parts):
+        return None
+    out, start = [], 0
+    for p in parts:
+        own = np.arange(start, start + len(p), dtype=np.uint64) | np.uint64(1 << 63)
+        out.append(np.asarray(p.prefix_keys, dtype=np.uint64) if p.prefix_keys is not None else own)
+        start += len(p)
+    return np.concatenate(out)

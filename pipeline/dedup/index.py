@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 
 from pipeline.atomic import atomic_write_bytes
 from pipeline.dedup.cluster import Candidates
-from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, as_matrix
 
@@ -31,6 +30,7 @@ FORMAT = 1
 _DOCS = "docs.arrow"
 _BAND_KEYS, _BAND_DOCS = "band_keys.npy", "band_docs.npy"
 _EXACT_KEYS, _EXACT_DOCS = "exact_keys.npy", "exact_docs.npy"
+_BOILERPLATE = "boilerplate.npy"  # keys of the lines its hashing views left out (dedup/boilerplate.py)
 
 
 class DedupIndexError(ValueError):
@@ -64,6 +64,7 @@ def _doc_schema(num_perm: int) -> pa.Schema:
             pa.field("n_chars", pa.int64()),
             pa.field("row", pa.int64()),  # position in the release's data shards, in order
             pa.field("signature", pa.binary(num_perm * 4)),
+            pa.field("view_len", pa.int64()),  # characters of the hashing view dedup compared
         ]
     )
 
@@ -80,6 +81,7 @@ class IndexWriter:
         self._band_keys: list[np.ndarray] = []
         self._band_docs: list[np.ndarray] = []
         self._exact: list[np.ndarray] = []
+        self.boilerplate = np.empty(0, dtype=np.uint64)  # line keys left out of the hashing views (set by publish)
         self.rows = 0
 
     def add(
@@ -89,14 +91,17 @@ class IndexWriter:
         title_keys: list[str | None],
         n_chars: list[int],
         signatures: list[bytes | None],
+        view_len: list[int] | None = None,
     ) -> None:
         n = len(ids)
         if not n:
             return
         sigs = as_matrix(signatures, self.settings["num_perm"])
         rows = np.arange(self.rows, self.rows + n, dtype=np.int64)
+        lengths = view_len if view_len is not None else n_chars
         table = pa.table(
-            [ids, hash_keys, title_keys, n_chars, rows, [s.astype("<u4").tobytes() for s in sigs]], schema=self.schema
+            [ids, hash_keys, title_keys, n_chars, rows, [s.astype("<u4").tobytes() for s in sigs], lengths],
+            schema=self.schema,
         )
         self._writer.write_table(table)
         signed = np.fromiter((bool(b) for b in signatures), dtype=bool, count=n)  # unsigned: exact matches only
@@ -114,6 +119,7 @@ class IndexWriter:
         _save_sorted(self.folder, _BAND_KEYS, _BAND_DOCS, keys, docs)
         exact = np.concatenate(self._exact) if self._exact else np.empty(0, np.uint64)
         _save_sorted(self.folder, _EXACT_KEYS, _EXACT_DOCS, exact, np.arange(self.rows, dtype=np.uint32))
+        np.save(self.folder / _BOILERPLATE, np.sort(self.boilerplate).astype(np.uint64))
         meta = {**self.settings, "documents": self.rows}
         atomic_write_bytes(self.folder / "meta.json", json.dumps(meta, indent=1).encode("utf-8"))
 
@@ -148,6 +154,7 @@ class PublishedMatches:
 
     def candidates(self, priority: int) -> Candidates:
         n = len(self.numbers)
+        lengths = self.columns.get("view_len") or self.columns["n_chars"]  # older indexes: the text's length
         return Candidates(
             ids=self.columns["id"],
             hash_keys=self.columns["hash_key"],
@@ -156,13 +163,17 @@ class PublishedMatches:
             n_chars=np.asarray(self.columns["n_chars"], dtype=np.int64),
             signatures=as_matrix(self.columns["signature"], self.index.settings["num_perm"]),
             published=np.ones(n, dtype=bool),
+            view_len=np.asarray(
+                [v if v is not None else c for v, c in zip(lengths, self.columns["n_chars"], strict=True)],
+                dtype=np.int64,
+            ),
         )
 
-    def views(self, positions: list[int]) -> dict[int, str]:
-        """Hashing views of the matched documents at `positions` (indices into `numbers`), from the shards."""
+    def texts(self, positions: list[int]) -> dict[int, str]:
+        """Text of the matched documents at `positions` (indices into `numbers`), from the shards."""
         rows = {p: int(self.columns["row"][p]) for p in positions}
         texts = self.index.texts(sorted(set(rows.values())))
-        return {p: hashing_view(texts[r]) for p, r in rows.items()}
+        return {p: texts[r] for p, r in rows.items()}
 
 
 class PublishedIndex:
@@ -183,6 +194,11 @@ class PublishedIndex:
         self._reader = pa.ipc.open_file(pa.memory_map(str(self.folder / _DOCS), "r"))
         sizes = [self._reader.get_batch(i).num_rows for i in range(self._reader.num_record_batches)]
         self._batch_starts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+
+    def boilerplate(self) -> np.ndarray:
+        """Keys of the lines this release's hashing views left out (none for releases made before)."""
+        path = self.folder / _BOILERPLATE
+        return np.load(path).astype(np.uint64) if path.exists() else np.empty(0, dtype=np.uint64)
 
     def check(self, expected: dict[str, Any]) -> None:
         differ = {k: (self.settings.get(k), v) for k, v in expected.items() if self.settings.get(k) != v}

@@ -31,7 +31,7 @@ from pipeline.extract.staged import StagedResource
 from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
 from pipeline.publish.card import render_card, render_notice
-from pipeline.publish.decisions import Decisions, PairsOf, decide, index_settings, open_published, read_staged
+from pipeline.publish.decisions import Decisions, PairsOf, Rekeyed, decide, index_settings, open_published, read_staged
 from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
 from pipeline.publish.digest import Digest, row_hashes
 from pipeline.publish.release import (
@@ -235,6 +235,7 @@ def _write_release(
     pub = cfg.corpus.publish
     table_of_licences = cfg.license_table()
     index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
+    index.boilerplate = decisions.boilerplate
     tallies: dict[str, ResourceTally] = {}
     datasets: dict[tuple[str, str], dict[str, Any]] = {}
     content = Digest()
@@ -252,7 +253,7 @@ def _write_release(
                 ids, hashes = row_hashes(published)
                 content.add(ids, hashes)
                 dataset_content.setdefault((sc.source, sc.dataset_id), Digest()).add(ids, hashes)
-                _index_published(index, table, decisions.reasons[key])
+                _index_published(index, table, decisions.reasons[key], decisions.rekeyed.get(key, {}))
             if rejected.num_rows:
                 rejs.write(rejected)
             tallies[key] = _tally(table, decisions.reasons[key], decisions.licences[key].id)
@@ -334,10 +335,19 @@ def _file_entry(root: Path, path: Path, rows: int | None, sha256: str | None = N
     return {**entry, "bytes": path.stat().st_size, "sha256": sha256 or sha256_file(path)}
 
 
-def _index_published(index: IndexWriter, staged: pa.Table, reasons: list[str | None]) -> None:
-    keep = pa.array([r is None for r in reasons])
-    rows = staged.filter(keep).select(["id", "hash_key", "title_key", "n_chars", "minhash"]).to_pydict()
-    index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"])
+def _index_published(
+    index: IndexWriter, staged: pa.Table, reasons: list[str | None], rekeyed: dict[int, Rekeyed]
+) -> None:
+    """The published rows' dedup keys, as dedup compared them (again without boilerplate where it had some)."""
+    keep = [i for i, r in enumerate(reasons) if r is None]
+    rows = staged.select(["id", "hash_key", "title_key", "n_chars", "minhash", "view_len"]).take(keep).to_pydict()
+    for pos, i in enumerate(keep):
+        again = rekeyed.get(i)
+        if again is not None:
+            rows["hash_key"][pos], rows["title_key"][pos] = again.hash_key, again.title_key
+            rows["minhash"][pos], rows["view_len"][pos] = again.signature or rows["minhash"][pos], again.view_len
+    lengths = [v if v is not None else c for v, c in zip(rows["view_len"], rows["n_chars"], strict=True)]
+    index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"], lengths)
 
 
 def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:

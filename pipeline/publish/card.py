@@ -127,28 +127,28 @@ def size_category(n: int) -> str:
     return "1M<n<10M" if n < 10_000_000 else "10M<n<100M"
 
 
-def shard_partitions(manifest: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
-    """Documents per licence class and per source, from the shard paths data/<class>/<source>/<file>."""
-    classes: dict[str, int] = {}
-    sources: dict[str, int] = {}
+def shard_partitions(manifest: dict[str, Any]) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """(documents, bytes) per licence class and per source, from the shard paths data/<class>/<source>/<file>."""
+    classes: dict[str, tuple[int, int]] = {}
+    sources: dict[str, tuple[int, int]] = {}
     for shard in manifest["shards"]:
         parts = shard["path"].split("/")
         if len(parts) == 4:
-            classes[parts[1]] = classes.get(parts[1], 0) + shard["rows"]
-            sources[parts[2]] = sources.get(parts[2], 0) + shard["rows"]
+            for table, name in ((classes, parts[1]), (sources, parts[2])):
+                rows, size = table.get(name, (0, 0))
+                table[name] = (rows + shard["rows"], size + shard["bytes"])
     return dict(sorted(classes.items())), dict(sorted(sources.items()))
 
 
 def card_header(manifest: dict[str, Any], has_rejected: bool) -> dict[str, Any]:
-    """The YAML header. Every `data_files` pattern names the release tag (see shards.tag_files), so `datasets`
-    caches each release apart; `dataset_info` gives each config's row count, which `datasets` checks on load."""
+    """The YAML header. Every `data_files` pattern names the release tag (see writers.tag_files), so `datasets`
+    caches each release apart; `dataset_info` gives each config's row count, which `datasets` checks when it
+    builds its cache, and its bytes on disk."""
     classes, sources = shard_partitions(manifest)
     tag = manifest["release_tag"]
-    counted: list[tuple[dict[str, Any], int]] = [
-        (
-            {"config_name": "default", "default": True, "data_files": [_train(f"data/*/*/train-{tag}-*.parquet")]},
-            manifest["documents"],
-        )
+    total = (manifest["documents"], sum(s["bytes"] for s in manifest["shards"]))
+    counted: list[tuple[dict[str, Any], tuple[int, int]]] = [
+        ({"config_name": "default", "default": True, "data_files": [_train(f"data/*/*/train-{tag}-*.parquet")]}, total)
     ]
     counted += [
         ({"config_name": f"license-{c}", "data_files": [_train(f"data/{c}/*/train-{tag}-*.parquet")]}, n)
@@ -159,14 +159,15 @@ def card_header(manifest: dict[str, Any], has_rejected: bool) -> dict[str, Any]:
         for s, n in sources.items()
     ]
     if has_rejected:
+        rejected = (manifest["rejected"], sum(s["bytes"] for s in manifest["rejected_files"]))
         counted.append(
-            (
-                {"config_name": "rejected", "data_files": [_train(f"rejected/rejected-{tag}-*.parquet")]},
-                manifest["rejected"],
-            )
+            ({"config_name": "rejected", "data_files": [_train(f"rejected/rejected-{tag}-*.parquet")]}, rejected)
         )
     configs = [c for c, _ in counted]
-    infos = [{"config_name": c["config_name"], "splits": [{"name": "train", "num_examples": n}]} for c, n in counted]
+    infos = [
+        {"config_name": c["config_name"], "splits": [{"name": "train", "num_bytes": b, "num_examples": n}]}
+        for c, (n, b) in counted
+    ]
     return {
         "license": "other",
         "license_name": "twcorpus-per-document-licences",

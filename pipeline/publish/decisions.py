@@ -22,11 +22,12 @@ import pyarrow.feather as feather
 
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
-from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
-from pipeline.dedup.hashing import hashing_view
+from pipeline.dedup.boilerplate import dedup_view, frequent, stripped, weighs
+from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, View, cluster, concat
+from pipeline.dedup.hashing import dates_key, hashing_view, key_of_view, prefix_key, title_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
-from pipeline.dedup.minhash import as_matrix
+from pipeline.dedup.minhash import as_matrix, signature_matrix
 from pipeline.extract.staged import StagedResource, StepStat
 from pipeline.licensing import Resolved
 from pipeline.publish.rules import RULES, RowFacts
@@ -48,6 +49,18 @@ class Decisions:
     cross_agency: dict[str, int] = field(default_factory=dict)  # "source/dataset_id" -> clusters spanning agencies
     withhold: dict[str, list[bool]] = field(default_factory=dict)  # text not to be redistributed in rejected/
     steps: dict[str, StepStat] = field(default_factory=dict)  # per decision: documents in, out, CPU seconds
+    boilerplate: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))  # line keys left out
+    rekeyed: dict[str, dict[int, Rekeyed]] = field(default_factory=dict)  # per staged file and row
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    """A document's dedup keys computed again without its boilerplate lines."""
+
+    hash_key: str
+    title_key: str | None
+    signature: bytes | None
+    view_len: int
 
 
 def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.Table:
@@ -77,6 +90,10 @@ _DECIDE_COLUMNS = [
     "title_key",
     "minhash",
     "modified_at",
+    "view_len",
+    "prefix_key",
+    "dates_key",
+    "line_keys",
 ]
 
 
@@ -91,6 +108,8 @@ class _Gated:
     candidates: Candidates
     slots: list[tuple[StagedResource, int]]  # per candidate: its staged resource and row
     steps: dict[str, StepStat]
+    edge_keys: np.ndarray  # every candidate's distinct edge-line keys, concatenated
+    edge_owner: np.ndarray  # the candidate each of those keys belongs to
 
 
 def _step(steps: dict[str, StepStat], name: str) -> StepStat:
@@ -106,7 +125,11 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
     corpus, dedup = cfg.corpus, cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
     steps: dict[str, StepStat] = {}
-    cols: dict[str, list[Any]] = {name: [] for name in ("id", "key", "title", "priority", "n_chars", "date")}
+    cols: dict[str, list[Any]] = {
+        name: [] for name in ("id", "key", "title", "priority", "n_chars", "date", "view_len", "prefix", "dates")
+    }
+    edge_keys: list[np.ndarray] = []
+    edge_owner: list[np.ndarray] = []
     signature_parts: list[np.ndarray] = []  # per staged file: [candidates, num_perm] (no Python bytes per row)
     signed = dedup.near
     slots: list[tuple[StagedResource, int]] = []
@@ -158,6 +181,13 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
             cols["n_chars"].append(t["n_chars"][i] or 0)
             date = dates[i] if dates[i] is not None else _micros(default_date)
             cols["date"].append(NO_DATE if date is None else date)
+            cols["view_len"].append(t["view_len"][i] or t["n_chars"][i] or 0)
+            cols["prefix"].append(t["prefix_key"][i] or 0)
+            cols["dates"].append(t["dates_key"][i] or 0)
+            lines = t["line_keys"][i] or []
+            if lines:
+                edge_keys.append(np.asarray(lines, dtype=np.uint64))
+                edge_owner.append(np.full(len(lines), len(slots), dtype=np.int64))
             slots.append((sc, i))
             chosen.append(i)
         if signed and chosen:
@@ -174,8 +204,21 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
         n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
         signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
+        view_len=np.asarray(cols["view_len"], dtype=np.int64),
+        prefix_keys=np.asarray(cols["prefix"], dtype=np.uint64),
+        dates_keys=np.asarray(cols["dates"], dtype=np.uint64),
     )
-    return _Gated(reasons, details, withhold, licences, candidates, slots, steps)
+    return _Gated(
+        reasons,
+        details,
+        withhold,
+        licences,
+        candidates,
+        slots,
+        steps,
+        np.concatenate(edge_keys) if edge_keys else np.empty(0, dtype=np.uint64),
+        np.concatenate(edge_owner) if edge_owner else np.empty(0, dtype=np.int64),
+    )
 
 
 def _micros(when: Any) -> int | None:
@@ -214,16 +257,31 @@ def decide(
     reasons, details, run, slots = gated.reasons, gated.details, gated.candidates, gated.slots
     clusters: dict[str, list[str | None]] = {k: [None] * len(v) for k, v in reasons.items()}
     sizes: dict[str, list[int | None]] = {k: [None] * len(v) for k, v in reasons.items()}
+    chrome, started = _step(gated.steps, "boilerplate"), time.thread_time()
+    chrome.docs_in += len(run)
+    boilerplate = boilerplate_keys(cfg, gated, published or [])
+    overrides = _without_boilerplate(cfg, gated, boilerplate)
+    chrome.docs_out += len(run)
+    chrome.cpu_s += time.thread_time() - started
     matches = _published_matches(cfg, run, published or [])
     everything = concat([run, *(m.candidates(priority=-1) for m in matches)])
     near = (
-        NearSettings(dedup.bands, dedup.rows, dedup.threshold, dedup.ngram, dedup.verify_margin)
+        NearSettings(
+            dedup.bands,
+            dedup.rows,
+            dedup.threshold,
+            dedup.ngram,
+            dedup.verify_margin,
+            dedup.containment,
+            dedup.containment_min_chars,
+        )
         if run.signatures is not None
         else None
     )
     dedup_step, started = _step(gated.steps, "dedup"), time.thread_time()
     dedup_step.docs_in += len(run)
-    result = cluster(everything, near, lambda idx: _views(slots, matches, idx), dedup.keep, pairs_of)
+    chrome_set = frozenset(boilerplate.tolist())
+    result = cluster(everything, near, lambda idx: _views(slots, matches, idx, chrome_set), dedup.keep, pairs_of)
     n_run = len(run)
     for i, (sc, row) in enumerate(slots):
         key, rep = sc.key, int(result.representative[i])
@@ -236,8 +294,9 @@ def decide(
             details[key][row] = f"same hashing view as {everything.ids[rep]}{where}"
         else:
             reasons[key][row] = "near_duplicate"
+            partial = f" or containment >= {dedup.containment}" if dedup.containment is not None else ""
             details[key][row] = (
-                f"near-duplicate of {everything.ids[rep]}{where} (MinHash LSH, Jaccard >= {dedup.threshold})"
+                f"near-duplicate of {everything.ids[rep]}{where} (Jaccard >= {dedup.threshold}{partial})"
             )
     dedup_step.docs_out += int(np.count_nonzero(result.representative[:n_run] == np.arange(n_run)))
     dedup_step.cpu_s += time.thread_time() - started
@@ -249,8 +308,86 @@ def decide(
         "checked_exactly": result.checked_exactly,
         "published_matches": len(everything) - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
+        "boilerplate_lines": len(boilerplate),
+        "documents_with_boilerplate": sum(len(rows) for rows in overrides.values()),
     }
-    return Decisions(reasons, details, clusters, sizes, gated.licences, stats, cross, gated.withhold, gated.steps)
+    return Decisions(
+        reasons,
+        details,
+        clusters,
+        sizes,
+        gated.licences,
+        stats,
+        cross,
+        gated.withhold,
+        gated.steps,
+        boilerplate,
+        overrides,
+    )
+
+
+def boilerplate_keys(cfg: LoadedConfig, gated: _Gated, published: list[PublishedIndex]) -> np.ndarray:
+    """Sorted keys of the lines that edge enough of this run's documents, and those already boilerplate in the
+    corpora deduplicated against."""
+    dedup = cfg.corpus.dedup
+    if dedup.boilerplate_min_docs <= 0:
+        return np.empty(0, dtype=np.uint64)
+    owners = len(gated.candidates)
+    least = max(dedup.boilerplate_min_docs, int(np.ceil(dedup.boilerplate_min_share * owners)))
+    found = [frequent(gated.edge_keys, least), *(index.boilerplate() for index in published)]
+    return np.unique(np.concatenate(found)).astype(np.uint64)
+
+
+def _without_boilerplate(cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarray) -> dict[str, dict[int, Rekeyed]]:
+    """Hashing view, keys and signature of every candidate that has boilerplate lines, again without them;
+    returned per staged file and row, so the published index records what dedup compared."""
+    run = gated.candidates
+    if not len(boilerplate) or not len(gated.edge_keys):
+        return {}
+    owners = np.unique(gated.edge_owner[np.isin(gated.edge_keys, boilerplate)])
+    starts = np.searchsorted(gated.edge_owner, owners, side="left")  # edge keys are grouped by owner, in order
+    ends = np.searchsorted(gated.edge_owner, owners, side="right")
+    affected = [
+        int(c)
+        for c, a, b in zip(owners.tolist(), starts.tolist(), ends.tolist(), strict=True)
+        if weighs(gated.edge_keys[a:b], boilerplate, int(run.view_len[c]))
+    ]
+    if not affected:
+        return {}
+    chrome = frozenset(boilerplate.tolist())
+    by_file: dict[str, list[int]] = {}
+    for c in affected:
+        by_file.setdefault(gated.slots[c][0].staged, []).append(c)
+    redone: list[tuple[int, str]] = []  # (candidate, text without boilerplate)
+    for path, members in by_file.items():
+        texts = feather.read_table(path, columns=["text"])["text"]
+        for c in members:
+            rest = stripped(texts[gated.slots[c][1]].as_py() or "", chrome)
+            if rest is not None:
+                redone.append((c, rest))
+    if not redone:
+        return {}
+    dedup = cfg.corpus.dedup
+    views = [hashing_view(text) for _, text in redone]
+    sigs = (
+        signature_matrix(views, num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed)
+        if run.signatures is not None
+        else None
+    )
+    out: dict[str, dict[int, Rekeyed]] = {}
+    hash_keys, title_keys = list(run.hash_keys), list(run.title_keys)
+    for k, ((c, text), view) in enumerate(zip(redone, views, strict=True)):
+        sc, row = gated.slots[c]
+        key = key_of_view(view) if dedup.exact else hash_keys[c]
+        hash_keys[c], title_keys[c] = key, title_key(text)
+        run.view_len[c], run.prefix_keys[c], run.dates_keys[c] = len(view), prefix_key(view), dates_key(view)
+        signature = None
+        if sigs is not None and run.signatures is not None:
+            run.signatures[c] = sigs[k]
+            signature = sigs[k].astype("<u4").tobytes()
+        out.setdefault(sc.key, {})[row] = Rekeyed(key, title_keys[c], signature, len(view))
+    run.hash_keys, run.title_keys = hash_keys, title_keys
+    return out
 
 
 def _cross_agency(slots: list[tuple[StagedResource, int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
@@ -290,16 +427,20 @@ def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
 
 
 def _views(
-    slots: list[tuple[StagedResource, int]], matches: list[PublishedMatches], indices: list[int]
-) -> dict[int, str]:
-    """Hashing views of the given candidates: this run's from the staged text column of the files involved,
-    published ones from their release's shards."""
+    slots: list[tuple[StagedResource, int]],
+    matches: list[PublishedMatches],
+    indices: list[int],
+    boilerplate: frozenset[int],
+) -> dict[int, View]:
+    """What verification compares of the given candidates: this run's from the staged text column of the files
+    involved, published ones from their release's shards -- each without its boilerplate lines."""
     by_file: dict[str, list[tuple[int, int]]] = {}
-    out: dict[int, str] = {}
+    out: dict[int, View] = {}
     offset, pending = len(slots), [i for i in indices if i >= len(slots)]
     for m in matches:
         mine = [i - offset for i in pending if offset <= i < offset + len(m.numbers)]
-        out.update({offset + p: v for p, v in m.views(mine).items()} if mine else {})
+        if mine:
+            out.update({offset + p: dedup_view(t, boilerplate) for p, t in m.texts(mine).items()})
         offset += len(m.numbers)
     for idx in indices:
         if idx < len(slots):
@@ -308,7 +449,7 @@ def _views(
     for path, wanted in by_file.items():
         texts = feather.read_table(path, columns=["text"])["text"]
         for idx, row in wanted:
-            out[idx] = hashing_view(texts[row].as_py() or "")
+            out[idx] = dedup_view(texts[row].as_py() or "", boilerplate)
     return out
 
 

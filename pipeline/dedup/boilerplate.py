@@ -1,0 +1,101 @@
+"""Site chrome left out of the hashing view: lines that begin or end many documents of a corpus.
+
+Government pages wrap the same text in headers and footers (the site's name, address, phone, office hours, an
+anti-fraud notice, policy links, 更新日期, a visit counter), and agencies re-post with a contact block
+appended. Two copies of one notice under different chrome are the same document; one under chrome of its own
+would not be found by Jaccard at all when the notice is short. As CCNet and Dolma do with frequent paragraphs,
+the lines that occur at the edges of many documents are removed from the view dedup compares -- never from
+the published text.
+
+A line is known by a key: the 64-bit hash of its hashing view with every digit read as 0, so one template's
+dates and counters (更新日期：113-06-01, 瀏覽人次：10234) agree. Extraction keys the first and last EDGE_LINES
+lines of every document; publish counts in how many documents each key occurs, and a key in at least
+`dedup.boilerplate_min_docs` documents (this run's, or already boilerplate in a corpus deduplicated against)
+is boilerplate. The set is stored in the release's dedup index, so a later run sees the same views. A document
+whose view would lose more than half of itself keeps it whole: a short record made of common lines is still
+itself, not an empty view equal to every other.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import xxhash
+
+from pipeline.dedup.cluster import View
+from pipeline.dedup.hashing import dates, hashing_view, title_view
+
+EDGE_LINES = 8
+MIN_LINE = 8  # view characters: shorter lines (回首頁, 第 1 條) hold too few shingles to matter
+MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
+MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
+_DIGIT = re.compile(r"\d")
+_LENGTH_SHIFT = 48
+
+
+def line_key(line: str) -> int | None:
+    """The key of one line -- 48 bits of hash and, above them, the length of its view -- or None for a line
+    with no letters (it leaves nothing in the view anyway)."""
+    view = hashing_view(line)
+    if not view:
+        return None
+    digest = xxhash.xxh3_64_intdigest(_DIGIT.sub("0", view).encode("utf-8")) & ((1 << _LENGTH_SHIFT) - 1)
+    return digest | (min(len(view), 0xFFFF) << _LENGTH_SHIFT)
+
+
+def key_length(keys: np.ndarray) -> np.ndarray:
+    """The view length each line key carries."""
+    return (np.asarray(keys, dtype=np.uint64) >> np.uint64(_LENGTH_SHIFT)).astype(np.int64)
+
+
+def _edges(text: str) -> list[str]:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return lines if len(lines) <= 2 * EDGE_LINES else lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+
+
+def edge_line_keys(text: str) -> list[int]:
+    """Distinct keys of the first and last EDGE_LINES non-empty lines, where site chrome sits."""
+    return sorted({k for k in map(line_key, _edges(text)) if k is not None})
+
+
+def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
+    """Sorted keys of lines long enough to matter that occur in at least `min_docs` documents (`keys`: every
+    document's distinct edge keys, concatenated)."""
+    if min_docs <= 0 or not len(keys):
+        return np.empty(0, dtype=np.uint64)
+    values, counts = np.unique(keys, return_counts=True)
+    return values[(counts >= min_docs) & (key_length(values) >= MIN_LINE)]
+
+
+def weighs(line_keys: np.ndarray, boilerplate: np.ndarray, view_len: int) -> bool:
+    """Whether a document's boilerplate lines are enough of its view to be worth leaving out."""
+    hit = line_keys[np.isin(line_keys, boilerplate)]
+    return bool(len(hit)) and key_length(hit).sum() >= MIN_SHARE * max(view_len, 1)
+
+
+def stripped(text: str, boilerplate: frozenset[int]) -> str | None:
+    """The text without its boilerplate edge lines, or None when it has none or would keep too little."""
+    if not boilerplate:
+        return None
+    edges = {ln for ln in _edges(text) if line_key(ln) in boilerplate}
+    if not edges:
+        return None
+    rest = "\n".join(ln for ln in text.split("\n") if ln not in edges)
+    if len(hashing_view(rest)) < MIN_KEPT * len(hashing_view(text)):
+        return None
+    return rest
+
+
+def dedup_text(text: str, boilerplate: frozenset[int]) -> str:
+    """What dedup reads of a document: its text without boilerplate lines (when it keeps enough of itself)."""
+    rest = stripped(text, boilerplate)
+    return text if rest is None else rest
+
+
+def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
+    """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
+    its title line's view and the dates it names."""
+    rest = dedup_text(text, boilerplate)
+    view = hashing_view(rest)
+    return View(view, title_view(rest), dates(view))

@@ -1,0 +1,127 @@
+"""Near-duplicates as government sites copy: partial copies, chrome around a copy, re-flowed titles -- and the
+hard negatives that must stay apart (versions of a law, a law and its 施行細則)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.config import load_config
+from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.hashing import dates_key, hashing_view, key_of_view, prefix_key, title_key
+from pipeline.dedup.minhash import signature_matrix
+from pipeline.paths import make_context
+from pipeline.readers.encoding import decode_bytes
+from pipeline.readers.html_text import read_page
+from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
+from tests.conftest import jsonl_source
+
+NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=100)
+
+
+def _cluster(texts: list[str]) -> list[int]:
+    views = [hashing_view(t) for t in texts]
+    docs = Candidates(
+        ids=[f"d{i}" for i in range(len(texts))],
+        hash_keys=[key_of_view(v) for v in views],
+        title_keys=[title_key(t) for t in texts],
+        priority=np.full(len(texts), 100),
+        n_chars=np.asarray([len(t) for t in texts]),
+        signatures=signature_matrix(views, num_perm=128, ngram=5),
+        view_len=np.asarray([len(v) for v in views]),
+        prefix_keys=np.asarray([prefix_key(v) for v in views], dtype=np.uint64),
+        dates_keys=np.asarray([dates_key(v) for v in views], dtype=np.uint64),
+    )
+    return cluster(docs, NEAR, lambda idx: {i: dedup_view(texts[i], frozenset()) for i in idx}).representative.tolist()
+
+
+def _law(realdata, code: str, articles: slice = slice(None)) -> tuple[str, list[str]]:
+    law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
+    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
+    return law["LawName"], arts[articles]
+
+
+def test_a_truncated_copy_is_a_duplicate_and_the_longer_is_kept(realdata):
+    name, arts = _law(realdata, "A0030055")  # 中央行政機關組織基準法
+    whole = "\n".join([name, *arts[:20]])
+    for keep in (0.5, 0.7, 0.95):
+        cut = whole[: int(len(whole) * keep)]
+        assert _cluster([cut, whole]) == [1, 1], keep  # the whole one represents the cluster
+
+
+def test_a_version_with_an_article_inserted_is_not_a_partial_copy(realdata):
+    """All of the old version's shingles are in the new one -- containment 1 -- but not in one stretch."""
+    name, arts = _law(realdata, "A0030055")
+    _, other = _law(realdata, "A0030023")  # articles of another law, inserted in the middle
+    old = "\n".join([name, *arts[:12]])
+    new = "\n".join([name, *arts[:6], *other[:8], *arts[6:12]])
+    assert len(new) > 1.25 * len(old)  # Jaccard below the threshold, containment 1
+    assert _cluster([old, new]) == [0, 1]
+
+
+def test_successive_versions_of_real_law_pages_stay_apart(realdata):
+    """Legislative Yuan pages of one law's versions: alike in all but the amended articles and their dates
+    (Jaccard up to 0.98); they are different documents."""
+    folder = realdata / "external/ly_lawstat_more/version2/01936"  # 商標法, 14 versions
+    pages = sorted(p for p in folder.glob("*.html") if p.name != "index.html")
+    texts = [read_page(decode_bytes(p.read_bytes(), "big5").text).text for p in pages]
+    assert len(texts) >= 10
+    reps = _cluster(texts)
+    assert reps == list(range(len(texts)))
+
+
+def test_chrome_on_a_short_notice_is_left_out_of_the_view(realdata, write_config, tmp_path):
+    """Real Tainan notices, most under one site's header and footer lines: a notice re-posted under that chrome
+    is an exact duplicate of the bare one; notices that only share the chrome stay apart."""
+    items, titles = [], set()
+    for path in sorted((realdata / "external/tainan_news_2024_06").glob("*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        if len(item["content"]) > 150 and item["title"] not in titles:  # the site posts some items twice
+            items.append(item)
+            titles.add(item["title"])
+    items = items[:40]
+    header = "臺南市政府全球資訊網\n首頁 > 市政新聞"
+    footer = (
+        "臺南市政府 地址：70801臺南市安平區永華路二段6號 電話：06-2991111\n更新日期：113-06-{day:02d} 瀏覽人次：{n}"
+    )
+    rows = [
+        {
+            "id": f"n{i}",
+            "text": f"{header}\n{it['title']}\n{it['content']}\n{footer.format(day=i % 28 + 1, n=1000 + i)}",
+        }
+        for i, it in enumerate(items)
+    ]
+    rows.append({"id": "bare", "text": f"{items[3]['title']}\n{items[3]['content']}"})
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    cfg = load_config(write_config({"pii": {"landline": False}, "sources": [jsonl_source("in.jsonl")]}))
+    ctx = make_context(cfg)
+    staged = [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
+    manifest = publish(cfg, ctx, staged)
+    rejected = {k: v for t in manifest["tallies"].values() for k, v in t["rejected"].items()}
+    assert sum(rejected.values()) == 1  # n3 or bare, nothing else: the chrome makes no two notices alike
+    assert manifest["dedup_stats"]["boilerplate_lines"] >= 2
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace("\n", "\n\n"),
+        lambda t: t.replace("\n", "", 1),  # the title line joined with the first article
+        lambda t: "轉載：" + t,
+    ],
+    ids=["blank lines", "title joined", "repost prefix"],
+)
+def test_re_flowed_or_re_posted_copies_still_agree_on_their_title(realdata, edit):
+    name, arts = _law(realdata, "A0030055")
+    whole = "\n".join([name, *arts[:8]])
+    reps = _cluster([whole, edit(whole)])
+    assert reps[0] == reps[1]
+
+
+def test_a_law_and_its_enforcement_rules_stay_apart(realdata):
+    name, arts = _law(realdata, "A0030055")
+    rules = "\n".join([name + "施行細則", *arts[:8]])  # the same articles under the 施行細則's name
+    assert _cluster(["\n".join([name, *arts[:8]]), rules]) == [0, 1]
