@@ -288,6 +288,7 @@ def _write_release(
         "deduplicated_against": [str(i.release) for i in against],
         "dedup_stats": decisions.stats,
         "decision_steps": {k: v.model_dump() for k, v in decisions.steps.items()},
+        "dedup_audit": decisions.audit,
         "cross_agency_clusters": decisions.cross_agency,
         "document_agencies": dict(sorted(document_agencies.items())),
         "datasets": sorted(datasets.values(), key=lambda d: (d["agency"] or "", d["dataset_id"])),

@@ -30,6 +30,7 @@ from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix, signature_matrix
 from pipeline.extract.staged import StagedResource, StepStat
 from pipeline.licensing import Resolved
+from pipeline.publish.audit import cluster_audit
 from pipeline.publish.rules import RULES, RowFacts
 
 PairsOf = Callable[[np.ndarray], np.ndarray]  # [n, bands] band keys -> candidate pairs (lsh.candidate_pairs)
@@ -51,6 +52,7 @@ class Decisions:
     steps: dict[str, StepStat] = field(default_factory=dict)  # per decision: documents in, out, CPU seconds
     boilerplate: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))  # line keys left out
     rekeyed: dict[str, dict[int, Rekeyed]] = field(default_factory=dict)  # per staged file and row
+    audit: list[dict[str, Any]] = field(default_factory=list)  # duplicate clusters for a maintainer to judge
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,14 @@ def decide(
             )
     dedup_step.docs_out += int(np.count_nonzero(result.representative[:n_run] == np.arange(n_run)))
     dedup_step.cpu_s += time.thread_time() - started
+    audit = cluster_audit(
+        everything,
+        result,
+        [sc.agency for sc, _ in slots],
+        lambda idx: _texts(slots, matches, idx),
+        lambda idx: _views(slots, matches, idx, chrome_set),
+        dedup.ngram,
+    )
     cross = _cross_agency(slots, result.representative[:n_run], result.size[:n_run])
     stats = {
         "cross_agency_clusters": cross.pop("*", 0),
@@ -323,6 +333,7 @@ def decide(
         gated.steps,
         boilerplate,
         overrides,
+        audit,
     )
 
 
@@ -424,6 +435,26 @@ def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
             return m.index
         position -= len(m.numbers)
     raise IndexError(position)
+
+
+def _texts(
+    slots: list[tuple[StagedResource, int]], matches: list[PublishedMatches], indices: list[int]
+) -> dict[int, str]:
+    """Text of the given candidates: this run's from their staged files, published ones from their shards."""
+    out: dict[int, str] = {}
+    offset = len(slots)
+    for m in matches:
+        mine = [i - offset for i in indices if offset <= i < offset + len(m.numbers)]
+        out.update({offset + p: t for p, t in m.texts(mine).items()} if mine else {})
+        offset += len(m.numbers)
+    by_file: dict[str, list[tuple[int, int]]] = {}
+    for idx in indices:
+        if idx < len(slots):
+            by_file.setdefault(slots[idx][0].staged, []).append((idx, slots[idx][1]))
+    for path, wanted in by_file.items():
+        texts = feather.read_table(path, columns=["text"])["text"]
+        out.update({idx: texts[row].as_py() or "" for idx, row in wanted})
+    return out
 
 
 def _views(

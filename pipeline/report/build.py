@@ -149,6 +149,7 @@ def build_report(
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
         "conversion_samples": samples,
         "dedup": _dedup_section(dedup, manifest.get("dedup_stats")),
+        "duplicate_audit": manifest.get("dedup_audit") or [],
         "steps": steps(sidecars, manifest),
         "resources": resources,
     }

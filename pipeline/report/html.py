@@ -140,6 +140,20 @@ documents shared a bucket or key, {{ st.removed_as_published_copies }} copies of
 <text x="36" y="236">0</text><text x="392" y="236">1</text>
 </svg>{% endif %}
 
+<h2>Duplicate clusters to review</h2>
+{% if r.duplicate_audit %}<p>The largest clusters, those spanning agencies, and the near-duplicate merges closest
+to the thresholds: each member against the representative that was kept.</p>
+{% for c in r.duplicate_audit %}<h3>{{ c.kind }}: {{ c.title }} ({{ c.size }} documents)</h3>
+<p>kept <code>{{ c.representative }}</code> ({{ c.representative_agency or "" }})</p>
+<table class="audit"><tr><th>member</th><th>agency</th><th>Jaccard</th><th>containment</th>
+<th>only in the member</th><th>only in the kept one</th></tr>
+{% for m in c.members %}<tr><td><code>{{ m.id }}</code>{% if m.exact %} (exact){% endif %}</td>
+<td>{{ m.agency or "" }}</td>
+<td class="n">{{ m.jaccard }}</td><td class="n">{{ m.containment }}</td>
+<td>{% for ln in m.only_in_member %}{{ ln }}<br>{% endfor %}</td>
+<td>{% for ln in m.only_in_representative %}{{ ln }}<br>{% endfor %}</td></tr>
+{% endfor %}</table>{% endfor %}{% else %}<p>No duplicates in this release.</p>{% endif %}
+
 <h2>Script conversion audit</h2>
 {% if r.conversion_samples %}<table><tr><th>dataset</th><th>before</th><th>after</th></tr>
 {% for x in r.conversion_samples %}<tr><td>{{ x.dataset_id }}</td><td>{{ x.before }}</td><td>{{ x.after }}</td></tr>
