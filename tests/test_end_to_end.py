@@ -196,3 +196,20 @@ def test_run_summary_is_published_as_a_prefect_artifact(sample_run):
         rows = json.loads(table.data) if isinstance(table.data, str) else table.data
         assert table.type == "table" and {r["agency"] for r in rows} >= {"法務部"}
         assert kinds["corpus-report"].type == "markdown" and "report.html" in kinds["corpus-report"].data
+
+
+def test_the_report_shows_duplicate_clusters_to_review(sample_run):
+    """The re-post of a DGPA notice by the NDC (half-width punctuation, no title line) is the sample's cross-agency
+    cluster: the report shows it with its Jaccard and containment and the lines only one side has."""
+    _work, first, _ = sample_run
+    report = _report(first)
+    audit = report["duplicate_audit"]
+    cross = next(c for c in audit if {m["agency"] for m in c["members"]} - {c["representative_agency"]})
+    repost = next(m for m in cross["members"] if m["agency"] == "國家發展委員會")
+    assert not repost["exact"] and 0.8 <= repost["jaccard"] < 1 and repost["containment"] > 0.95
+    assert repost["only_in_representative"] == ["推動政府資料開放　提升資料品質與再利用"]  # the title line
+    assert repost["only_in_member"] == []  # punctuation width is not a difference
+    html = (Path(first["report_dir"]) / "report.html").read_text(encoding="utf-8")
+    assert "Duplicate clusters to review" in html and repost["id"] in html
+    steps = {(s["stage"], s["step"]) for s in report["steps"]}
+    assert {("publish", "boilerplate"), ("publish", "dedup"), ("extract", "signatures")} <= steps
