@@ -291,8 +291,8 @@ class DedupConfig(StrictModel):
         default=0.1,
         ge=0,
         le=1,
-        description="candidates whose MinHash estimate lies within this of the threshold are checked by exact "
-        "Jaccard; clearer ones are decided by the estimate (1 checks every candidate)",
+        description="candidates whose MinHash estimate reaches the threshold minus this are verified on their "
+        "views (every merge is: a version that changed one number has an estimate of 0.99 too)",
     )
     seed: int = 1
     keep: list[Literal["priority", "longest", "earliest", "newest"]] = Field(

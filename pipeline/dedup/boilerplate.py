@@ -24,6 +24,7 @@ import numpy as np
 import xxhash
 
 from pipeline.dedup.cluster import View
+from pipeline.dedup.compare import line_views
 from pipeline.dedup.hashing import dates, hashing_view, title_view
 
 EDGE_LINES = 8
@@ -97,5 +98,6 @@ def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
     its title line's view and the dates it names."""
     rest = dedup_text(text, boilerplate)
-    view = hashing_view(rest)
-    return View(view, title_view(rest), dates(view))
+    lines = line_views(rest)
+    view = "".join(lines)
+    return View(view, title_view(rest), dates(view), lines)

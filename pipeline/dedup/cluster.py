@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pipeline.dedup.compare import substantively_different
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard, shingle_set
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
 NO_DATE = np.iinfo(np.int64).max
 TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
+OPENING = 32  # characters of chrome a view may open with before its title
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
 
@@ -58,6 +60,7 @@ class View:
     text: str
     title: str | None = None
     dates: Counter[str] = field(default_factory=Counter)
+    lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
 
 
 @dataclass
@@ -142,11 +145,10 @@ def cluster(
             title_same &= dk[pairs[:, 0]] == dk[pairs[:, 1]]
         est = _estimates(docs.signatures, pairs)
         cont, long_enough = _containment(docs, pairs, est, near)
-        clear = est >= near.threshold + near.margin  # a partial copy is always checked on its views
+        # Every pair that may be a duplicate is checked on its views: a version of a law that changed one amount
+        # has a Jaccard of 0.99 -- only the alignment tells it from a copy with a typo.
         close = (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
-        for a, b in pairs[title_same & clear].tolist():
-            uf.union(a, b)
-        unsure = [(a, b) for a, b in pairs[close & ~(title_same & clear)].tolist() if uf.find(a) != uf.find(b)]
+        unsure = [(a, b) for a, b in pairs[close].tolist() if uf.find(a) != uf.find(b)]
         if unsure and views is not None:
             seen = views(sorted({i for pair in unsure for i in pair}))
             for a, b in unsure:
@@ -172,15 +174,16 @@ def _containment(
 
 
 def titles_agree(a: View, b: View) -> bool:
-    """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or -- a first line that
-    re-flowing moved -- each view holding the other's title at its start. A different name (another agency's,
-    year's, or the law's own name followed by 施行細則) agrees in none of these ways."""
+    """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
+    opening both views, give or take a few lines of chrome before it (a re-flowed first line, a site's header
+    line left in). A different name (another agency's, year's, or the law's own name followed by 施行細則 in a
+    different text) agrees in none of these ways."""
     if a.title is None or b.title is None or a.title == b.title:
         return True
     short, long_ = sorted((a.title, b.title), key=len)
     if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
         return True
-    return a.text.startswith(b.title) and b.text.startswith(a.title)
+    return any(t in a.text[: len(t) + OPENING] and t in b.text[: len(t) + OPENING] for t in (a.title, b.title))
 
 
 def _duplicates(a: View, b: View, near: NearSettings) -> bool:
@@ -190,13 +193,15 @@ def _duplicates(a: View, b: View, near: NearSettings) -> bool:
     sa, sb = shingle_set(a.text, near.ngram), shingle_set(b.text, near.ngram)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     if a.dates == b.dates and inter / (len(sa) + len(sb) - inter) >= near.threshold:
-        return True
+        return not substantively_different(a.lines, b.lines)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if near.containment is None or len(shorter.text) < near.containment_min_chars:
         return False
     if shorter.dates - longer.dates or inter / min(len(sa), len(sb)) < near.containment:
         return False
-    return _window_similarity(shorter.text, longer.text, near.ngram) >= near.threshold
+    if _window_similarity(shorter.text, longer.text, near.ngram) < near.threshold:
+        return False
+    return not substantively_different(shorter.lines, longer.lines, partial=True)
 
 
 def _window_similarity(shorter: str, longer: str, ngram: int) -> float:

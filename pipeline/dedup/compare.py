@@ -1,0 +1,128 @@
+"""How two alike documents differ: copying noise, or a different version.
+
+A copy differs from its original by chrome at its edges (a header, a footer, a stamp, a contact block), by a
+tail cut off, by paragraphs moved, by lines re-flowed, or by a few scattered characters. A successive version of
+a law or notice differs inside: a sentence rewritten, an article added or deleted, an amount or a deadline
+changed (三十日 -> 四十日). Two documents are aligned line by line (each line as its hashing view), then the lines
+that differ character by character (Levenshtein opcodes); a difference is substantive when, away from both ends
+of the documents,
+- lines are added or removed that do not appear elsewhere in the other document (a move), or
+- within changed lines, a stretch of at least MIN_BLOCK characters changes, or a number becomes another.
+Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.dedup.hashing import hashing_view
+
+MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
+GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
+NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
+_NUMBER = re.compile(f"[{NUMERALS}]+")
+_NUMERAL = re.compile(f"[{NUMERALS}]")
+_ARTICLE = re.compile(f"第[{NUMERALS}]+条")  # an article of a law (views are in Simplified script)
+
+
+def line_views(text: str) -> list[str]:
+    return [v for v in (hashing_view(ln) for ln in text.split("\n")) if v]
+
+
+def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """Changed stretches (a0, a1, b0, b1): the alignment's edits, joined across coincidentally equal runs
+    shorter than GLUE (a rewritten sentence shares a character here and there with the old one)."""
+    regions: list[list[int]] = []
+    for tag, a0, a1, b0, b1 in Levenshtein.opcodes(a, b):
+        if tag == "equal":
+            continue
+        if regions and a0 - regions[-1][1] < GLUE and b0 - regions[-1][3] < GLUE:
+            regions[-1][1], regions[-1][3] = a1, b1
+        else:
+            regions.append([a0, a1, b0, b1])
+    return [(r[0], r[1], r[2], r[3]) for r in regions]
+
+
+def _widen(text: str, start: int, end: int) -> str:
+    """The stretch with the numerals next to it: a digit inserted beside a number changes that number."""
+    while start > 0 and _NUMERAL.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _NUMERAL.match(text[end]):
+        end += 1
+    return text[start:end]
+
+
+def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), or numerals inserted next to a
+    numeral (三年 -> 十三年). A numeral lost or turned into a letter is read as a typo."""
+    old, new = a[a0:a1], b[b0:b1]
+    if old and new:
+        return bool(_NUMERAL.search(old) and _NUMERAL.search(new))
+    if new and _NUMERAL.search(new):
+        return bool(_NUMERAL.match(b[b0 - 1 : b0] or " ") or _NUMERAL.match(b[b1 : b1 + 1] or " "))
+    return False
+
+
+def _chars_differ(a: str, b: str) -> bool:
+    """Two changed stretches of text differ substantively: a long change, or a number that becomes another."""
+    for a0, a1, b0, b1 in _regions(a, b):
+        if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
+            return True
+    return False
+
+
+def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
+    """Line ranges (i1, i2, j1, j2) that differ, joined across single equal lines between them: a re-flowed
+    paragraph aligns in pieces."""
+    out: list[list[int]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if out and i1 - out[-1][1] <= 1 and j1 - out[-1][3] <= 1:
+            out[-1][1], out[-1][3] = i2, j2
+        else:
+            out.append([i1, i2, j1, j2])
+    return [(r[0], r[1], r[2], r[3]) for r in out]
+
+
+def substantively_different(la: list[str], lb: list[str], partial: bool = False) -> bool:
+    """Whether two documents, as lists of line views (`line_views`), differ as versions do rather than as copies
+    do (see the module docstring). `partial`: one is a truncated copy or an excerpt of the other, so whatever
+    the longer one has beyond it at either end is expected."""
+    if la == lb or "".join(la) == "".join(lb):
+        return False
+    for i1, i2, j1, j2 in _stretches(la, lb):
+        # Lines found elsewhere in the other document, or on both sides of this stretch, were moved.
+        moved_out, moved_in = Counter(lb[:j1] + lb[j2:]), Counter(la[:i1] + la[i2:])
+        old_lines, new_lines = Counter(la[i1:i2]), Counter(lb[j1:j2])
+        keep_old, keep_new = old_lines - new_lines, new_lines - old_lines
+        old = "".join(line for line in la[i1:i2] if _take(keep_old, line) and line not in moved_out)
+        new = "".join(line for line in lb[j1:j2] if _take(keep_new, line) and line not in moved_in)
+        if old == new:
+            continue  # re-flowed: the same characters in other lines
+        at_start, at_end = i1 == 0 and j1 == 0, i2 == len(la) and j2 == len(lb)
+        if (at_start or at_end) and (not old or not new) and (partial or not _ARTICLE.match(old or new)):
+            continue  # lines added at an edge: chrome, a stamp, a contact block -- not an article of a law
+        if old and new and at_end and (old.startswith(new) or new.startswith(old)):
+            continue  # a tail cut off
+        if old and new and at_start and (old.endswith(new) or new.endswith(old)):
+            continue  # an excerpt that starts within a line
+        if not old or not new:
+            if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new):
+                return True
+            continue
+        if _chars_differ(old, new):
+            return True
+    return False
+
+
+def _take(counts: Counter[str], line: str) -> bool:
+    """True (and one fewer left) while `counts` still holds `line`."""
+    if counts[line] > 0:
+        counts[line] -= 1
+        return True
+    return False
