@@ -37,7 +37,7 @@ def _config(folder: Path, **decisions) -> Path:
         jsonl_source("in.jsonl"),
         {"kind": "moj_laws", "paths": ["laws/*.json"], "dataset": {"id": "laws", "license": "著作權法第9條"}},
     ]
-    body = {"data_dir": "data", "output_dir": "corpus", "sources": sources, **decisions}
+    body = {"data_dir": str(folder / "data"), "output_dir": str(folder / "corpus"), "sources": sources, **decisions}
     path = folder / "c.yaml"
     path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     return path
