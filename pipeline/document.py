@@ -94,11 +94,9 @@ STAGED_SCHEMA = pa.schema(
     [
         *REJECTED_SCHEMA,
         pa.field("hash_key", pa.string()),
-        pa.field("title_key", pa.string()),
         pa.field("minhash", pa.binary()),
         pa.field("view_len", pa.int32()),  # characters of the hashing view (containment needs set sizes)
         pa.field("prefix_key", pa.uint64()),  # its first PREFIX_CHARS: where a truncated copy still agrees
-        pa.field("dates_key", pa.uint64()),  # the full dates it names (0: none): versions of a law differ in them
         pa.field("line_keys", pa.list_(pa.uint64())),  # edge lines, for the boilerplate count at publish
     ]
 )
@@ -152,11 +150,9 @@ class Document:
     reason: str | None = None
     reason_detail: str | None = None
     hash_key: str | None = field(default=None, repr=False)
-    title_key: str | None = field(default=None, repr=False)
     minhash: bytes | None = field(default=None, repr=False)
     view_len: int | None = field(default=None, repr=False)
     prefix_key: int | None = field(default=None, repr=False)
-    dates_key: int | None = field(default=None, repr=False)
     line_keys: list[int] | None = field(default=None, repr=False)
     hash_view: str | None = field(default=None, repr=False)  # transient: input of the MinHash signature
 

@@ -6,7 +6,7 @@ from datasketch import MinHash
 
 from pipeline.dedup.boilerplate import dedup_view
 from pipeline.dedup.cluster import Candidates, NearSettings, View, cluster
-from pipeline.dedup.hashing import hashing_view, key_of_view, title_key
+from pipeline.dedup.hashing import hashing_view, key_of_view
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs
 from pipeline.dedup.minhash import (
     SCHEME,
@@ -27,7 +27,6 @@ def _docs(texts: list[str], priorities: list[int] | None = None) -> tuple[Candid
     docs = Candidates(
         ids=[f"d{i}" for i in range(len(texts))],
         hash_keys=[key_of_view(v) for v in views],
-        title_keys=[title_key(t) for t in texts],
         priority=np.asarray(priorities or [100] * len(texts)),
         n_chars=np.asarray([len(t) for t in texts]),
         signatures=signature_matrix(views, num_perm=128, ngram=5),

@@ -33,7 +33,6 @@ def test_index_round_trip_finds_copies_by_bucket_and_by_exact_key(tmp_path):
         writer.add(
             [f"p{i}" for i in range(lo, hi)],
             [key_of_view(v) for v in views[lo:hi]],
-            [None] * (hi - lo),
             [len(t) for t in texts[lo:hi]],
             signatures(views[lo:hi], num_perm=128, ngram=5),
         )
@@ -147,7 +146,6 @@ def test_index_lookups_stay_on_disk(tmp_path):
     writer.add(
         [f"d{i}" for i in range(n)],
         [f"{i:032x}" for i in range(n)],
-        [None] * n,
         [100] * n,
         [row.tobytes() for row in rng.integers(0, 2**32, (n, 16), dtype=np.uint32).astype("<u4")],
     )

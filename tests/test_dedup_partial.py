@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from pipeline.config import load_config
-from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.boilerplate import dedup_view, line_key, stripped
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.hashing import dates_key, hashing_view, key_of_view, prefix_key, title_key
+from pipeline.dedup.compare import substantively_different
+from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signature_matrix
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -22,20 +23,18 @@ from tests.conftest import jsonl_source
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=100)
 
 
-def _cluster(texts: list[str]) -> list[int]:
+def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset()) -> list[int]:
     views = [hashing_view(t) for t in texts]
     docs = Candidates(
         ids=[f"d{i}" for i in range(len(texts))],
         hash_keys=[key_of_view(v) for v in views],
-        title_keys=[title_key(t) for t in texts],
         priority=np.full(len(texts), 100),
         n_chars=np.asarray([len(t) for t in texts]),
         signatures=signature_matrix(views, num_perm=128, ngram=5),
         view_len=np.asarray([len(v) for v in views]),
         prefix_keys=np.asarray([prefix_key(v) for v in views], dtype=np.uint64),
-        dates_keys=np.asarray([dates_key(v) for v in views], dtype=np.uint64),
     )
-    return cluster(docs, NEAR, lambda idx: {i: dedup_view(texts[i], frozenset()) for i in idx}).representative.tolist()
+    return cluster(docs, NEAR, lambda idx: {i: dedup_view(texts[i], boilerplate) for i in idx}).representative.tolist()
 
 
 def _law(realdata, code: str, articles: slice = slice(None)) -> tuple[str, list[str]]:
@@ -125,3 +124,75 @@ def test_a_law_and_its_enforcement_rules_stay_apart(realdata):
     name, arts = _law(realdata, "A0030055")
     rules = "\n".join([name + "施行細則", *arts[:8]])  # the same articles under the 施行細則's name
     assert _cluster(["\n".join([name, *arts[:8]]), rules]) == [0, 1]
+
+
+def test_a_partial_copy_joins_one_version_only(realdata):
+    """The opening articles of a law are a partial copy of the old version and of the new one alike; they
+    join one cluster, and the two versions stay apart."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    k = next(k for k in range(16, 20) if "二" in arts[k].split("\n", 1)[1])
+    head, body = arts[k].split("\n", 1)
+    new = "\n".join([name, *arts[:k], head + "\n" + body.replace("二", "三", 1), *arts[k + 1 : 20]])
+    opening = old[: int(len(old) * 0.6)]
+    assert opening in new
+    reps = _cluster([old, new, opening])
+    assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
+
+
+def test_a_number_losing_a_digit_is_a_new_version():
+    def law(line: str) -> list[str]:
+        return ["商業團體法", "第 8 條", line, "第 9 條", "本法自公布日施行"]
+
+    assert substantively_different(law("欠繳會費滿十六個月經勸告而不履行者"), law("欠繳會費滿六個月經勸告而不履行者"))
+    assert substantively_different(law("三年以下有期徒刑"), law("十三年以下有期徒刑"))
+    assert not substantively_different(law("經主管機關許可合併者"), law("經主管機關許合併者"))  # a character lost
+
+
+MOJ_NAVIGATION = (
+    "全國法規資料庫\n:::\n網站地圖\n加入最愛\nENGLISH\nPDA\n首頁\n字級:\n小\n中\n大\n一般民眾版\n青少年版\n"
+    ":::\n最新訊息\n法規類別\n法規檢索\n司法判解\n條約協定\n兩岸協議\n綜合查詢\n跨機關檢索\n訂閱電子報\n訂閱RSS\n"
+    ":::\n現在位置：\n首頁\n> 法規類別 > 組改後法規類別"
+)
+
+
+def _chrome(*texts: str) -> frozenset[int]:
+    return frozenset(k for t in texts for k in map(line_key, t.split("\n")) if k is not None)
+
+
+def test_a_navigation_bar_of_short_lines_is_peeled(realdata):
+    """A portal's thirty short navigation lines before a law: the page is the law's duplicate."""
+    name, arts = _law(realdata, "A0030055")
+    law = "\n".join([name, *arts[:2]])
+    assert len(MOJ_NAVIGATION) > 0.3 * len(law)
+    reps = _cluster([law, MOJ_NAVIGATION + "\n" + law], _chrome(MOJ_NAVIGATION))
+    assert reps[0] == reps[1]
+    assert _cluster([law, MOJ_NAVIGATION + "\n" + law]) == [0, 1]  # the bar counted as text, they are not alike
+
+
+def test_boilerplate_is_peeled_from_the_edges_only(realdata):
+    """Many laws end 第 N 條 / 本法自公布日施行 -- frequent lines, so boilerplate -- but an article heading stops
+    the peel: a version that deleted its second-to-last article is not a copy of the one that has it."""
+    name, arts = _law(realdata, "A0030055")
+    ending = ["第 40 條\n本法施行細則，由中央主管機關定之。", "第 41 條\n本法自公布日施行。"]
+    old = "\n".join([name, *arts[:10], *ending])
+    new = "\n".join([name, *arts[:10], ending[1]])
+    chrome = _chrome(*ending, arts[1])  # a common article inside the text is boilerplate too
+    assert stripped(old, chrome) == "\n".join([name, *arts[:10], *ending])[: -len("本法自公布日施行。") - 1]
+    assert _cluster([old, new], chrome) == [0, 1]
+
+
+def test_copies_under_a_letterhead_and_a_contact_block_are_found_at_low_jaccard(realdata):
+    """A law re-posted between a letterhead and a contact block has a Jaccard near 0.6 with the bare law; the
+    bands of fewer rows find every such pair (the 16 x 8 bands find one in three)."""
+    codes = sorted(p.stem for p in (realdata / "moj_laws/split_ch_law").glob("A00300*.json"))[:8]
+    texts = []
+    for n, code in enumerate(codes):
+        name, arts = _law(realdata, code, slice(0, 6))
+        bare = "\n".join([name, *arts])[:500]
+        head = f"經濟部令\n中華民國11{n}年{n + 1}月{n + 3}日\n經法字第11{n}0{n}4520{n}號"
+        foot = f"承辦單位：法制處第{n + 1}科\n聯絡電話：02-2321-200{n}\n傳真：02-2391-{n}{n}00\n"
+        foot += f"地址：臺北市福州街{n + 1}號"
+        texts += [bare, head + "\n" + bare + "\n" + foot + "\n" + foot.replace("：", "（總機）：", 1)]
+    reps = _cluster(texts)
+    assert reps == [2 * (i // 2) + 1 for i in range(len(texts))]

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
 from pipeline.dedup.boilerplate import dedup_view  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
-from pipeline.dedup.hashing import hashing_view, key_of_view, title_key  # noqa: E402
+from pipeline.dedup.hashing import hashing_view, key_of_view  # noqa: E402
 from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
@@ -230,7 +230,6 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     views = [hashing_view(t) for t in docs]
     keys = [key_of_view(v) for v in views]
-    titles = [title_key(t) for t in docs]
     t_view = time.perf_counter() - t0
     chars = sum(len(t) for t in docs)
     near = NearSettings(cfg.bands, cfg.rows, cfg.threshold, cfg.ngram, args.margin)
@@ -244,7 +243,6 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
         candidates = Candidates(
             ids=[str(i) for i in range(n_docs)],
             hash_keys=keys,
-            title_keys=titles,
             priority=np.full(n_docs, 100),
             n_chars=np.fromiter((len(t) for t in docs), dtype=np.int64, count=n_docs),
             signatures=sigs,

@@ -148,9 +148,7 @@ def run_datatrove(docs: Path, work: Path, words: bool) -> dict[str, str]:
             self.word_tokenizer = Characters()
 
     ids, _texts = _docs(docs)
-    cfg = MinhashConfig(
-        n_grams=NGRAM, num_buckets=BANDS, hashes_per_bucket=ROWS, hash_config=HashConfig(precision=64)
-    )
+    cfg = MinhashConfig(n_grams=NGRAM, num_buckets=BANDS, hashes_per_bucket=ROWS, hash_config=HashConfig(precision=64))
     (work / "in").mkdir(parents=True, exist_ok=True)
     link = work / "in" / "docs.jsonl"
     if not link.exists():

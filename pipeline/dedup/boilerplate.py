@@ -4,8 +4,8 @@ Government pages wrap the same text in headers and footers (the site's name, add
 anti-fraud notice, policy links, 更新日期, a visit counter), and agencies re-post with a contact block
 appended. Two copies of one notice under different chrome are the same document; one under chrome of its own
 would not be found by Jaccard at all when the notice is short. As CCNet and Dolma do with frequent paragraphs,
-the lines that occur at the edges of many documents are removed from the view dedup compares -- never from
-the published text.
+the runs of lines at the edges of a document that occur at the edges of many documents are removed from the
+view dedup compares -- never from the published text.
 
 A line is known by a key: the 64-bit hash of its hashing view with every digit read as 0, so one template's
 dates and counters (更新日期：113-06-01, 瀏覽人次：10234) agree. Extraction keys the first and last EDGE_LINES
@@ -24,11 +24,10 @@ import numpy as np
 import xxhash
 
 from pipeline.dedup.cluster import View
-from pipeline.dedup.compare import line_views
-from pipeline.dedup.hashing import dates, hashing_view, title_view
+from pipeline.dedup.compare import is_article, line_views
+from pipeline.dedup.hashing import hashing_view, title_view
 
-EDGE_LINES = 8
-MIN_LINE = 8  # view characters: shorter lines (回首頁, 第 1 條) hold too few shingles to matter
+EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
 MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
 _DIGIT = re.compile(r"\d")
@@ -61,12 +60,12 @@ def edge_line_keys(text: str) -> list[int]:
 
 
 def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
-    """Sorted keys of lines long enough to matter that occur in at least `min_docs` documents (`keys`: every
-    document's distinct edge keys, concatenated)."""
+    """Sorted keys of the lines that occur in at least `min_docs` documents (`keys`: every document's distinct
+    edge keys, concatenated). Short lines count too: a navigation bar is thirty of them."""
     if min_docs <= 0 or not len(keys):
         return np.empty(0, dtype=np.uint64)
     values, counts = np.unique(keys, return_counts=True)
-    return values[(counts >= min_docs) & (key_length(values) >= MIN_LINE)]
+    return values[counts >= min_docs]
 
 
 def weighs(line_keys: np.ndarray, boilerplate: np.ndarray, view_len: int) -> bool:
@@ -76,28 +75,39 @@ def weighs(line_keys: np.ndarray, boilerplate: np.ndarray, view_len: int) -> boo
 
 
 def stripped(text: str, boilerplate: frozenset[int]) -> str | None:
-    """The text without its boilerplate edge lines, or None when it has none or would keep too little."""
+    """The text without the boilerplate lines at its edges, or None when it has none or would keep too little.
+    Only runs of boilerplate from either end are peeled (`_peel`): a short content line that many documents
+    share (第 1 條, 一、) stays where content surrounds it."""
     if not boilerplate:
         return None
-    edges = {ln for ln in _edges(text) if line_key(ln) in boilerplate}
-    if not edges:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    chrome = [line_key(ln) in boilerplate and not is_article(hashing_view(ln)) for ln in lines]
+    head = _peel(chrome)
+    tail = _peel(chrome[::-1]) if head < len(lines) else 0
+    if not head and not tail:
         return None
-    rest = "\n".join(ln for ln in text.split("\n") if ln not in edges)
+    rest = "\n".join(lines[head : len(lines) - tail])
     if len(hashing_view(rest)) < MIN_KEPT * len(hashing_view(text)):
         return None
     return rest
 
 
-def dedup_text(text: str, boilerplate: frozenset[int]) -> str:
-    """What dedup reads of a document: its text without boilerplate lines (when it keeps enough of itself)."""
-    rest = stripped(text, boilerplate)
-    return text if rest is None else rest
+def _peel(chrome: list[bool]) -> int:
+    """How many lines from the start are chrome: the run of boilerplate lines it opens with, up to EDGE_LINES.
+    The run does not bridge other lines: laws share short lines (第 2 條) and whole sentences (本法所稱主管機關
+    ...) that a bridge would peel with the title between them. An article heading is never chrome: many laws
+    end 第 N 條 / 本法自公布日施行, and a version without its last articles must not look like one with them."""
+    peeled = 0
+    while peeled < min(len(chrome), EDGE_LINES) and chrome[peeled]:
+        peeled += 1
+    return peeled
 
 
 def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
-    its title line's view and the dates it names."""
-    rest = dedup_text(text, boilerplate)
-    lines = line_views(rest)
+    its title line's view, and its lines with and without the boilerplate."""
+    rest = stripped(text, boilerplate)
+    lines = line_views(text if rest is None else rest)
     view = "".join(lines)
-    return View(view, title_view(rest), dates(view), lines)
+    whole = None if rest is None else line_views(text)
+    return View(view, title_view(text if rest is None else rest), lines, whole)

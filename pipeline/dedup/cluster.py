@@ -1,20 +1,22 @@
 """Duplicate clusters: exact (equal hashing views) and near (MinHash LSH, verified), joined by union-find.
 
-Candidates are documents that share an LSH band bucket or the first characters of their view (a copy cut
-short still begins alike). A candidate pair is a duplicate when
+Candidates are documents that share an LSH band bucket; for partial copies also those that share a band of
+fewer rows (found at lower Jaccard) or the first characters of their view (a copy cut short still begins
+alike). Every candidate whose MinHash estimate comes within `margin` of the threshold (or of `containment`)
+is verified on its views, fetched for just those documents. A pair is a duplicate when
 - their titles agree (a short first line; see `titles_agree`): a copy re-flowed, re-spaced or re-posted
-  under 轉載： still does; a law and its 施行細則, the organisation acts of two agencies, one year's budget act
-  and the next do not;
+  under 轉載： or a letterhead still does; a law and its 施行細則, the organisation acts of two agencies, one
+  year's budget act and the next do not;
 - their shingle sets are alike: Jaccard at least `threshold`, or -- a truncated copy, an excerpt -- the shorter
   one's shingles at least `containment` inside the longer one's, when the shorter view has at least
-  `containment_min_chars` characters.
-- they name the same dates (年月日) as often, or the shorter's dates are among the longer's: two versions of
-  a law, alike in all else, differ in them (a law page lists every version's date and names its own again);
-- a partial copy is one contiguous stretch of the longer document (Jaccard with the stretch it lines up with
-  reaches `threshold`): a version with an article added inside has all of the old one's shingles, but not
-  in one stretch.
-The MinHash estimate decides clear Jaccard cases; pairs within `margin` of the threshold, partial copies, and
-pairs whose titles or dates differ are checked on the views fetched for just those documents.
+  `containment_min_chars` characters, and in one contiguous stretch of it (Jaccard with the stretch it lines
+  up with reaches `threshold`): a version with an article added inside has all of the old one's shingles,
+  but not in one stretch;
+- they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
+  an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
+  only the alignment tells it from a copy with a typo.
+Copies are joined with everything they are copies of; a partial copy joins only the one cluster it is most
+alike (`_attach`): the opening articles of a law are a partial copy of every later version of it.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
@@ -24,7 +26,6 @@ cluster; a singleton is its own.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB
 NO_DATE = np.iinfo(np.int64).max
 TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
 OPENING = 32  # characters of chrome a view may open with before its title
+HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
+PART_ROWS = 4  # signature rows per band of the partial-copy candidates
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
 
@@ -55,12 +58,12 @@ class NearSettings:
 
 @dataclass(frozen=True)
 class View:
-    """What verification compares of one document: its hashing view, its title view and the dates it names."""
+    """What verification compares of one document: its hashing view, its title view and its lines."""
 
     text: str
     title: str | None = None
-    dates: Counter[str] = field(default_factory=Counter)
     lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
+    whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
 
 
 @dataclass
@@ -69,7 +72,6 @@ class Candidates:
 
     ids: Sequence[str]
     hash_keys: Sequence[str]
-    title_keys: Sequence[str | None]
     priority: np.ndarray  # lower wins
     n_chars: np.ndarray
     signatures: np.ndarray | None = None  # [n, num_perm] uint32
@@ -77,7 +79,6 @@ class Candidates:
     dates: np.ndarray | None = None  # publisher date as int64 microseconds; NO_DATE when unknown
     view_len: np.ndarray | None = None  # characters of each hashing view (containment); None: n_chars stands in
     prefix_keys: np.ndarray | None = None  # uint64 hash of each view's beginning; None: no prefix candidates
-    dates_keys: np.ndarray | None = None  # uint64 hash of the dates each view names (0: none); None: unknown
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -93,15 +94,6 @@ class Clusters:
 
     def is_representative(self, i: int) -> bool:
         return int(self.representative[i]) == i
-
-
-def _title_codes(title_keys: Sequence[str | None]) -> np.ndarray:
-    codes: dict[str, int] = {}
-    return np.fromiter(
-        (-1 if t is None else codes.setdefault(t, len(codes)) for t in title_keys),
-        dtype=np.int64,
-        count=len(title_keys),
-    )
 
 
 def _estimates(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -131,18 +123,11 @@ def cluster(
     n_pairs = checked = 0
     if near is not None and docs.signatures is not None and n > 1:
         pairs = pairs_of(band_keys(docs.signatures, near.bands, near.rows))
-        if docs.prefix_keys is not None and near.containment is not None:
-            more = bucket_pairs(np.asarray(docs.prefix_keys, dtype=np.uint64), np.arange(n, dtype=np.int64))
-            pairs = distinct_pairs(np.concatenate((pairs, more)), n) if len(more) else pairs
+        if near.containment is not None:
+            pairs = distinct_pairs(np.concatenate((pairs, *_partial_pairs(docs, near, pairs_of))), n)
         roots = uf.roots()
         pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
         n_pairs = len(pairs)
-        titles = _title_codes(docs.title_keys)
-        ta, tb = titles[pairs[:, 0]], titles[pairs[:, 1]]
-        title_same = (ta < 0) | (tb < 0) | (ta == tb)
-        if docs.dates_keys is not None:  # a pair naming other dates is decided on its views (versions differ so)
-            dk = np.asarray(docs.dates_keys, dtype=np.uint64)
-            title_same &= dk[pairs[:, 0]] == dk[pairs[:, 1]]
         est = _estimates(docs.signatures, pairs)
         cont, long_enough = _containment(docs, pairs, est, near)
         # Every pair that may be a duplicate is checked on its views: a version of a law that changed one amount
@@ -151,12 +136,37 @@ def cluster(
         unsure = [(a, b) for a, b in pairs[close].tolist() if uf.find(a) != uf.find(b)]
         if unsure and views is not None:
             seen = views(sorted({i for pair in unsure for i in pair}))
+            parts: list[tuple[int, int, float]] = []  # (shorter, longer, Jaccard): partial copies, joined last
             for a, b in unsure:
                 if uf.find(a) != uf.find(b):
                     checked += 1
-                    if _duplicates(seen[a], seen[b], near):
+                    match = _match(seen[a], seen[b], near)
+                    if match is _SAME:
                         uf.union(a, b)
+                    elif match is not None:
+                        parts.append((a, b, match) if len(seen[a].text) <= len(seen[b].text) else (b, a, match))
+            _attach(uf, parts)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
+
+
+def _partial_pairs(
+    docs: Candidates, near: NearSettings, pairs_of: Callable[[np.ndarray], np.ndarray]
+) -> list[np.ndarray]:
+    """More candidates for partial copies, whose Jaccard with the whole is low (a copy of half a notice: 0.5):
+    documents that begin alike (a copy cut short), and those that share a band of PART_ROWS signature rows --
+    more bands of fewer rows, found at a Jaccard of 0.5 seven times in eight -- among views long enough to
+    be partial copies at all."""
+    assert docs.signatures is not None
+    found: list[np.ndarray] = []
+    if docs.prefix_keys is not None:
+        found.append(bucket_pairs(np.asarray(docs.prefix_keys, dtype=np.uint64), np.arange(len(docs), dtype=np.int64)))
+    lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars)
+    long_enough = np.flatnonzero(lengths >= near.containment_min_chars)
+    bands = docs.signatures.shape[1] // PART_ROWS
+    if len(long_enough) > 1 and bands:
+        local = pairs_of(band_keys(docs.signatures[long_enough], bands, PART_ROWS))
+        found.append(long_enough[local] if len(local) else local)
+    return found
 
 
 def _containment(
@@ -175,33 +185,68 @@ def _containment(
 
 def titles_agree(a: View, b: View) -> bool:
     """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
-    opening both views, give or take a few lines of chrome before it (a re-flowed first line, a site's header
-    line left in). A different name (another agency's, year's, or the law's own name followed by 施行細則 in a
+    opening both views, give or take some chrome before it (a re-flowed first line, a letterhead, a site's
+    header line left in). A different name (another agency's, year's, or the law's own name followed by 施行細則 in a
     different text) agrees in none of these ways."""
     if a.title is None or b.title is None or a.title == b.title:
         return True
     short, long_ = sorted((a.title, b.title), key=len)
     if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
         return True
-    return any(t in a.text[: len(t) + OPENING] and t in b.text[: len(t) + OPENING] for t in (a.title, b.title))
+    return any(_opens(t, a) and _opens(t, b) for t in (a.title, b.title))
 
 
-def _duplicates(a: View, b: View, near: NearSettings) -> bool:
-    """Exact verification of one candidate pair (see the module docstring)."""
+def _opens(title: str, view: View) -> bool:
+    """The title stands near the top of the view: in its first characters (a re-flowed first line) or first
+    lines (under a letterhead)."""
+    return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
+
+
+_SAME = 2.0  # `_match` of two copies (a partial copy scores its Jaccard, at most 1)
+
+
+def _match(a: View, b: View, near: NearSettings) -> float | None:
+    """Exact verification of one candidate pair (see the module docstring): _SAME for copies, the Jaccard of a
+    partial copy with the longer document, None for two different documents."""
     if not titles_agree(a, b):
-        return False
+        return None
     sa, sb = shingle_set(a.text, near.ngram), shingle_set(b.text, near.ngram)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    if a.dates == b.dates and inter / (len(sa) + len(sb) - inter) >= near.threshold:
-        return not substantively_different(a.lines, b.lines)
+    jaccard = inter / (len(sa) + len(sb) - inter)
+    if jaccard >= near.threshold:
+        return _SAME if _alike(a, b) else None
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if near.containment is None or len(shorter.text) < near.containment_min_chars:
-        return False
-    if shorter.dates - longer.dates or inter / min(len(sa), len(sb)) < near.containment:
-        return False
+        return None
+    if inter / min(len(sa), len(sb)) < near.containment:
+        return None
     if _window_similarity(shorter.text, longer.text, near.ngram) < near.threshold:
+        return None
+    return jaccard if _alike(shorter, longer, partial=True) else None
+
+
+def _attach(uf: UnionFind, parts: list[tuple[int, int, float]]) -> None:
+    """Join each partial copy's cluster to one cluster only: the one of the longer document it is most alike.
+    The opening articles of a law are a partial copy of every later version too; joining them all would make
+    one cluster of versions that verification kept apart."""
+    best: dict[int, tuple[float, int]] = {}
+    for shorter, longer, jaccard in parts:
+        rs, rl = uf.find(shorter), uf.find(longer)
+        if rs != rl and (rs not in best or (jaccard, -rl) > (best[rs][0], -best[rs][1])):
+            best[rs] = (jaccard, rl)
+    for rs, (_, rl) in sorted(best.items()):
+        uf.union(rs, rl)
+
+
+def _alike(a: View, b: View, partial: bool = False) -> bool:
+    """Not substantively different, without their boilerplate or with it: a line that many documents end with
+    (本法自公布日施行) is peeled as boilerplate from the end of one copy, but not from a copy with a footer
+    after it."""
+    if not substantively_different(a.lines, b.lines, partial):
+        return True
+    if a.whole is None and b.whole is None:
         return False
-    return not substantively_different(shorter.lines, longer.lines, partial=True)
+    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial)
 
 
 def _window_similarity(shorter: str, longer: str, ngram: int) -> float:
@@ -265,7 +310,6 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
     return Candidates(
         ids=[x for p in parts for x in p.ids],
         hash_keys=[x for p in parts for x in p.hash_keys],
-        title_keys=[x for p in parts for x in p.title_keys],
         priority=np.concatenate([np.asarray(p.priority, dtype=np.int64) for p in parts]) if n else np.empty(0),
         n_chars=np.concatenate([np.asarray(p.n_chars, dtype=np.int64) for p in parts]) if n else np.empty(0),
         signatures=np.concatenate([p.signatures for p in parts if p.signatures is not None]) if with_sigs else None,
@@ -283,14 +327,6 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
         if n
         else np.empty(0, dtype=np.int64),
         prefix_keys=_prefix_keys(parts) if n else None,
-        dates_keys=np.concatenate(
-            [
-                np.asarray(p.dates_keys, dtype=np.uint64) if p.dates_keys is not None else np.zeros(len(p), np.uint64)
-                for p in parts
-            ]
-        )
-        if n and any(p.dates_keys is not None for p in parts)
-        else None,
     )
 
 

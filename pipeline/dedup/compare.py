@@ -29,6 +29,11 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 _ARTICLE = re.compile(f"第[{NUMERALS}]+条")  # an article of a law (views are in Simplified script)
 
 
+def is_article(view: str) -> bool:
+    """Whether a line view opens an article of a law (第十二條, 第 12-1 條)."""
+    return bool(_ARTICLE.match(view))
+
+
 def line_views(text: str) -> list[str]:
     return [v for v in (hashing_view(ln) for ln in text.split("\n")) if v]
 
@@ -58,12 +63,14 @@ def _widen(text: str, start: int, end: int) -> str:
 
 def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), or numerals inserted next to a
-    numeral (三年 -> 十三年). A numeral lost or turned into a letter is read as a typo."""
+    numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月). A numeral turned into a letter, or a
+    lone one lost, is read as a typo."""
     old, new = a[a0:a1], b[b0:b1]
     if old and new:
         return bool(_NUMERAL.search(old) and _NUMERAL.search(new))
-    if new and _NUMERAL.search(new):
-        return bool(_NUMERAL.match(b[b0 - 1 : b0] or " ") or _NUMERAL.match(b[b1 : b1 + 1] or " "))
+    text, start, end = (b, b0, b1) if new else (a, a0, a1)
+    if _NUMERAL.search(text[start:end]):
+        return bool(_NUMERAL.match(text[start - 1 : start] or " ") or _NUMERAL.match(text[end : end + 1] or " "))
     return False
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 
 import xxhash
 
@@ -75,36 +74,3 @@ def title_view(text: str) -> str | None:
     title = heading(text)
     view = hashing_view(title) if title else ""
     return view or None
-
-
-def title_key(text: str) -> str | None:
-    """Hash of the title line's view: two copies of one document agree on it.
-
-    Near-duplicate verification requires the titles to agree (when both documents open with one): different
-    titles mark different documents even when the bodies are templated alike -- a budget act of one year and
-    of the next, the organisation acts of two science parks (Jaccard 0.83-0.96, measured on the MOJ laws),
-    a law and its 施行細則. The first line of the text is used, not a publisher's title field: re-posts retitle
-    freely (轉載：..., a shortened headline), while two versions of one page differ in their dates (see
-    `dates`).
-    """
-    view = title_view(text)
-    return xxhash.xxh3_64_hexdigest(view.encode("utf-8")) if view else None
-
-
-_NUMERAL = "〇零一二三四五六七八九十百"
-_DATE = re.compile(
-    rf"(\d{{1,4}}|[{_NUMERAL}]{{1,6}})年(\d{{1,2}}|[{_NUMERAL}]{{1,3}})月(\d{{1,2}}|[{_NUMERAL}]{{1,3}})日"
-)
-
-
-def dates(view: str) -> Counter[str]:
-    """The full dates (年 月 日, in Arabic or Chinese numerals) a hashing view mentions, with how often: a law
-    page lists every version's date, and names its own once more."""
-    return Counter(m.group(0) for m in _DATE.finditer(view))
-
-
-def dates_key(view: str) -> int:
-    """0 when the view names no date, else a hash of its dates and their counts: two versions of one law
-    differ in them."""
-    found = dates(view)
-    return xxhash.xxh3_64_intdigest(repr(sorted(found.items())).encode("utf-8")) if found else 0

@@ -2,7 +2,7 @@
 
 Written into every release (`<output_dir>/dedup-index/`) and read, memory-mapped, by runs that name that
 release in `dedup.against`. Nothing is re-hashed: a later run compares its own band keys and exact keys with
-sorted arrays on disk (binary search touches a few pages per lookup) and loads the signatures and title keys
+sorted arrays on disk (binary search touches a few pages per lookup) and loads the signatures
 of only the published documents it shares a bucket with. Memory stays flat as the published corpus grows;
 disk per million documents at 128 permutations and 16 bands: band table 192 MB (16 x 12 bytes per
 document), exact table 12 MB, document table ~600 MB (512-byte signature, ids, keys).
@@ -60,7 +60,6 @@ def _doc_schema(num_perm: int) -> pa.Schema:
         [
             pa.field("id", pa.string()),
             pa.field("hash_key", pa.string()),
-            pa.field("title_key", pa.string()),
             pa.field("n_chars", pa.int64()),
             pa.field("row", pa.int64()),  # position in the release's data shards, in order
             pa.field("signature", pa.binary(num_perm * 4)),
@@ -88,7 +87,6 @@ class IndexWriter:
         self,
         ids: list[str],
         hash_keys: list[str],
-        title_keys: list[str | None],
         n_chars: list[int],
         signatures: list[bytes | None],
         view_len: list[int] | None = None,
@@ -100,7 +98,7 @@ class IndexWriter:
         rows = np.arange(self.rows, self.rows + n, dtype=np.int64)
         lengths = view_len if view_len is not None else n_chars
         table = pa.table(
-            [ids, hash_keys, title_keys, n_chars, rows, [s.astype("<u4").tobytes() for s in sigs], lengths],
+            [ids, hash_keys, n_chars, rows, [s.astype("<u4").tobytes() for s in sigs], lengths],
             schema=self.schema,
         )
         self._writer.write_table(table)
@@ -158,7 +156,6 @@ class PublishedMatches:
         return Candidates(
             ids=self.columns["id"],
             hash_keys=self.columns["hash_key"],
-            title_keys=self.columns["title_key"],
             priority=np.full(n, priority, dtype=np.int64),
             n_chars=np.asarray(self.columns["n_chars"], dtype=np.int64),
             signatures=as_matrix(self.columns["signature"], self.index.settings["num_perm"]),

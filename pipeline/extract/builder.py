@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.boilerplate import edge_line_keys
-from pipeline.dedup.hashing import dates_key, hashing_view, key_of_view, prefix_key, title_key
+from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signatures
 from pipeline.document import Document, document_id
 from pipeline.extract.signals import signals
@@ -176,10 +176,8 @@ class Builder:
             for doc in kept:
                 doc.hash_view = hashing_view(doc.text)
                 doc.hash_key = key_of_view(doc.hash_view)
-                doc.title_key = title_key(doc.text)
                 doc.view_len = len(doc.hash_view)
                 doc.prefix_key = prefix_key(doc.hash_view)
-                doc.dates_key = dates_key(doc.hash_view)
                 doc.line_keys = edge_line_keys(doc.text)
             s.docs_out += len(kept)
         if self.cfg.corpus.normalize.segment:

@@ -341,14 +341,14 @@ def _index_published(
 ) -> None:
     """The published rows' dedup keys, as dedup compared them (again without boilerplate where it had some)."""
     keep = [i for i, r in enumerate(reasons) if r is None]
-    rows = staged.select(["id", "hash_key", "title_key", "n_chars", "minhash", "view_len"]).take(keep).to_pydict()
+    rows = staged.select(["id", "hash_key", "n_chars", "minhash", "view_len"]).take(keep).to_pydict()
     for pos, i in enumerate(keep):
         again = rekeyed.get(i)
         if again is not None:
-            rows["hash_key"][pos], rows["title_key"][pos] = again.hash_key, again.title_key
+            rows["hash_key"][pos] = again.hash_key
             rows["minhash"][pos], rows["view_len"][pos] = again.signature or rows["minhash"][pos], again.view_len
     lengths = [v if v is not None else c for v, c in zip(rows["view_len"], rows["n_chars"], strict=True)]
-    index.add(rows["id"], rows["hash_key"], rows["title_key"], rows["n_chars"], rows["minhash"], lengths)
+    index.add(rows["id"], rows["hash_key"], rows["n_chars"], rows["minhash"], lengths)
 
 
 def _licence_summary(table: LicenseTable, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:

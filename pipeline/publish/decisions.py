@@ -24,7 +24,7 @@ from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.boilerplate import dedup_view, frequent, stripped, weighs
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, View, cluster, concat
-from pipeline.dedup.hashing import dates_key, hashing_view, key_of_view, prefix_key, title_key
+from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix, signature_matrix
@@ -60,7 +60,6 @@ class Rekeyed:
     """A document's dedup keys computed again without its boilerplate lines."""
 
     hash_key: str
-    title_key: str | None
     signature: bytes | None
     view_len: int
 
@@ -89,12 +88,10 @@ _DECIDE_COLUMNS = [
     "quality",
     "private_use",
     "hash_key",
-    "title_key",
     "minhash",
     "modified_at",
     "view_len",
     "prefix_key",
-    "dates_key",
     "line_keys",
 ]
 
@@ -128,7 +125,7 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
     reasons: dict[str, list[str | None]] = {}
     steps: dict[str, StepStat] = {}
     cols: dict[str, list[Any]] = {
-        name: [] for name in ("id", "key", "title", "priority", "n_chars", "date", "view_len", "prefix", "dates")
+        name: [] for name in ("id", "key", "priority", "n_chars", "date", "view_len", "prefix")
     }
     edge_keys: list[np.ndarray] = []
     edge_owner: list[np.ndarray] = []
@@ -178,14 +175,12 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
             cols["id"].append(t["id"][i])
             # With exact dedup off, a document's own id stands in for its key: nothing is equal.
             cols["key"].append(key if dedup.exact else t["id"][i])
-            cols["title"].append(t["title_key"][i])
             cols["priority"].append(source.priority)
             cols["n_chars"].append(t["n_chars"][i] or 0)
             date = dates[i] if dates[i] is not None else _micros(default_date)
             cols["date"].append(NO_DATE if date is None else date)
             cols["view_len"].append(t["view_len"][i] or t["n_chars"][i] or 0)
             cols["prefix"].append(t["prefix_key"][i] or 0)
-            cols["dates"].append(t["dates_key"][i] or 0)
             lines = t["line_keys"][i] or []
             if lines:
                 edge_keys.append(np.asarray(lines, dtype=np.uint64))
@@ -201,14 +196,12 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
     candidates = Candidates(
         ids=cols["id"],
         hash_keys=cols["key"],
-        title_keys=cols["title"],
         priority=np.asarray(cols["priority"], dtype=np.int64),
         n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
         signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
         dates=np.asarray(cols["date"], dtype=np.int64),
         view_len=np.asarray(cols["view_len"], dtype=np.int64),
         prefix_keys=np.asarray(cols["prefix"], dtype=np.uint64),
-        dates_keys=np.asarray(cols["dates"], dtype=np.uint64),
     )
     return _Gated(
         reasons,
@@ -386,18 +379,18 @@ def _without_boilerplate(cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarr
         else None
     )
     out: dict[str, dict[int, Rekeyed]] = {}
-    hash_keys, title_keys = list(run.hash_keys), list(run.title_keys)
-    for k, ((c, text), view) in enumerate(zip(redone, views, strict=True)):
+    hash_keys = list(run.hash_keys)
+    for k, ((c, _), view) in enumerate(zip(redone, views, strict=True)):
         sc, row = gated.slots[c]
         key = key_of_view(view) if dedup.exact else hash_keys[c]
-        hash_keys[c], title_keys[c] = key, title_key(text)
-        run.view_len[c], run.prefix_keys[c], run.dates_keys[c] = len(view), prefix_key(view), dates_key(view)
+        hash_keys[c] = key
+        run.view_len[c], run.prefix_keys[c] = len(view), prefix_key(view)
         signature = None
         if sigs is not None and run.signatures is not None:
             run.signatures[c] = sigs[k]
             signature = sigs[k].astype("<u4").tobytes()
-        out.setdefault(sc.key, {})[row] = Rekeyed(key, title_keys[c], signature, len(view))
-    run.hash_keys, run.title_keys = hash_keys, title_keys
+        out.setdefault(sc.key, {})[row] = Rekeyed(key, signature, len(view))
+    run.hash_keys = hash_keys
     return out
 
 
