@@ -11,7 +11,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, line_key, stripped
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.compare import substantively_different
+from pipeline.dedup.compare import line_views, substantively_different
 from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signature_matrix
 from pipeline.paths import make_context
@@ -196,3 +196,37 @@ def test_copies_under_a_letterhead_and_a_contact_block_are_found_at_low_jaccard(
         texts += [bare, head + "\n" + bare + "\n" + foot + "\n" + foot.replace("：", "（總機）：", 1)]
     reps = _cluster(texts)
     assert reps == [2 * (i // 2) + 1 for i in range(len(texts))]
+
+
+def test_a_template_filled_in_for_another_body_is_not_a_copy(realdata):
+    """One organisation act made from another's: the same word replaced alike in several places."""
+    name, arts = _law(realdata, "A0030055")
+    law = "\n".join([name, *arts[:12]])
+    assert law.count("人民") >= 2
+    assert substantively_different(line_views(law), line_views(law.replace("人民", "民眾")))
+    # one place only: a slip, as a copy has
+    assert not substantively_different(line_views(law), line_views(law.replace("人民", "民眾", 1)))
+
+
+def test_mainland_phrasing_is_the_same_text():
+    def notice(word: str) -> list[str]:
+        return line_views(f"資訊公開公告\n第 1 條\n本部{word}系統將於下週維護\n第 2 條\n請各機關配合辦理{word}安全稽核")
+
+    assert not substantively_different(notice("資訊"), notice("信息"))
+
+
+def test_a_changed_sentence_that_the_law_repeats_elsewhere_is_a_change():
+    """Laws repeat sentences; the unchanged repetition must not make the changed one look moved."""
+    rule = "處新臺幣二萬元以上十萬元以下罰鍰"
+    base = ["罰則", "第 1 條", rule, "第 2 條", "違反前條規定者亦同", "第 3 條", rule]
+    amended = [*base[:-1], rule.replace("十萬", "二十萬")]
+    assert substantively_different(line_views("\n".join(base)), line_views("\n".join(amended)))
+
+
+def test_a_version_without_its_last_article_is_not_a_truncated_copy(realdata):
+    name, arts = _law(realdata, "A0030055")
+    whole = "\n".join([name, *arts[:14]])
+    shorter = "\n".join([name, *arts[:13]])
+    cut = whole[: len(whole) - len(arts[13]) // 2]  # cut inside the last article: a truncated copy
+    reps = _cluster([whole, shorter, cut])
+    assert reps[0] == reps[2] != reps[1]

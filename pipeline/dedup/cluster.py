@@ -213,8 +213,8 @@ def _match(a: View, b: View, near: NearSettings) -> float | None:
     sa, sb = shingle_set(a.text, near.ngram), shingle_set(b.text, near.ngram)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     jaccard = inter / (len(sa) + len(sb) - inter)
-    if jaccard >= near.threshold:
-        return _SAME if _alike(a, b) else None
+    if jaccard >= near.threshold and _alike(a, b):
+        return _SAME
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if near.containment is None or len(shorter.text) < near.containment_min_chars:
         return None

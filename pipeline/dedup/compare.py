@@ -7,7 +7,8 @@ changed (三十日 -> 四十日). Two documents are aligned line by line (each l
 that differ character by character (Levenshtein opcodes); a difference is substantive when, away from both ends
 of the documents,
 - lines are added or removed that do not appear elsewhere in the other document (a move), or
-- within changed lines, a stretch of at least MIN_BLOCK characters changes, or a number becomes another.
+- within changed lines, a stretch of at least MIN_BLOCK characters changes, a number becomes another, or
+  one word becomes the same other word twice (a template filled in for another agency).
 Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
 """
 
@@ -20,8 +21,10 @@ from difflib import SequenceMatcher
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.hashing import hashing_view
+from pipeline.normalize.chinese import converter
 
 MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
+RENAME_CHARS = 2  # a replaced word this long, replaced alike twice, is a rename (a one-character typo is not)
 GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
 NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
 _NUMBER = re.compile(f"[{NUMERALS}]+")
@@ -74,22 +77,35 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     return False
 
 
-def _chars_differ(a: str, b: str) -> bool:
-    """Two changed stretches of text differ substantively: a long change, or a number that becomes another."""
+def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]]) -> bool:
+    """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
+    word replaced by the same other word as elsewhere in the document (`renames` counts them across the
+    stretches): one agency's organisation act made from another's says 教職員 for 人員 throughout, while
+    typos fall where they fall. Both are compared in Taiwan phrasing (OpenCC s2twp): a copy partly in
+    mainland phrasing (信息, 软件) says the same as the original (資訊, 軟體)."""
+    taiwan = converter("s2twp")
+    a, b = taiwan.convert(a), taiwan.convert(b)
     for a0, a1, b0, b1 in _regions(a, b):
         if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
+        if max(a1 - a0, b1 - b0) >= RENAME_CHARS:
+            renames[a[a0:a1], b[b0:b1]] += 1
+            if renames[a[a0:a1], b[b0:b1]] > 1:
+                return True
     return False
 
 
 def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
-    """Line ranges (i1, i2, j1, j2) that differ, joined across single equal lines between them: a re-flowed
-    paragraph aligns in pieces."""
+    """Line ranges (i1, i2, j1, j2) that differ, changed ones joined across single equal lines between them: a
+    re-flowed paragraph aligns in pieces."""
     out: list[list[int]] = []
+    last = ""
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if out and i1 - out[-1][1] <= 1 and j1 - out[-1][3] <= 1:
+        glue = tag == last == "replace"  # lines added and lines deleted elsewhere are not one re-flow
+        last = tag
+        if glue and i1 - out[-1][1] <= 1 and j1 - out[-1][3] <= 1:
             out[-1][1], out[-1][3] = i2, j2
         else:
             out.append([i1, i2, j1, j2])
@@ -102,27 +118,36 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
     the longer one has beyond it at either end is expected."""
     if la == lb or "".join(la) == "".join(lb):
         return False
+    renames: Counter[tuple[str, str]] = Counter()
     for i1, i2, j1, j2 in _stretches(la, lb):
-        # Lines found elsewhere in the other document, or on both sides of this stretch, were moved.
-        moved_out, moved_in = Counter(lb[:j1] + lb[j2:]), Counter(la[:i1] + la[i2:])
+        # Lines on both sides of this stretch, or found elsewhere in the other document more often than in this
+        # one, were moved (a law repeats a sentence in several articles: one changed copy of it is no move).
+        rest_a, rest_b = Counter(la[:i1] + la[i2:]), Counter(lb[:j1] + lb[j2:])
+        moved_out, moved_in = rest_b - rest_a, rest_a - rest_b
         old_lines, new_lines = Counter(la[i1:i2]), Counter(lb[j1:j2])
         keep_old, keep_new = old_lines - new_lines, new_lines - old_lines
-        old = "".join(line for line in la[i1:i2] if _take(keep_old, line) and line not in moved_out)
-        new = "".join(line for line in lb[j1:j2] if _take(keep_new, line) and line not in moved_in)
+        old_kept = [line for line in la[i1:i2] if _take(keep_old, line) and not _take(moved_out, line)]
+        new_kept = [line for line in lb[j1:j2] if _take(keep_new, line) and not _take(moved_in, line)]
+        old, new = "".join(old_kept), "".join(new_kept)
         if old == new:
             continue  # re-flowed: the same characters in other lines
         at_start, at_end = i1 == 0 and j1 == 0, i2 == len(la) and j2 == len(lb)
-        if (at_start or at_end) and (not old or not new) and (partial or not _ARTICLE.match(old or new)):
-            continue  # lines added at an edge: chrome, a stamp, a contact block -- not an article of a law
-        if old and new and at_end and (old.startswith(new) or new.startswith(old)):
+        added = old_kept or new_kept
+        # Lines added at an edge are chrome, a stamp, a contact block -- not articles of a law. Where one document
+        # is a partial copy of the other, what the longer has beyond it holds articles, of course; but a copy cut
+        # short rarely ends exactly before an article heading, a version without its last articles does.
+        article = is_article(added[0]) if partial and at_end else not partial and any(map(is_article, added))
+        if (at_start or at_end) and (not old or not new) and not article:
+            continue
+        if partial and old and new and at_end and (old.startswith(new) or new.startswith(old)):
             continue  # a tail cut off
-        if old and new and at_start and (old.endswith(new) or new.endswith(old)):
+        if partial and old and new and at_start and (old.endswith(new) or new.endswith(old)):
             continue  # an excerpt that starts within a line
         if not old or not new:
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new):
                 return True
             continue
-        if _chars_differ(old, new):
+        if _chars_differ(old, new, renames):
             return True
     return False
 
