@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, line_key, stripped
-from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.cluster import Candidates, NearSettings, View, cluster, titles_agree
 from pipeline.dedup.compare import line_views, substantively_different
 from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signature_matrix
@@ -230,3 +230,32 @@ def test_a_version_without_its_last_article_is_not_a_truncated_copy(realdata):
     cut = whole[: len(whole) - len(arts[13]) // 2]  # cut inside the last article: a truncated copy
     reps = _cluster([whole, shorter, cut])
     assert reps[0] == reps[2] != reps[1]
+
+
+def test_titles_agree_across_a_slip_or_mainland_phrasing_but_not_another_name():
+    def view(title: str) -> View:
+        return View(title, title, [title])
+
+    assert titles_agree(view("总统出席匠人魂影片释出记者会"), view("总统出席匠人魂影片发布记者会"))
+    assert titles_agree(view("交通部基隆港务局苏澳港分局组织条例"), view("交通部基隆港务苏澳港分局组织条例"))
+    assert not titles_agree(view("科技部新竹科学园区管理局组织法"), view("科技部中部科学园区管理局组织法"))
+    assert not titles_agree(view("中华民国一一二年度中央政府总预算"), view("中华民国一一三年度中央政府总预算"))
+
+
+def test_line_views_are_the_hashing_view_of_each_line(realdata):
+    for path in sorted((realdata / "moj_laws/split_ch_law").glob("*.json"))[:200]:
+        law = json.loads(path.read_text(encoding="utf-8"))
+        text = "\n".join([law["LawName"], *(a["ArticleContent"] for a in law["LawArticles"])])
+        assert line_views(text) == [v for v in map(hashing_view, text.split("\n")) if v], path.name
+
+
+def test_verification_in_small_batches_decides_alike(realdata, monkeypatch):
+    name, arts = _law(realdata, "A0030055")
+    texts = []
+    for k in range(6):
+        whole = "\n".join([name, *arts[k * 4 : k * 4 + 12]])
+        texts += [whole, whole + "\n承辦人：法制處", whole[: int(len(whole) * 0.7)]]
+    expected = _cluster(texts)
+    assert len(set(expected)) < len(texts)
+    monkeypatch.setattr("pipeline.dedup.cluster.VERIFY_CHUNK", 1)
+    assert _cluster(texts) == expected

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
 from pipeline.dedup.boilerplate import dedup_view  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
-from pipeline.dedup.hashing import hashing_view, key_of_view  # noqa: E402
+from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key  # noqa: E402
 from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
@@ -232,7 +232,9 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     keys = [key_of_view(v) for v in views]
     t_view = time.perf_counter() - t0
     chars = sum(len(t) for t in docs)
-    near = NearSettings(cfg.bands, cfg.rows, cfg.threshold, cfg.ngram, args.margin)
+    near = NearSettings(
+        cfg.bands, cfg.rows, cfg.threshold, cfg.ngram, args.margin, cfg.containment, cfg.containment_min_chars
+    )
     with PeakRss() as mem:
         t0 = time.perf_counter()
         sigs = signature_matrix_parallel(
@@ -246,6 +248,8 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
             priority=np.full(n_docs, 100),
             n_chars=np.fromiter((len(t) for t in docs), dtype=np.int64, count=n_docs),
             signatures=sigs,
+            view_len=np.fromiter((len(v) for v in views), dtype=np.int64, count=n_docs),
+            prefix_keys=np.fromiter((prefix_key(v) for v in views), dtype=np.uint64, count=n_docs),
         )
         result = cluster(candidates, near, lambda idx: {i: dedup_view(docs[i], frozenset()) for i in idx})
         t_cluster = time.perf_counter() - t0

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.dedup.compare import substantively_different
+from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard, shingle_set
 
@@ -40,6 +40,7 @@ NO_DATE = np.iinfo(np.int64).max
 TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
 OPENING = 32  # characters of chrome a view may open with before its title
 HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
+VERIFY_CHUNK = 8192  # candidate pairs verified per batch of views read (bounds the memory views take)
 PART_ROWS = 4  # signature rows per band of the partial-copy candidates
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
@@ -64,6 +65,13 @@ class View:
     title: str | None = None
     lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
     whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
+    _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def shingles(self, ngram: int) -> np.ndarray:
+        """The view's shingle set, computed once for all the pairs the document is in."""
+        if ngram not in self._shingles:
+            self._shingles[ngram] = shingle_set(self.text, ngram)
+        return self._shingles[ngram]
 
 
 @dataclass
@@ -135,16 +143,19 @@ def cluster(
         close = (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
         unsure = [(a, b) for a, b in pairs[close].tolist() if uf.find(a) != uf.find(b)]
         if unsure and views is not None:
-            seen = views(sorted({i for pair in unsure for i in pair}))
             parts: list[tuple[int, int, float]] = []  # (shorter, longer, Jaccard): partial copies, joined last
-            for a, b in unsure:
-                if uf.find(a) != uf.find(b):
-                    checked += 1
-                    match = _match(seen[a], seen[b], near)
-                    if match is _SAME:
-                        uf.union(a, b)
-                    elif match is not None:
-                        parts.append((a, b, match) if len(seen[a].text) <= len(seen[b].text) else (b, a, match))
+            for start in range(0, len(unsure), VERIFY_CHUNK):  # the views of one chunk's documents held at once
+                chunk = [(a, b) for a, b in unsure[start : start + VERIFY_CHUNK] if uf.find(a) != uf.find(b)]
+                seen = views(sorted({i for pair in chunk for i in pair})) if chunk else {}
+                for a, b in chunk:
+                    if uf.find(a) != uf.find(b):
+                        checked += 1
+                        match = _match(seen[a], seen[b], near)
+                        if match is _SAME:
+                            uf.union(a, b)
+                        elif match is not None:
+                            shorter = len(seen[a].text) <= len(seen[b].text)
+                            parts.append((a, b, match) if shorter else (b, a, match))
             _attach(uf, parts)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
@@ -186,9 +197,12 @@ def _containment(
 def titles_agree(a: View, b: View) -> bool:
     """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
     opening both views, give or take some chrome before it (a re-flowed first line, a letterhead, a site's
-    header line left in). A different name (another agency's, year's, or the law's own name followed by 施行細則 in a
+    header line left in); also in Taiwan phrasing (釋出 / 发布), or with a slip of a character or two. A
+    different name (another agency's, year's, or the law's own name followed by 施行細則 in a
     different text) agrees in none of these ways."""
     if a.title is None or b.title is None or a.title == b.title:
+        return True
+    if taiwan_phrasing(a.title) == taiwan_phrasing(b.title) or slip(a.title, b.title):
         return True
     short, long_ = sorted((a.title, b.title), key=len)
     if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
@@ -210,12 +224,15 @@ def _match(a: View, b: View, near: NearSettings) -> float | None:
     partial copy with the longer document, None for two different documents."""
     if not titles_agree(a, b):
         return None
-    sa, sb = shingle_set(a.text, near.ngram), shingle_set(b.text, near.ngram)
+    sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     jaccard = inter / (len(sa) + len(sb) - inter)
-    if jaccard >= near.threshold and _alike(a, b):
-        return _SAME
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
+    if jaccard >= near.threshold:
+        if _alike(a, b):
+            return _SAME
+        if _alike(shorter, longer, partial=True):
+            return jaccard  # a copy cut short: it joins the cluster it is most alike
     if near.containment is None or len(shorter.text) < near.containment_min_chars:
         return None
     if inter / min(len(sa), len(sb)) < near.containment:

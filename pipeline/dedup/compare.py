@@ -20,16 +20,34 @@ from difflib import SequenceMatcher
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.dedup.hashing import hashing_view
+from pipeline.dedup.hashing import hashing_lines
 from pipeline.normalize.chinese import converter
 
 MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
-RENAME_CHARS = 2  # a replaced word this long, replaced alike twice, is a rename (a one-character typo is not)
+RENAME_CHARS = 1  # a word replaced by the same other word twice is a rename; typos do not repeat
+SLIP_CHARS = 2  # characters a copied title may get wrong
 GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
 NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
 _NUMBER = re.compile(f"[{NUMERALS}]+")
 _NUMERAL = re.compile(f"[{NUMERALS}]")
 _ARTICLE = re.compile(f"第[{NUMERALS}]+条")  # an article of a law (views are in Simplified script)
+
+
+def taiwan_phrasing(view: str) -> str:
+    """A view in Traditional script and Taiwan phrasing (OpenCC s2twp: 信息 -> 資訊, 发布 -> 釋出): copies partly in
+    mainland phrasing say the same."""
+    return str(converter("s2twp").convert(view))
+
+
+def slip(a: str, b: str) -> bool:
+    """Two titles that differ by at most SLIP_CHARS scattered characters, none of them in a number: a typo, not
+    another agency (新竹 / 中部), year (一一二 / 一一三) or law."""
+    if Levenshtein.distance(a, b, score_cutoff=SLIP_CHARS) > SLIP_CHARS:
+        return False
+    return all(
+        max(a1 - a0, b1 - b0) == 1 and not _number_changed(a, b, a0, a1, b0, b1) and not _NUMERAL.search(a[a0:a1])
+        for a0, a1, b0, b1 in _regions(a, b)
+    )
 
 
 def is_article(view: str) -> bool:
@@ -38,7 +56,7 @@ def is_article(view: str) -> bool:
 
 
 def line_views(text: str) -> list[str]:
-    return [v for v in (hashing_view(ln) for ln in text.split("\n")) if v]
+    return hashing_lines(text)
 
 
 def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
@@ -81,10 +99,17 @@ def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]]) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
     word replaced by the same other word as elsewhere in the document (`renames` counts them across the
     stretches): one agency's organisation act made from another's says 教職員 for 人員 throughout, while
-    typos fall where they fall. Both are compared in Taiwan phrasing (OpenCC s2twp): a copy partly in
-    mainland phrasing (信息, 软件) says the same as the original (資訊, 軟體)."""
-    taiwan = converter("s2twp")
-    a, b = taiwan.convert(a), taiwan.convert(b)
+    typos fall where they fall. What differs as written is compared again in Taiwan phrasing (OpenCC s2twp,
+    the costly part, so only then): a copy partly in mainland phrasing (信息, 软件) says the same as the
+    original (資訊, 軟體)."""
+    trial = renames.copy()
+    if not _edits_differ(a, b, trial):
+        renames.update(trial - renames)
+        return False
+    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames)
+
+
+def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]]) -> bool:
     for a0, a1, b0, b1 in _regions(a, b):
         if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
