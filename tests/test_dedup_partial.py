@@ -259,3 +259,16 @@ def test_verification_in_small_batches_decides_alike(realdata, monkeypatch):
     assert len(set(expected)) < len(texts)
     monkeypatch.setattr("pipeline.dedup.cluster.VERIFY_CHUNK", 1)
     assert _cluster(texts) == expected
+
+
+def test_a_real_double_post_re_flowed_under_other_chrome_is_one_document(realdata):
+    """Tainan City posted one press release twice: once under a 發稿單位 / 發稿日期 header in paragraphs, once as
+    one long line with the press contacts run on at its end."""
+    folder = realdata / "external/tainan_news_2024_06"
+    texts = []
+    for name in ("2024-06-01_8641007", "2024-06-01_8641069"):
+        item = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        texts.append(item["content"])  # as configs/realdata-external.yaml reads it
+    assert texts[0].count("\n") > 5 > texts[1].count("\n")
+    reps = _cluster(texts)
+    assert reps[0] == reps[1]

@@ -95,22 +95,27 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     return False
 
 
-def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]]) -> bool:
+def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tuple[bool, bool] = (False, False)) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
     word replaced by the same other word as elsewhere in the document (`renames` counts them across the
     stretches): one agency's organisation act made from another's says 教職員 for 人員 throughout, while
     typos fall where they fall. What differs as written is compared again in Taiwan phrasing (OpenCC s2twp,
     the costly part, so only then): a copy partly in mainland phrasing (信息, 软件) says the same as the
-    original (資訊, 軟體)."""
+    original (資訊, 軟體). `edges`: whether the stretches open and end their documents, where text only one of
+    them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change."""
     trial = renames.copy()
-    if not _edits_differ(a, b, trial):
+    if not _edits_differ(a, b, trial, edges):
         renames.update(trial - renames)
         return False
-    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames)
+    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames, edges)
 
 
-def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]]) -> bool:
+def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tuple[bool, bool]) -> bool:
     for a0, a1, b0, b1 in _regions(a, b):
+        added = a[a0:a1] or b[b0:b1]
+        at_edge = (edges[0] and a0 == b0 == 0) or (edges[1] and a1 == len(a) and b1 == len(b))
+        if at_edge and (a0 == a1 or b0 == b1) and not _ARTICLE.search(added):
+            continue
         if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
         if max(a1 - a0, b1 - b0) >= RENAME_CHARS:
@@ -166,13 +171,15 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
             continue
         if partial and old and new and at_end and (old.startswith(new) or new.startswith(old)):
             continue  # a tail cut off
-        if partial and old and new and at_start and (old.endswith(new) or new.endswith(old)):
-            continue  # an excerpt that starts within a line
+        if old and new and at_start and (old.endswith(new) or new.endswith(old)):
+            extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
+            if partial or not _ARTICLE.search(extra):
+                continue  # chrome before a re-flowed opening; or an excerpt that starts within a line
         if not old or not new:
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new):
                 return True
             continue
-        if _chars_differ(old, new, renames):
+        if _chars_differ(old, new, renames, (at_start, at_end and partial)):
             return True
     return False
 
