@@ -216,7 +216,10 @@ def read_page(markup: str) -> Page:
     """
     if not markup.strip():
         return Page("", None)
-    root = html.fromstring(markup)
+    try:
+        root = html.fromstring(markup)
+    except etree.ParserError:  # markup with no element in it ("<html", a lone comment): nothing to read
+        return Page("", None)
     title = _title(root)
     heading = root.find(".//h1")
     head = " ".join(heading.text_content().split()) if heading is not None else ""
