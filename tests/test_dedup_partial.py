@@ -11,8 +11,8 @@ import pytest
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, line_key, stripped
 from pipeline.dedup.cluster import Candidates, NearSettings, View, cluster, titles_agree
-from pipeline.dedup.compare import line_views, substantively_different
-from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
+from pipeline.dedup.compare import substantively_different
+from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signature_matrix
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -203,14 +203,15 @@ def test_a_template_filled_in_for_another_body_is_not_a_copy(realdata):
     name, arts = _law(realdata, "A0030055")
     law = "\n".join([name, *arts[:12]])
     assert law.count("人民") >= 2
-    assert substantively_different(line_views(law), line_views(law.replace("人民", "民眾")))
+    assert substantively_different(hashing_lines(law), hashing_lines(law.replace("人民", "民眾")))
     # one place only: a slip, as a copy has
-    assert not substantively_different(line_views(law), line_views(law.replace("人民", "民眾", 1)))
+    assert not substantively_different(hashing_lines(law), hashing_lines(law.replace("人民", "民眾", 1)))
 
 
 def test_mainland_phrasing_is_the_same_text():
     def notice(word: str) -> list[str]:
-        return line_views(f"資訊公開公告\n第 1 條\n本部{word}系統將於下週維護\n第 2 條\n請各機關配合辦理{word}安全稽核")
+        text = f"資訊公開公告\n第 1 條\n本部{word}系統將於下週維護\n第 2 條\n請各機關配合辦理{word}安全稽核"
+        return hashing_lines(text)
 
     assert not substantively_different(notice("資訊"), notice("信息"))
 
@@ -220,7 +221,7 @@ def test_a_changed_sentence_that_the_law_repeats_elsewhere_is_a_change():
     rule = "處新臺幣二萬元以上十萬元以下罰鍰"
     base = ["罰則", "第 1 條", rule, "第 2 條", "違反前條規定者亦同", "第 3 條", rule]
     amended = [*base[:-1], rule.replace("十萬", "二十萬")]
-    assert substantively_different(line_views("\n".join(base)), line_views("\n".join(amended)))
+    assert substantively_different(hashing_lines("\n".join(base)), hashing_lines("\n".join(amended)))
 
 
 def test_a_version_without_its_last_article_is_not_a_truncated_copy(realdata):
@@ -246,7 +247,7 @@ def test_line_views_are_the_hashing_view_of_each_line(realdata):
     for path in sorted((realdata / "moj_laws/split_ch_law").glob("*.json"))[:200]:
         law = json.loads(path.read_text(encoding="utf-8"))
         text = "\n".join([law["LawName"], *(a["ArticleContent"] for a in law["LawArticles"])])
-        assert line_views(text) == [v for v in map(hashing_view, text.split("\n")) if v], path.name
+        assert hashing_lines(text) == [v for v in map(hashing_view, text.split("\n")) if v], path.name
 
 
 def test_verification_in_small_batches_decides_alike(realdata, monkeypatch):

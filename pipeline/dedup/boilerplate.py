@@ -24,8 +24,8 @@ import numpy as np
 import xxhash
 
 from pipeline.dedup.cluster import View
-from pipeline.dedup.compare import is_article, line_views
-from pipeline.dedup.hashing import hashing_view, title_view
+from pipeline.dedup.compare import is_article
+from pipeline.dedup.hashing import hashing_line_views, hashing_lines, hashing_view, title_view
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
@@ -37,7 +37,10 @@ _LENGTH_SHIFT = 48
 def line_key(line: str) -> int | None:
     """The key of one line -- 48 bits of hash and, above them, the length of its view -- or None for a line
     with no letters (it leaves nothing in the view anyway)."""
-    view = hashing_view(line)
+    return _key(hashing_view(line))
+
+
+def _key(view: str) -> int | None:
     if not view:
         return None
     digest = xxhash.xxh3_64_intdigest(_DIGIT.sub("0", view).encode("utf-8")) & ((1 << _LENGTH_SHIFT) - 1)
@@ -56,7 +59,7 @@ def _edges(text: str) -> list[str]:
 
 def edge_line_keys(text: str) -> list[int]:
     """Distinct keys of the first and last EDGE_LINES non-empty lines, where site chrome sits."""
-    return sorted({k for k in map(line_key, _edges(text)) if k is not None})
+    return sorted({k for k in map(_key, hashing_line_views(_edges(text))) if k is not None})
 
 
 def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
@@ -78,18 +81,28 @@ def stripped(text: str, boilerplate: frozenset[int]) -> str | None:
     """The text without the boilerplate lines at its edges, or None when it has none or would keep too little.
     Only runs of boilerplate from either end are peeled (`_peel`): a short content line that many documents
     share (第 1 條, 一、) stays where content surrounds it."""
+    peeled = _peeled(text, boilerplate)
+    if peeled is None:
+        return None
+    lines, _, head, tail = peeled
+    return "\n".join(lines[head : len(lines) - tail])
+
+
+def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str], int, int] | None:
+    """The text's non-empty lines, their views, and how many of them chrome takes from the start and the end;
+    None when there is none to leave out, or leaving it out would keep less than MIN_KEPT of the view."""
     if not boilerplate:
         return None
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    chrome = [line_key(ln) in boilerplate and not is_article(hashing_view(ln)) for ln in lines]
+    views = hashing_line_views(lines)
+    chrome = [_key(v) in boilerplate and not is_article(v) for v in views]
     head = _peel(chrome)
     tail = _peel(chrome[::-1]) if head < len(lines) else 0
     if not head and not tail:
         return None
-    rest = "\n".join(lines[head : len(lines) - tail])
-    if len(hashing_view(rest)) < MIN_KEPT * len(hashing_view(text)):
+    if sum(map(len, views[head : len(views) - tail])) < MIN_KEPT * sum(map(len, views)):
         return None
-    return rest
+    return lines, views, head, tail
 
 
 def _peel(chrome: list[bool]) -> int:
@@ -106,8 +119,11 @@ def _peel(chrome: list[bool]) -> int:
 def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
     its title line's view, and its lines with and without the boilerplate."""
-    rest = stripped(text, boilerplate)
-    lines = line_views(text if rest is None else rest)
-    view = "".join(lines)
-    whole = None if rest is None else line_views(text)
-    return View(view, title_view(text if rest is None else rest), lines, whole)
+    peeled = _peeled(text, boilerplate)
+    if peeled is None:
+        lines = hashing_lines(text)
+        return View("".join(lines), title_view(text), lines)
+    texts, views, head, tail = peeled
+    kept = [v for v in views[head : len(views) - tail] if v]
+    whole = [v for v in views if v]
+    return View("".join(kept), title_view("\n".join(texts[head : len(texts) - tail])), kept, whole)

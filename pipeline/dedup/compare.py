@@ -20,7 +20,6 @@ from difflib import SequenceMatcher
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.dedup.hashing import hashing_lines
 from pipeline.normalize.chinese import converter
 
 MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
@@ -53,10 +52,6 @@ def slip(a: str, b: str) -> bool:
 def is_article(view: str) -> bool:
     """Whether a line view opens an article of a law (第十二條, 第 12-1 條)."""
     return bool(_ARTICLE.match(view))
-
-
-def line_views(text: str) -> list[str]:
-    return hashing_lines(text)
 
 
 def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
@@ -143,9 +138,9 @@ def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
 
 
 def substantively_different(la: list[str], lb: list[str], partial: bool = False) -> bool:
-    """Whether two documents, as lists of line views (`line_views`), differ as versions do rather than as copies
-    do (see the module docstring). `partial`: one is a truncated copy or an excerpt of the other, so whatever
-    the longer one has beyond it at either end is expected."""
+    """Whether two documents, as lists of line views (`hashing.hashing_lines`), differ as versions do rather
+    than as copies do (see the module docstring). `partial`: one is a truncated copy or an excerpt of the
+    other, so whatever the longer one has beyond it at either end is expected."""
     if la == lb or "".join(la) == "".join(lb):
         return False
     renames: Counter[tuple[str, str]] = Counter()

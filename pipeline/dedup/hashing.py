@@ -43,18 +43,24 @@ def hashing_view(text: str) -> str:
     return _STRIP.sub("", fold_script(text.lower()))
 
 
-def hashing_lines(text: str) -> list[str]:
-    """The hashing view line by line, empty lines left out: as `hashing_view` of each line, with one script
-    conversion for the whole text instead of one per line (the conversion is most of the cost)."""
-    lines = []
-    for line in text.split("\n"):
+def hashing_line_views(lines: list[str]) -> list[str]:
+    """`hashing_view` of each line, in order ("" for a line with nothing left), with one script conversion for
+    all of them instead of one per line (the conversion is most of the cost)."""
+    cleaned = []
+    for line in lines:
         view = _STRIP.sub("", line)
         if view and not unicodedata.is_normalized("NFKC", view):
             view = unicodedata.normalize("NFKC", view)
-        if view:
-            lines.append(view.lower())
-    folded = (_STRIP.sub("", line) for line in fold_script("\n".join(lines)).split("\n"))
-    return [line for line in folded if line]
+        cleaned.append(view.lower())
+    folded = fold_script("\n".join(cleaned)).split("\n")
+    if len(folded) != len(lines):  # the conversion kept every line break so far; never pair views wrongly
+        return [hashing_view(line) for line in lines]
+    return [_STRIP.sub("", line) for line in folded]
+
+
+def hashing_lines(text: str) -> list[str]:
+    """The hashing view line by line, empty lines left out."""
+    return [view for view in hashing_line_views(text.split("\n")) if view]
 
 
 PREFIX_CHARS = 48
