@@ -171,16 +171,10 @@ def bench_config(work: Path, workers: int, segment: bool) -> Path:
 
 
 def release_labels(corpus: Path, n_docs: int) -> list[str]:
-    """Each document's cluster in a published release (documents written with ids doc0..docN-1): its
-    `dup_cluster`, or its own id when it is in no cluster; published and rejected shards alike."""
-    import pyarrow.parquet as pq
+    """Each document's cluster in a published release (documents written with ids doc0..docN-1)."""
+    from score import release_clusters
 
-    predicted: dict[str, str] = {}
-    for folder in ("data", "rejected"):
-        for shard in sorted((corpus / folder).rglob("*.parquet")):
-            t = pq.read_table(shard, columns=["source_record_id", "dup_cluster", "id"]).to_pydict()
-            for rid, cluster_id, doc_id in zip(t["source_record_id"], t["dup_cluster"], t["id"], strict=True):
-                predicted[rid] = cluster_id or doc_id
+    predicted = release_clusters(corpus)
     return [predicted[f"doc{i}"] for i in range(n_docs)]
 
 

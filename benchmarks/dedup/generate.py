@@ -40,6 +40,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from score import EDIT_KINDS, NEGATIVE_KINDS  # noqa: E402  (the labels score.py reads)
+
 from pipeline.normalize.chinese import converter  # noqa: E402
 from pipeline.sources.moj_laws import view  # noqa: E402
 
@@ -48,20 +50,6 @@ MOJ = SHARED / "moj_laws"
 NEWS_PRESIDENT = SHARED / "external" / "president_news_2024"
 NEWS_TAINAN = SHARED / "external" / "tainan_news_2024_06"
 
-EDIT_KINDS = [
-    "header",
-    "footer",
-    "header+footer",
-    "contact_block",
-    "truncated",
-    "update_stamp",
-    "reorder",
-    "partly_simplified",
-    "char_edits",
-    "whitespace",
-    "width",
-]
-NEGATIVE_KINDS = ["law_vs_enforcement_rules", "templated_org_acts", "year_specific", "successive_amendment"]
 MIN_CHARS, MAX_CHARS = 200, 3000
 NEAR = 0.5  # pieces of two different sources at or above this Jaccard are a (hard-negative) pair, never two bases
 YEAR = re.compile(r"(中華民國|民國)?([零〇一二三四五六七八九十百]{2,6}|\d{2,3})(年度|年)")

@@ -254,29 +254,14 @@ def measured(cmd: list[str], cwd: Path, log: Path, timeout: float) -> tuple[floa
 
 
 def twcorpus_config(work: Path, docs: Path) -> Path:
-    """work/bench.yaml: one local JSONL source ({id, text}), outputs under work."""
+    """work/bench.yaml: one local JSONL source ({id, text}) linked to `docs`, outputs under work, 2 workers."""
+    from bench import bench_config
+
     (work / "in").mkdir(parents=True, exist_ok=True)
     link = work / "in" / "docs.jsonl"
     if not link.exists():
         link.symlink_to(docs.resolve())
-    body = {
-        "data_dir": str(work / "data"),
-        "output_dir": str(work / "corpus"),
-        "workers": 2,
-        "sources": [
-            {
-                "kind": "local",
-                "paths": ["in/*.jsonl"],
-                "format": "jsonl",
-                "text_field": "text",
-                "id_field": "id",
-                "dataset": {"id": "bench", "title": "bench", "agency": "bench", "license": "OGDL-Taiwan-1.0"},
-            }
-        ],
-    }
-    path = work / "bench.yaml"
-    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-    return path
+    return bench_config(work, workers=2, segment=True)
 
 
 def run_tool(name: str, bench: Path, work: Path, env: Path, timeout: float) -> tuple[dict, dict[str, str] | None]:
