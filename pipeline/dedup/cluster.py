@@ -228,18 +228,19 @@ def _match(a: View, b: View, near: NearSettings) -> float | None:
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     jaccard = inter / (len(sa) + len(sb) - inter)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    if jaccard >= near.threshold:
-        if _alike(a, b):
-            return _SAME
-        if _alike(shorter, longer, partial=True):
-            return jaccard  # a copy cut short: it joins the cluster it is most alike
-    if near.containment is None or len(shorter.text) < near.containment_min_chars:
+    if jaccard >= near.threshold and _alike(a, b):
+        return _SAME
+    if jaccard < near.threshold and not _partial_copy(shorter, longer, inter / min(len(sa), len(sb)), near):
         return None
-    if inter / min(len(sa), len(sb)) < near.containment:
-        return None
-    if _window_similarity(shorter.text, longer.text, near.ngram) < near.threshold:
-        return None
+    # a partial copy -- or a copy cut short -- joins the cluster it is most alike
     return jaccard if _alike(shorter, longer, partial=True) else None
+
+
+def _partial_copy(shorter: View, longer: View, containment: float, near: NearSettings) -> bool:
+    """Long enough, contained enough, and in one contiguous stretch of the longer document."""
+    if near.containment is None or len(shorter.text) < near.containment_min_chars or containment < near.containment:
+        return False
+    return _window_similarity(shorter, longer.text, near.ngram) >= near.threshold
 
 
 def _attach(uf: UnionFind, parts: list[tuple[int, int, float]]) -> None:
@@ -266,12 +267,12 @@ def _alike(a: View, b: View, partial: bool = False) -> bool:
     return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial)
 
 
-def _window_similarity(shorter: str, longer: str, ngram: int) -> float:
+def _window_similarity(view: View, longer: str, ngram: int) -> float:
     """Jaccard of the shorter view with the stretch of the longer one it lines up with: a truncated copy or an
     excerpt is one contiguous stretch of the original; a version with an article added or changed inside is
     not, though its shingles may all be there."""
     best = 0.0
-    sa = shingle_set(shorter, ngram)
+    shorter, sa = view.text, view.shingles(ngram)
     for offset in sorted({0, len(shorter) // 4, len(shorter) // 2}):
         anchor = shorter[offset : offset + 16]
         start = longer.find(anchor) if len(anchor) == 16 else -1
