@@ -68,15 +68,6 @@ def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
     return [(r[0], r[1], r[2], r[3]) for r in regions]
 
 
-def _widen(text: str, start: int, end: int) -> str:
-    """The stretch with the numerals next to it: a digit inserted beside a number changes that number."""
-    while start > 0 and _NUMERAL.match(text[start - 1]):
-        start -= 1
-    while end < len(text) and _NUMERAL.match(text[end]):
-        end += 1
-    return text[start:end]
-
-
 def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), or numerals inserted next to a
     numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月). A numeral turned into a letter, or a
