@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.atomic import atomic_write_bytes
+from pipeline.dedup.arrays import distinct
 from pipeline.dedup.cluster import Candidates
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, as_matrix
@@ -132,14 +133,14 @@ def _lookup(sorted_keys: np.ndarray, docs: np.ndarray, queries: np.ndarray) -> n
     """Documents whose key equals any query key (binary search on the memory-mapped sorted keys)."""
     if not len(sorted_keys) or not len(queries):
         return np.empty(0, dtype=np.int64)
-    q = np.unique(queries)
+    q = distinct(np.asarray(queries))
     lo = np.searchsorted(sorted_keys, q, side="left")
     hi = np.searchsorted(sorted_keys, q, side="right")
     hit = hi > lo
     if not hit.any():
         return np.empty(0, dtype=np.int64)
     spans = [np.asarray(docs[a:b]) for a, b in zip(lo[hit].tolist(), hi[hit].tolist(), strict=True)]
-    return np.unique(np.concatenate(spans).astype(np.int64))
+    return distinct(np.concatenate(spans).astype(np.int64))
 
 
 @dataclass

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.dedup.arrays import distinct
+
 MAX_COMPARED = 8  # members of a bucket a newcomer is compared with; identical copies cluster through the first
 _K = np.uint64(0x9E3779B97F4A7C15)
 _M = np.uint64(0xBF58476D1CE4E5B9)
@@ -55,14 +57,20 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     n, bands = keys.shape
     docs = np.arange(n, dtype=np.int64)
     packed = np.empty(0, dtype=np.int64)
-    for band in range(bands):  # merged band by band: memory holds the distinct pairs, not every band's copies
-        packed = np.union1d(packed, _pack(bucket_pairs(keys[:, band], docs), n))
+    pending: list[np.ndarray] = []
+    for band in range(bands):
+        pending.append(_pack(bucket_pairs(keys[:, band], docs), n))
+        # merged when the bands not yet merged outgrow the distinct pairs: memory holds about twice the
+        # distinct pairs, not every band's copies, and each pair is sorted a few times, not once per band
+        if sum(map(len, pending)) >= max(len(packed), 1 << 20) or band == bands - 1:
+            packed = distinct(np.concatenate((packed, *pending)))
+            pending = []
     return _unpack(packed, n)
 
 
 def distinct_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     """The distinct rows of an [m, 2] pair array over `n` documents, sorted."""
-    return _unpack(np.unique(_pack(pairs, n)), n)
+    return _unpack(distinct(_pack(pairs, n)), n)
 
 
 def _pack(pairs: np.ndarray, n: int) -> np.ndarray:

@@ -19,6 +19,8 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from pipeline.dedup.arrays import distinct
+
 SCHEME = "affine32"
 SHINGLE_HASH = "poly64-fold32"  # recorded with the corpus: how shingles become datasketch's input hashes
 
@@ -164,7 +166,7 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
 
 
 def shingle_set(view: str, ngram: int) -> np.ndarray:
-    return np.unique(shingle_hashes(view, ngram))
+    return distinct(shingle_hashes(view, ngram))
 
 
 def exact_jaccard(a: str, b: str, ngram: int) -> float:
