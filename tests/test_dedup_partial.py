@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from pipeline.config import load_config
-from pipeline.dedup.boilerplate import dedup_view, line_key, stripped
-from pipeline.dedup.cluster import Candidates, NearSettings, View, cluster, titles_agree
+from pipeline.dedup.boilerplate import line_key, stripped
+from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.compare import substantively_different
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signature_matrix
+from pipeline.dedup.verify import titles_agree
+from pipeline.dedup.view import View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
 from pipeline.readers.html_text import read_page
@@ -23,7 +25,7 @@ from tests.conftest import jsonl_source
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=100)
 
 
-def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset()) -> list[int]:
+def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), workers: int = 1) -> list[int]:
     views = [hashing_view(t) for t in texts]
     docs = Candidates(
         ids=[f"d{i}" for i in range(len(texts))],
@@ -34,7 +36,8 @@ def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset()) -> lis
         view_len=np.asarray([len(v) for v in views]),
         prefix_keys=np.asarray([prefix_key(v) for v in views], dtype=np.uint64),
     )
-    return cluster(docs, NEAR, lambda idx: {i: dedup_view(texts[i], boilerplate) for i in idx}).representative.tolist()
+    found = cluster(docs, NEAR, lambda idx: {i: texts[i] for i in idx}, boilerplate=boilerplate, workers=workers)
+    return found.representative.tolist()
 
 
 def _law(realdata, code: str, articles: slice = slice(None)) -> tuple[str, list[str]]:
@@ -250,16 +253,30 @@ def test_line_views_are_the_hashing_view_of_each_line(realdata):
         assert hashing_lines(text) == [v for v in map(hashing_view, text.split("\n")) if v], path.name
 
 
-def test_verification_in_small_batches_decides_alike(realdata, monkeypatch):
+def _overlapping_pieces(realdata) -> list[str]:
+    """Overlapping pieces of one law, each with a copy under a footer and a copy cut short."""
     name, arts = _law(realdata, "A0030055")
     texts = []
     for k in range(6):
         whole = "\n".join([name, *arts[k * 4 : k * 4 + 12]])
         texts += [whole, whole + "\n承辦人：法制處", whole[: int(len(whole) * 0.7)]]
+    return texts
+
+
+def test_verification_in_small_batches_decides_alike(realdata, monkeypatch):
+    texts = _overlapping_pieces(realdata)
     expected = _cluster(texts)
     assert len(set(expected)) < len(texts)
-    monkeypatch.setattr("pipeline.dedup.cluster.VERIFY_CHUNK", 1)
+    monkeypatch.setattr("pipeline.dedup.cluster.VIEW_BATCH", 2)
     assert _cluster(texts) == expected
+
+
+def test_verification_in_worker_processes_decides_alike(realdata, monkeypatch):
+    texts = _overlapping_pieces(realdata)
+    expected = _cluster(texts)
+    monkeypatch.setattr("pipeline.dedup.cluster.PARALLEL_PAIRS", 1)
+    monkeypatch.setattr("pipeline.dedup.cluster.VIEW_BATCH", 3)  # many batches, back in any order
+    assert _cluster(texts, workers=2) == expected
 
 
 def test_a_real_double_post_re_flowed_under_other_chrome_is_one_document(realdata):

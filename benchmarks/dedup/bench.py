@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
-from pipeline.dedup.boilerplate import dedup_view  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
 from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key  # noqa: E402
 from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
@@ -245,7 +244,7 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
             view_len=np.fromiter((len(v) for v in views), dtype=np.int64, count=n_docs),
             prefix_keys=np.fromiter((prefix_key(v) for v in views), dtype=np.uint64, count=n_docs),
         )
-        result = cluster(candidates, near, lambda idx: {i: dedup_view(docs[i], frozenset()) for i in idx})
+        result = cluster(candidates, near, lambda idx: {i: docs[i] for i in idx}, workers=args.workers)
         t_cluster = time.perf_counter() - t0
     p, r, f1, true_pairs, pred_pairs = score(groups, result.representative.tolist())
     dedup_s = t_sig + t_cluster

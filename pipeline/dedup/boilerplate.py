@@ -23,9 +23,9 @@ import re
 import numpy as np
 import xxhash
 
-from pipeline.dedup.cluster import View
 from pipeline.dedup.compare import is_article
-from pipeline.dedup.hashing import hashing_line_views, hashing_lines, hashing_view, title_view
+from pipeline.dedup.hashing import TITLE_MAX, hashing_line_views, hashing_view
+from pipeline.dedup.view import View
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
@@ -118,12 +118,15 @@ def _peel(chrome: list[bool]) -> int:
 
 def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
-    its title line's view, and its lines with and without the boilerplate."""
+    its title line's view (`hashing.title_view` of what is kept, taken from the line views), and its lines with
+    and without the boilerplate."""
     peeled = _peeled(text, boilerplate)
     if peeled is None:
-        lines = hashing_lines(text)
-        return View("".join(lines), title_view(text), lines)
-    texts, views, head, tail = peeled
+        texts = [ln for ln in text.split("\n") if ln.strip()]
+        views, head, tail = hashing_line_views(texts), 0, 0
+    else:
+        texts, views, head, tail = peeled
     kept = [v for v in views[head : len(views) - tail] if v]
-    whole = [v for v in views if v]
-    return View("".join(kept), title_view("\n".join(texts[head : len(texts) - tail])), kept, whole)
+    first = head if head < len(texts) - tail else None
+    title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
+    return View("".join(kept), title, kept, None if peeled is None else [v for v in views if v])

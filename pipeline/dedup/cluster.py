@@ -3,20 +3,11 @@
 Candidates are documents that share an LSH band bucket; for partial copies also those that share a band of
 fewer rows (found at lower Jaccard) or the first characters of their view (a copy cut short still begins
 alike). Every candidate whose MinHash estimate comes within `margin` of the threshold (or of `containment`)
-is verified on its views, fetched for just those documents. A pair is a duplicate when
-- their titles agree (a short first line; see `titles_agree`): a copy re-flowed, re-spaced or re-posted
-  under 轉載： or a letterhead still does; a law and its 施行細則, the organisation acts of two agencies, one
-  year's budget act and the next do not;
-- their shingle sets are alike: Jaccard at least `threshold`, or -- a truncated copy, an excerpt -- the shorter
-  one's shingles at least `containment` inside the longer one's, when the shorter view has at least
-  `containment_min_chars` characters, and in one contiguous stretch of it (Jaccard with the stretch it lines
-  up with reaches `threshold`): a version with an article added inside has all of the old one's shingles,
-  but not in one stretch;
-- they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
-  an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
-  only the alignment tells it from a copy with a typo.
-Copies are joined with everything they are copies of; a partial copy joins only the one cluster it is most
-alike (`_attach`): the opening articles of a law are a partial copy of every later version of it.
+is verified (`verify.match`) on the views of just those documents, built from their texts in batches that
+keep each connected group of candidates together (a document's view is built once), in worker processes
+when there are many pairs. Copies are joined with everything they are copies of; a partial copy joins only
+the one cluster it is most alike (`_attach`): the opening articles of a law are a partial copy of every
+later version of it.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
@@ -26,21 +17,22 @@ cluster; a singleton is its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
 
 import numpy as np
 
-from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
-from pipeline.dedup.minhash import estimated_jaccard, shingle_set
+from pipeline.dedup.minhash import estimated_jaccard
+from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
 NO_DATE = np.iinfo(np.int64).max
-TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
-OPENING = 32  # characters of chrome a view may open with before its title
-HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
-VERIFY_CHUNK = 8192  # candidate pairs verified per batch of views read (bounds the memory views take)
+VIEW_BATCH = 4096  # documents whose views a batch of verification holds (bounds the memory views take)
+PARALLEL_PAIRS = 20_000  # fewer pairs than this are verified in this process (a worker takes ~1 s to start)
 PART_ROWS = 4  # signature rows per band of the partial-copy candidates
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
@@ -55,23 +47,6 @@ class NearSettings:
     margin: float = 0.1  # estimates this close to the threshold are checked exactly
     containment: float | None = None  # None: no partial copies
     containment_min_chars: int = 100
-
-
-@dataclass(frozen=True)
-class View:
-    """What verification compares of one document: its hashing view, its title view and its lines."""
-
-    text: str
-    title: str | None = None
-    lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
-    whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
-    _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
-
-    def shingles(self, ngram: int) -> np.ndarray:
-        """The view's shingle set, computed once for all the pairs the document is in."""
-        if ngram not in self._shingles:
-            self._shingles[ngram] = shingle_set(self.text, ngram)
-        return self._shingles[ngram]
 
 
 @dataclass
@@ -112,15 +87,21 @@ def _estimates(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
+Texts = Callable[[list[int]], dict[int, str]]
+
+
 def cluster(
     docs: Candidates,
     near: NearSettings | None = None,
-    views: Callable[[list[int]], dict[int, View]] | None = None,
+    texts: Texts | None = None,
     keep: Sequence[str] = DEFAULT_KEEP,
     pairs_of: Callable[[np.ndarray], np.ndarray] = candidate_pairs,
+    boilerplate: frozenset[int] = frozenset(),
+    workers: int = 1,
 ) -> Clusters:
-    """Cluster `docs`. `views(indices)` returns the views exact verification compares; `pairs_of` turns the
-    [n, bands] band keys into candidate pairs (on this machine, or on a cluster)."""
+    """Cluster `docs`. `texts(indices)` returns the texts verification compares (their views leave out the
+    `boilerplate` line keys); `pairs_of` turns the [n, bands] band keys into candidate pairs (on this machine,
+    or on a cluster); `workers` processes verify when there are many pairs."""
     n = len(docs)
     uf = UnionFind(n)
     first_with_key: dict[str, int] = {}
@@ -141,23 +122,93 @@ def cluster(
         # Every pair that may be a duplicate is checked on its views: a version of a law that changed one amount
         # has a Jaccard of 0.99 -- only the alignment tells it from a copy with a typo.
         close = (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
-        unsure = [(a, b) for a, b in pairs[close].tolist() if uf.find(a) != uf.find(b)]
-        if unsure and views is not None:
-            parts: list[tuple[int, int, float]] = []  # (shorter, longer, Jaccard): partial copies, joined last
-            for start in range(0, len(unsure), VERIFY_CHUNK):  # the views of one chunk's documents held at once
-                chunk = [(a, b) for a, b in unsure[start : start + VERIFY_CHUNK] if uf.find(a) != uf.find(b)]
-                seen = views(sorted({i for pair in chunk for i in pair})) if chunk else {}
-                for a, b in chunk:
-                    if uf.find(a) != uf.find(b):
-                        checked += 1
-                        match = _match(seen[a], seen[b], near)
-                        if match is _SAME:
-                            uf.union(a, b)
-                        elif match is not None:
-                            shorter = len(seen[a].text) <= len(seen[b].text)
-                            parts.append((a, b, match) if shorter else (b, a, match))
+        unsure = pairs[close]
+        if len(unsure) and texts is not None:
+            parts: list[Partial] = []  # joined last
+            many = workers if len(unsure) >= PARALLEL_PAIRS else 1
+            for batch, verdicts in _verified(_batches(unsure, n), uf, texts, boilerplate, near, many):
+                checked += len(batch)
+                for (a, b), verdict in zip(batch, verdicts, strict=True):
+                    if verdict == COPY:
+                        uf.union(a, b)
+                    elif isinstance(verdict, Partial):
+                        parts.append(verdict)
             _attach(uf, parts)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
+
+
+def _batches(pairs: np.ndarray, n: int) -> Iterator[list[tuple[int, int]]]:
+    """The pairs in batches of at most VIEW_BATCH documents, each connected group of candidates in one batch
+    (a group larger than that is cut), so that a document's view is built once rather than once per batch."""
+    groups = UnionFind(n)
+    for a, b in pairs.tolist():
+        groups.union(a, b)
+    order = np.argsort(groups.roots()[pairs[:, 0]], kind="stable")
+    batch: list[tuple[int, int]] = []
+    members: set[int] = set()
+    for a, b in pairs[order].tolist():
+        if len(members) + (a not in members) + (b not in members) > VIEW_BATCH and batch:
+            yield batch
+            batch, members = [], set()
+        batch.append((a, b))
+        members.add(a)
+        members.add(b)
+    if batch:
+        yield batch
+
+
+def _verified(
+    batches: Iterator[list[tuple[int, int]]],
+    uf: UnionFind,
+    texts: Texts,
+    boilerplate: frozenset[int],
+    near: NearSettings,
+    workers: int,
+) -> Iterator[tuple[list[tuple[int, int]], list[Verdict]]]:
+    """(pairs, their `verify.match` verdicts) batch by batch, here or in `workers` processes. A pair whose
+    documents the consumer has joined by the time its batch is read is not verified. The clusters do not
+    depend on the order batches come back in: a verdict is a function of the pair alone, and partial copies
+    are attached after every batch."""
+
+    def todo(batch: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], dict[int, str]]:
+        batch = [(a, b) for a, b in batch if uf.find(a) != uf.find(b)]
+        return batch, texts(sorted({i for pair in batch for i in pair})) if batch else {}
+
+    if workers <= 1:
+        for batch in batches:
+            pairs, got = todo(batch)
+            yield pairs, verify_pairs(pairs, got, boilerplate, near)
+        return
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_worker_setup, initargs=(boilerplate, near)
+    ) as pool:
+        pending: dict[Future[list[Verdict]], list[tuple[int, int]]] = {}
+
+        def submit(count: int) -> None:
+            for batch in islice(batches, count):
+                pairs, got = todo(batch)
+                # texts travel as UTF-8 bytes: pickling a str caches its UTF-8 form inside it for good
+                pending[pool.submit(_verify_in_worker, pairs, {i: t.encode("utf-8") for i, t in got.items()})] = pairs
+
+        submit(2 * workers)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f]):
+                yield pending.pop(future), future.result()
+            submit(len(done))
+
+
+_WORKER: tuple[frozenset[int], NearSettings] | None = None
+
+
+def _worker_setup(boilerplate: frozenset[int], near: NearSettings) -> None:
+    global _WORKER
+    _WORKER = (boilerplate, near)
+
+
+def _verify_in_worker(pairs: list[tuple[int, int]], encoded: dict[int, bytes]) -> list[Verdict]:
+    assert _WORKER is not None
+    return verify_pairs(pairs, {i: t.decode() for i, t in encoded.items()}, *_WORKER)
 
 
 def _partial_pairs(
@@ -194,56 +245,7 @@ def _containment(
     return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
 
 
-def titles_agree(a: View, b: View) -> bool:
-    """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
-    opening both views, give or take some chrome before it (a re-flowed first line, a letterhead, a site's
-    header line left in); also in Taiwan phrasing (釋出 / 发布), or with a slip of a character or two. A
-    different name (another agency's, year's, or the law's own name followed by 施行細則 in a
-    different text) agrees in none of these ways."""
-    if a.title is None or b.title is None or a.title == b.title:
-        return True
-    if taiwan_phrasing(a.title) == taiwan_phrasing(b.title) or slip(a.title, b.title):
-        return True
-    short, long_ = sorted((a.title, b.title), key=len)
-    if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
-        return True
-    return any(_opens(t, a) and _opens(t, b) for t in (a.title, b.title))
-
-
-def _opens(title: str, view: View) -> bool:
-    """The title stands near the top of the view: in its first characters (a re-flowed first line) or first
-    lines (under a letterhead)."""
-    return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
-
-
-_SAME = 2.0  # `_match` of two copies (a partial copy scores its Jaccard, at most 1)
-
-
-def _match(a: View, b: View, near: NearSettings) -> float | None:
-    """Exact verification of one candidate pair (see the module docstring): _SAME for copies, the Jaccard of a
-    partial copy with the longer document, None for two different documents."""
-    if not titles_agree(a, b):
-        return None
-    sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    jaccard = inter / (len(sa) + len(sb) - inter)
-    shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    if jaccard >= near.threshold and _alike(a, b):
-        return _SAME
-    if jaccard < near.threshold and not _partial_copy(shorter, longer, inter / min(len(sa), len(sb)), near):
-        return None
-    # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    return jaccard if _alike(shorter, longer, partial=True) else None
-
-
-def _partial_copy(shorter: View, longer: View, containment: float, near: NearSettings) -> bool:
-    """Long enough, contained enough, and in one contiguous stretch of the longer document."""
-    if near.containment is None or len(shorter.text) < near.containment_min_chars or containment < near.containment:
-        return False
-    return _window_similarity(shorter, longer.text, near.ngram) >= near.threshold
-
-
-def _attach(uf: UnionFind, parts: list[tuple[int, int, float]]) -> None:
+def _attach(uf: UnionFind, parts: list[Partial]) -> None:
     """Join each partial copy's cluster to one cluster only: the one of the longer document it is most alike.
     The opening articles of a law are a partial copy of every later version too; joining them all would make
     one cluster of versions that verification kept apart."""
@@ -254,35 +256,6 @@ def _attach(uf: UnionFind, parts: list[tuple[int, int, float]]) -> None:
             best[rs] = (jaccard, rl)
     for rs, (_, rl) in sorted(best.items()):
         uf.union(rs, rl)
-
-
-def _alike(a: View, b: View, partial: bool = False) -> bool:
-    """Not substantively different, without their boilerplate or with it: a line that many documents end with
-    (本法自公布日施行) is peeled as boilerplate from the end of one copy, but not from a copy with a footer
-    after it."""
-    if not substantively_different(a.lines, b.lines, partial):
-        return True
-    if a.whole is None and b.whole is None:
-        return False
-    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial)
-
-
-def _window_similarity(view: View, longer: str, ngram: int) -> float:
-    """Jaccard of the shorter view with the stretch of the longer one it lines up with: a truncated copy or an
-    excerpt is one contiguous stretch of the original; a version with an article added or changed inside is
-    not, though its shingles may all be there."""
-    best = 0.0
-    shorter, sa = view.text, view.shingles(ngram)
-    for offset in sorted({0, len(shorter) // 4, len(shorter) // 2}):
-        anchor = shorter[offset : offset + 16]
-        start = longer.find(anchor) if len(anchor) == 16 else -1
-        if start < 0:
-            continue
-        begin = max(0, start - offset)
-        sb = shingle_set(longer[begin : begin + len(shorter)], ngram)
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
-        best = max(best, inter / (len(sa) + len(sb) - inter))
-    return best
 
 
 def _criterion(docs: Candidates, name: str) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -32,9 +33,10 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 _ARTICLE = re.compile(f"第[{NUMERALS}]+条")  # an article of a law (views are in Simplified script)
 
 
+@lru_cache(maxsize=1 << 16)
 def taiwan_phrasing(view: str) -> str:
     """A view in Traditional script and Taiwan phrasing (OpenCC s2twp: 信息 -> 資訊, 发布 -> 釋出): copies partly in
-    mainland phrasing say the same."""
+    mainland phrasing say the same. Cached: a title is compared with every candidate of its document."""
     return str(converter("s2twp").convert(view))
 
 
@@ -135,12 +137,16 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
     if la == lb or "".join(la) == "".join(lb):
         return False
     renames: Counter[tuple[str, str]] = Counter()
+    count_a, count_b = Counter(la), Counter(lb)
     for i1, i2, j1, j2 in _stretches(la, lb):
         # Lines on both sides of this stretch, or found elsewhere in the other document more often than in this
-        # one, were moved (a law repeats a sentence in several articles: one changed copy of it is no move).
-        rest_a, rest_b = Counter(la[:i1] + la[i2:]), Counter(lb[:j1] + lb[j2:])
-        moved_out, moved_in = rest_b - rest_a, rest_a - rest_b
+        # one (outside the stretch), were moved (a law repeats a sentence in several articles: one changed copy
+        # of it is no move).
         old_lines, new_lines = Counter(la[i1:i2]), Counter(lb[j1:j2])
+        outside_a = {line: count_a[line] - old_lines[line] for line in old_lines.keys() | new_lines.keys()}
+        outside_b = {line: count_b[line] - new_lines[line] for line in outside_a}
+        moved_out = Counter({line: outside_b[line] - outside_a[line] for line in old_lines})
+        moved_in = Counter({line: outside_a[line] - outside_b[line] for line in new_lines})
         keep_old, keep_new = old_lines - new_lines, new_lines - old_lines
         old_kept = [line for line in la[i1:i2] if _take(keep_old, line) and not _take(moved_out, line)]
         new_kept = [line for line in lb[j1:j2] if _take(keep_new, line) and not _take(moved_in, line)]

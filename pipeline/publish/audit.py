@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.dedup.cluster import Candidates, Clusters, View
+from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.cluster import Candidates, Clusters
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.minhash import shingle_set
+from pipeline.dedup.view import View
 
 PER_KIND = 3  # clusters shown per kind
 MEMBERS = 5  # members shown per cluster
@@ -44,10 +46,15 @@ def cluster_audit(
     result: Clusters,
     agencies: list[str | None],
     texts: Callable[[list[int]], dict[int, str]],
-    views: Callable[[list[int]], dict[int, View]],
+    boilerplate: frozenset[int],
     ngram: int,
 ) -> list[dict[str, Any]]:
-    """Clusters worth a look, described; `texts` and `views` fetch documents by candidate index."""
+    """Clusters worth a look, described; `texts` fetches documents by candidate index, compared as dedup
+    compares them (without the `boilerplate` lines)."""
+
+    def views(indices: list[int]) -> dict[int, View]:
+        return {i: dedup_view(t, boilerplate) for i, t in texts(indices).items()}
+
     reps = result.representative
     n = len(agencies)  # this run's candidates come first in `docs`
     members: dict[int, list[int]] = {}
@@ -71,7 +78,8 @@ def cluster_audit(
         if all(rep != r for _, r in picked):
             picked.append((kind, rep))
     wanted = sorted({i for _, rep in picked for i in [rep, *members[rep][:MEMBERS]]})
-    text, seen = texts(wanted), views(wanted)
+    text = texts(wanted)
+    seen = {i: dedup_view(t, boilerplate) for i, t in text.items()}
     out = []
     for kind, rep in picked:
         rows = []

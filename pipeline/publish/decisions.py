@@ -22,8 +22,9 @@ import pyarrow.feather as feather
 
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
-from pipeline.dedup.boilerplate import dedup_view, frequent, stripped, weighs
-from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, View, cluster, concat
+from pipeline.dedup.arrays import distinct
+from pipeline.dedup.boilerplate import frequent, stripped, weighs
+from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
 from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
@@ -276,7 +277,15 @@ def decide(
     dedup_step, started = _step(gated.steps, "dedup"), time.thread_time()
     dedup_step.docs_in += len(run)
     chrome_set = frozenset(boilerplate.tolist())
-    result = cluster(everything, near, lambda idx: _views(slots, matches, idx, chrome_set), dedup.keep, pairs_of)
+    result = cluster(
+        everything,
+        near,
+        lambda idx: _texts(slots, matches, idx),
+        dedup.keep,
+        pairs_of,
+        boilerplate=chrome_set,
+        workers=cfg.corpus.workers,
+    )
     n_run = len(run)
     for i, (sc, row) in enumerate(slots):
         key, rep = sc.key, int(result.representative[i])
@@ -300,7 +309,7 @@ def decide(
         result,
         [sc.agency for sc, _ in slots],
         lambda idx: _texts(slots, matches, idx),
-        lambda idx: _views(slots, matches, idx, chrome_set),
+        chrome_set,
         dedup.ngram,
     )
     cross = _cross_agency(slots, result.representative[:n_run], result.size[:n_run])
@@ -339,7 +348,7 @@ def boilerplate_keys(cfg: LoadedConfig, gated: _Gated, published: list[Published
     owners = len(gated.candidates)
     least = max(dedup.boilerplate_min_docs, int(np.ceil(dedup.boilerplate_min_share * owners)))
     found = [frequent(gated.edge_keys, least), *(index.boilerplate() for index in published)]
-    return np.unique(np.concatenate(found)).astype(np.uint64)
+    return distinct(np.concatenate(found).astype(np.uint64))
 
 
 def _without_boilerplate(cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarray) -> dict[str, dict[int, Rekeyed]]:
@@ -447,33 +456,6 @@ def _texts(
     for path, wanted in by_file.items():
         texts = feather.read_table(path, columns=["text"])["text"]
         out.update({idx: texts[row].as_py() or "" for idx, row in wanted})
-    return out
-
-
-def _views(
-    slots: list[tuple[StagedResource, int]],
-    matches: list[PublishedMatches],
-    indices: list[int],
-    boilerplate: frozenset[int],
-) -> dict[int, View]:
-    """What verification compares of the given candidates: this run's from the staged text column of the files
-    involved, published ones from their release's shards -- each without its boilerplate lines."""
-    by_file: dict[str, list[tuple[int, int]]] = {}
-    out: dict[int, View] = {}
-    offset, pending = len(slots), [i for i in indices if i >= len(slots)]
-    for m in matches:
-        mine = [i - offset for i in pending if offset <= i < offset + len(m.numbers)]
-        if mine:
-            out.update({offset + p: dedup_view(t, boilerplate) for p, t in m.texts(mine).items()})
-        offset += len(m.numbers)
-    for idx in indices:
-        if idx < len(slots):
-            sc, row = slots[idx]
-            by_file.setdefault(sc.staged, []).append((idx, row))
-    for path, wanted in by_file.items():
-        texts = feather.read_table(path, columns=["text"])["text"]
-        for idx, row in wanted:
-            out[idx] = dedup_view(texts[row].as_py() or "", boilerplate)
     return out
 
 

@@ -1,0 +1,146 @@
+"""Verification of one candidate pair: are two documents copies, one a partial copy of the other, or two
+different documents? A pair is a duplicate when
+- their titles agree (a short first line; see `titles_agree`): a copy re-flowed, re-spaced or re-posted
+  under 轉載： or a letterhead still does; a law and its 施行細則, the organisation acts of two agencies, one
+  year's budget act and the next do not;
+- their shingle sets are alike: Jaccard at least `threshold`, or -- a truncated copy, an excerpt -- the shorter
+  one's shingles at least `containment` inside the longer one's, when the shorter view has at least
+  `containment_min_chars` characters, and in one contiguous stretch of it (Jaccard with the stretch it lines
+  up with reaches `threshold`): a version with an article added inside has all of the old one's shingles,
+  but not in one stretch;
+- they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
+  an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
+  only the alignment tells it from a copy with a typo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
+from pipeline.dedup.minhash import shingle_set
+from pipeline.dedup.view import View
+
+if TYPE_CHECKING:
+    from pipeline.dedup.cluster import NearSettings
+
+TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
+OPENING = 32  # characters of chrome a view may open with before its title
+HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
+
+
+class Partial(NamedTuple):
+    """A partial copy: the shorter document, the longer one, and their Jaccard."""
+
+    shorter: int
+    longer: int
+    jaccard: float
+
+
+COPY = "copy"
+Verdict = str | Partial | None  # COPY, a partial copy, or two different documents (pickles as it is)
+
+
+def verify_pairs(
+    pairs: Iterable[tuple[int, int]], texts: dict[int, str], boilerplate: frozenset[int], near: NearSettings
+) -> list[Verdict]:
+    """The verdict on each pair, the documents' views built once from `texts` (each document's text by index,
+    without the `boilerplate` lines at its edges)."""
+    views: dict[int, View] = {}
+
+    def view(i: int) -> View:
+        if i not in views:
+            views[i] = dedup_view(texts[i], boilerplate)
+        return views[i]
+
+    out: list[Verdict] = []
+    for a, b in pairs:
+        va, vb = view(a), view(b)
+        found = match(va, vb, near)
+        if found is None or found is SAME:
+            out.append(None if found is None else COPY)
+        else:
+            out.append(Partial(a, b, found) if len(va.text) <= len(vb.text) else Partial(b, a, found))
+    return out
+
+
+def titles_agree(a: View, b: View) -> bool:
+    """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
+    opening both views, give or take some chrome before it (a re-flowed first line, a letterhead, a site's
+    header line left in); also in Taiwan phrasing (釋出 / 发布), or with a slip of a character or two. A
+    different name (another agency's, year's, or the law's own name followed by 施行細則 in a
+    different text) agrees in none of these ways."""
+    if a.title is None or b.title is None or a.title == b.title:
+        return True
+    if taiwan_phrasing(a.title) == taiwan_phrasing(b.title) or slip(a.title, b.title):
+        return True
+    short, long_ = sorted((a.title, b.title), key=len)
+    if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
+        return True
+    return any(_opens(t, a) and _opens(t, b) for t in (a.title, b.title))
+
+
+def _opens(title: str, view: View) -> bool:
+    """The title stands near the top of the view: in its first characters (a re-flowed first line) or first
+    lines (under a letterhead)."""
+    return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
+
+
+SAME = 2.0  # `match` of two copies (a partial copy scores its Jaccard, at most 1)
+
+
+def match(a: View, b: View, near: NearSettings) -> float | None:
+    """Exact verification of one candidate pair (see the module docstring): SAME for copies, the Jaccard of a
+    partial copy with the longer document, None for two different documents."""
+    if not titles_agree(a, b):
+        return None
+    sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    jaccard = inter / (len(sa) + len(sb) - inter)
+    shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
+    if jaccard >= near.threshold and _alike(a, b):
+        return SAME
+    if jaccard < near.threshold and not _partial_copy(shorter, longer, inter / min(len(sa), len(sb)), near):
+        return None
+    # a partial copy -- or a copy cut short -- joins the cluster it is most alike
+    return jaccard if _alike(shorter, longer, partial=True) else None
+
+
+def _partial_copy(shorter: View, longer: View, containment: float, near: NearSettings) -> bool:
+    """Long enough, contained enough, and in one contiguous stretch of the longer document."""
+    if near.containment is None or len(shorter.text) < near.containment_min_chars or containment < near.containment:
+        return False
+    return _window_similarity(shorter, longer.text, near.ngram) >= near.threshold
+
+
+def _alike(a: View, b: View, partial: bool = False) -> bool:
+    """Not substantively different, without their boilerplate or with it: a line that many documents end with
+    (本法自公布日施行) is peeled as boilerplate from the end of one copy, but not from a copy with a footer
+    after it."""
+    if not substantively_different(a.lines, b.lines, partial):
+        return True
+    if a.whole is None and b.whole is None:
+        return False
+    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial)
+
+
+def _window_similarity(view: View, longer: str, ngram: int) -> float:
+    """Jaccard of the shorter view with the stretch of the longer one it lines up with: a truncated copy or an
+    excerpt is one contiguous stretch of the original; a version with an article added or changed inside is
+    not, though its shingles may all be there."""
+    best = 0.0
+    shorter, sa = view.text, view.shingles(ngram)
+    for offset in sorted({0, len(shorter) // 4, len(shorter) // 2}):
+        anchor = shorter[offset : offset + 16]
+        start = longer.find(anchor) if len(anchor) == 16 else -1
+        if start < 0:
+            continue
+        begin = max(0, start - offset)
+        sb = shingle_set(longer[begin : begin + len(shorter)], ngram)
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        best = max(best, inter / (len(sa) + len(sb) - inter))
+    return best

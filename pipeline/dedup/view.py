@@ -1,0 +1,26 @@
+"""What verification compares of one document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline.dedup.minhash import shingle_set
+
+
+@dataclass(frozen=True)
+class View:
+    """A document's hashing view, its title view and its lines (see `boilerplate.dedup_view`)."""
+
+    text: str
+    title: str | None = None
+    lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
+    whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
+    _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def shingles(self, ngram: int) -> np.ndarray:
+        """The view's shingle set, computed once for all the pairs the document is in."""
+        if ngram not in self._shingles:
+            self._shingles[ngram] = shingle_set(self.text, ngram)
+        return self._shingles[ngram]
