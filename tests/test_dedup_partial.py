@@ -64,6 +64,19 @@ def test_a_version_with_an_article_inserted_is_not_a_partial_copy(realdata):
     assert _cluster([old, new]) == [0, 1]
 
 
+def test_a_copy_with_a_typo_is_no_partial_copy_of_a_version_with_an_article_appended(realdata):
+    """The copy's last line and the new version's differ by a typo, so they are compared character by
+    character -- also in Taiwan phrasing, where the appended 第 N 條 reads 條, not 条: still an article."""
+    name, arts = _law(realdata, "A0030055")
+    _, other = _law(realdata, "A0030023")
+    old = "\n".join([name, *arts[:10]])
+    typo = len(old) - 12
+    copy = old[:typo] + ("之" if old[typo] != "之" else "的") + old[typo + 1 :]
+    newer = old + "\n第 10-1 條\n" + other[3].partition("\n")[2]
+    reps = _cluster([old, copy, newer])
+    assert reps[0] == reps[1] and reps[2] != reps[0]
+
+
 def test_successive_versions_of_real_law_pages_stay_apart(realdata):
     """Legislative Yuan pages of one law's versions: alike in all but the amended articles and their dates
     (Jaccard up to 0.98); they are different documents."""

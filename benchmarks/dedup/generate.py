@@ -13,7 +13,8 @@ labels.jsonl. The set is meant to be hard in the ways government web text is har
 - Hard negatives are documents a deduplicator must NOT merge with a named partner: a law and its 施行細則,
   templated organisation acts of different agencies (pairs found in the data), year-specific acts, and
   successive amendments. Near-identical pairs that occur naturally in the data are either labelled as one
-  of these or kept out, so no unlabelled near-identical bases remain among the real pieces.
+  of these or kept out, so no unlabelled near-identical bases remain among the real pieces; no two bases
+  or hard negatives have the same hashing view (the same 施行細則 among the laws and the orders is one base).
 - Every copy and hard negative records its character 5-gram Jaccard to its base / partner after NFKC and
   whitespace removal, so a result can be read against what a similarity threshold can possibly find.
 
@@ -36,12 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from score import EDIT_KINDS, NEGATIVE_KINDS  # noqa: E402  (the labels score.py reads)
 
+from pipeline.dedup.hashing import exact_key  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
 from pipeline.sources.moj_laws import view  # noqa: E402
 
@@ -51,6 +54,7 @@ NEWS_PRESIDENT = SHARED / "external" / "president_news_2024"
 NEWS_TAINAN = SHARED / "external" / "tainan_news_2024_06"
 
 MIN_CHARS, MAX_CHARS = 200, 3000
+MIN_REWRITE = 4  # characters a rewritten sentence differs in at least (MIN_BLOCK of compare.py)
 NEAR = 0.5  # pieces of two different sources at or above this Jaccard are a (hard-negative) pair, never two bases
 YEAR = re.compile(r"(中華民國|民國)?([零〇一二三四五六七八九十百]{2,6}|\d{2,3})(年度|年)")
 
@@ -649,8 +653,8 @@ def amend(piece: Piece, rng: random.Random, article_pool: list[str]) -> tuple[st
             k = rng.randrange(len(sentences))
             donor = rng.choice(article_pool).partition("\n")[2]
             replacement = rng.choice([s for s in re.split(r"(?<=。)", donor) if s] or [donor])
-            if replacement == sentences[k]:
-                continue
+            if Levenshtein.distance(replacement, sentences[k], score_cutoff=MIN_REWRITE) < MIN_REWRITE:
+                continue  # a donor sentence that differs by a word is a typo's worth, not a rewrite
             sentences[k] = replacement
             units[i] = head + "\n" + "".join(sentences)
             changes.append(f"sentence rewritten in {head}")
@@ -778,11 +782,15 @@ def build(n_docs: int, seed: int, dup_share: float, neg_share: float, log: Calla
     base_of_piece: dict[int, int] = {}
     reserved: set[int] = set()  # pieces that appear as hard negatives, never as bases
 
+    doc_of_view: dict[str, int] = {}  # one document per hashing view: the same text twice is one base
+
     def add_base(idx: int) -> int:
         if idx not in base_of_piece:
             p = pieces[idx]
-            base_of_piece[idx] = len(docs)
-            docs.append(Doc(p.text, f"g{len(docs)}", "base", p.origin))
+            seen = doc_of_view.setdefault(exact_key(p.text), len(docs))
+            base_of_piece[idx] = seen
+            if seen == len(docs):
+                docs.append(Doc(p.text, f"g{len(docs)}", "base", p.origin))
         return base_of_piece[idx]
 
     negatives: list[tuple[str, int, str, str, bool]] = []  # (kind, partner piece, text, detail, natural)
@@ -861,6 +869,8 @@ def build(n_docs: int, seed: int, dup_share: float, neg_share: float, log: Calla
             negatives.append(("successive_amendment", idx, made[0], made[1], False))
 
     for kind, partner, text, detail, nat in negatives:
+        if doc_of_view.setdefault(exact_key(text), len(docs)) != len(docs):
+            continue  # the same text as a base (a 施行細則 among the orders, a year's act made that exists)
         pd = base_of_piece[partner]
         docs.append(Doc(text, f"g{len(docs)}", kind, pieces[partner].origin, None, "", detail, pd, nat))
 

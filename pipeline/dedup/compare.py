@@ -30,7 +30,9 @@ GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidenc
 NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
 _NUMBER = re.compile(f"[{NUMERALS}]+")
 _NUMERAL = re.compile(f"[{NUMERALS}]")
-_ARTICLE = re.compile(f"第[{NUMERALS}]+条")  # an article of a law (views are in Simplified script)
+# An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
+# Simplified, and compared in Taiwan phrasing (條) too.
+_ARTICLE = re.compile(f"第[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
 
 
 @lru_cache(maxsize=1 << 16)
