@@ -79,10 +79,16 @@ class LocalSource(FilesSource):
     """Files on disk (or ZIP archives of them): the stable, documented contract for bringing any data in."""
 
     kind: Literal["local"]
-    format: Literal["jsonl", "csv", "json", "xml", "html"]
+    format: Literal[
+        "jsonl", "csv", "json", "xml", "html", "pdf", "odt", "odp", "docx", "doc", "ods", "xlsx", "xls", "auto"
+    ] = Field(description="how the files are read; documents are recognised by their content first; auto: per file")
     text_field: str | list[str] | None = Field(
-        default=None, description="field(s) holding the text; several are joined by blank lines (not for html)"
+        default=None,
+        description="field(s) holding the text; several are joined by blank lines (not for html and documents; "
+        "spreadsheets: detected columns of Chinese text when unset)",
     )
+    sheets: list[str] = Field(default_factory=list, description="spreadsheets: the sheets to read (default: all)")
+    split: Literal["file", "page"] = Field(default="file", description="pdf: one document per file, or per page")
     id_field: str | None = None
     title_field: str | None = None
     agency_field: str | None = Field(default=None, description="field naming the record's own agency, if any")
@@ -99,7 +105,7 @@ class LocalSource(FilesSource):
 
     @model_validator(mode="after")
     def _text_field_needed(self) -> LocalSource:
-        if self.format != "html" and not self.text_field:
+        if self.format in ("jsonl", "csv", "json", "xml") and not self.text_field:
             raise ValueError(f"text_field is required for format {self.format!r}")
         return self
 
@@ -366,6 +372,10 @@ class CorpusConfig(StrictModel):
     min_chars: int = Field(default=1, ge=0, description="records shorter than this are rejected (too_short)")
     max_record_chars: int = Field(
         default=2_000_000, gt=0, description="records longer than this are rejected (too_long) before normalising"
+    )
+    max_pages: int = Field(default=2000, gt=0, description="PDFs with more pages are rejected (too_many_pages)")
+    max_document_seconds: float = Field(
+        default=120.0, gt=0, description="a PDF still being read after this is rejected (too_slow)"
     )
     max_resource_bytes: int = Field(
         default=256 * 1024**2,

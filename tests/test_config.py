@@ -6,7 +6,7 @@ from tests.conftest import SAMPLE_CONFIG
 
 def test_sample_config_loads_and_resolves_inputs_against_its_folder():
     cfg = load_config(SAMPLE_CONFIG)
-    assert [s.kind for s in cfg.corpus.sources] == ["datagovtw", "moj_laws", "local"]
+    assert [s.kind for s in cfg.corpus.sources] == ["datagovtw", "moj_laws", "local", "local"]
     assert cfg.resolve_input("../data/sample").resolve() == (SAMPLE_CONFIG.parent.parent / "data/sample").resolve()
     assert len(cfg.digest) == 16
 
@@ -23,7 +23,7 @@ LOCAL = {"kind": "local", "paths": ["*.jsonl"], "format": "jsonl", "text_field":
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"format": "xlsx"}, "sources[0].format: Input should be 'jsonl', 'csv', 'json', 'xml' or 'html' (got 'xlsx')"),
+        ({"format": "tsv"}, "sources[0].format: Input should be 'jsonl', 'csv', 'json', 'xml', 'html', 'pdf', 'odt', "),
         ({"text_field": None}, "sources[0]: Value error, text_field is required for format 'jsonl'"),
         ({"text_field": 3}, "sources[0].text_field.str: Input should be a valid string (got 3)"),
         ({"dataset": {"title": "無id"}}, "sources[0].dataset.id: Field required"),

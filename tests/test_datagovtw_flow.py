@@ -116,8 +116,9 @@ def test_platform_quirks_and_incremental_runs(prefect_harness, replay, tmp_path)
     big5 = by_url["https://www.dgpa.gov.tw/cal/114.csv"]
     assert big5["decoder"] == "cp950" and big5["published"] >= 2
     assert by_url["https://www.dgpa.gov.tw/cal/115.csv"]["decoder"] == "utf-8-sig"  # after one 503
-    assert by_url["https://www.dgpa.gov.tw/cal/115.ods"]["rejected"] == {"resource_unavailable": 1}
-    assert by_url["https://www.dgpa.gov.tw/cal/notes.zip"]["rejected"] == {"unsupported_format": 1}
+    assert by_url["https://www.dgpa.gov.tw/cal/115.ods"]["rejected"] == {"fetch_failed": 1}  # read, but not served
+    # the member scan.pdf is read as a PDF now: eight bytes of header are no document
+    assert by_url["https://www.dgpa.gov.tw/cal/notes.zip"]["rejected"] == {"unreadable_document": 1}
     assert by_url["https://www.dgpa.gov.tw/cal/notes.zip"]["published"] == 1
     missing = by_url[f"{replay.url}/api/v2/rest/dataset/1"]
     assert missing["rejected"] == {"resource_unavailable": 1}

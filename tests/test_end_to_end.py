@@ -31,23 +31,30 @@ def test_accounting_invariant_per_resource_against_the_files(sample_run):
     corpus = work / "data/corpus"
     published = Counter(pq.read_table(corpus / "data", columns=["resource_url"])["resource_url"].to_pylist())
     rejected = Counter(pq.read_table(corpus / "rejected", columns=["resource_url"])["resource_url"].to_pylist())
-    assert len(report["resources"]) == 7
+    assert len(report["resources"]) == 9
     for res in report["resources"]:
         url = res["resource_url"]
         assert res["records_read"] == res["published"] + sum(res["rejected"].values())
         assert published[url] == res["published"], url
         assert rejected[url] == sum(res["rejected"].values()), url
     totals = report["totals"]
-    assert totals["records_read"] == totals["published"] + totals["rejected"] == 20
+    assert totals["records_read"] == totals["published"] + totals["rejected"] == 22
 
 
 def test_researchers_get_the_contract_columns_and_the_sample_documents(sample_run, tmp_path):
     work, _first, _ = sample_run
     ds = _load(work / "data/corpus", tmp_path)
     assert ds.column_names == DOCUMENT_SCHEMA.names
-    assert sorted(ds["source_record_id"]) == sorted(
+    assert sorted(filter(None, ds["source_record_id"])) == sorted(
         [f"DGPA-NEWS-000{i}" for i in range(1, 6)] + ["Z0000001", "Z0000002"] + [f"NDC-2026-00{i}" for i in (1, 5, 6)]
     )
+    documents = {r["resource_url"]: r for r in ds if r["source_record_id"] is None}  # a document is its record
+    assert "公務人員彈性上班措施擴大適用" in documents["https://www.dgpa.gov.tw/opendata/news.pdf"]["text"]
+    odt = documents["交通部公路局國道客運路線調整公告.odt"]
+    assert odt["title"] == "交通部公路局國道客運路線調整公告（範例）" and "1815\t臺北—桃園" in odt["text"]
+    pdf = documents["數位發展部公共資料加值應用補助作業要點.pdf"]
+    assert "數位發展部行政規則彙編" not in pdf["text"] and "第 1 頁" not in pdf["text"]  # running header, page no.
+    assert "資料處理流程，包括去識別化、重複資料刪除及品質檢核方式" in pdf["text"]  # lines re-joined
     row = next(r for r in ds if r["source_record_id"] == "DGPA-NEWS-0003")
     assert row["source_encoding"] == "cp950" and row["agency"] == "行政院人事行政總處"
     assert row["license"] == "OGDL-Taiwan-1.0" and "https://data.gov.tw/license" in row["attribution"]
@@ -76,7 +83,6 @@ def test_rejected_rows_carry_reasons_and_duplicate_clusters(sample_run, tmp_path
         "exact_duplicate": 4,
         "near_duplicate": 1,
         "ragged_row": 1,
-        "resource_unavailable": 1,
         "abolished_law": 1,
         "invalid_json": 1,
         "empty_text": 1,
@@ -91,8 +97,6 @@ def test_rejected_rows_carry_reasons_and_duplicate_clusters(sample_run, tmp_path
     assert near["source_record_id"] == "NDC-2026-002" and near["dup_cluster"] in published_ids
     kept = _load(work / "data/corpus", tmp_path).filter(lambda r: r["id"] == near["dup_cluster"])[0]
     assert kept["source_record_id"] == "DGPA-NEWS-0001" and kept["dup_count"] == 3
-    pdf = next(r for r in rej if r["reason"] == "resource_unavailable")
-    assert pdf["resource_url"] == "https://www.dgpa.gov.tw/opendata/news.pdf"
 
 
 def test_manifest_notice_and_card(sample_run):
@@ -134,7 +138,7 @@ def test_every_config_the_card_declares_loads(sample_run, tmp_path):
 
 def test_second_run_reuses_every_resource_and_republishes_the_same_content(sample_run):
     _, first, second = sample_run
-    assert second["resources_reused"] == second["resources"] == 7
+    assert second["resources_reused"] == second["resources"] == 9
     assert not first["release_reused"] and second["release_reused"]
     assert second["release_run_id"] == first["run_id"]  # the identical release was not rewritten
     assert _report(first)["content_sha256"] == _report(second)["content_sha256"]

@@ -22,8 +22,8 @@ def test_readme_loading_snippet_runs(sample_run, monkeypatch, tmp_path):
     scope: dict = {}
     exec(compile(snippet, "README.md", "exec"), scope)
     manifest = json.loads((tmp_path / "data/corpus/manifest.json").read_text(encoding="utf-8"))
-    assert len(scope["corpus"]) == manifest["documents"] == 10
-    assert len(scope["rejected"]) == manifest["rejected"] == 10
+    assert len(scope["corpus"]) == manifest["documents"] == 13
+    assert len(scope["rejected"]) == manifest["rejected"] == 9
     assert set(scope["ogdl_only"]["license"]) == {"OGDL-Taiwan-1.0"}
     assert set(scope["public_domain"]["license"]) == {"LicenseRef-TW-Copyright-Act-Art9"}
     assert set(scope["laws"]["source"]) == {"moj_laws"} and len(scope["laws"]) == 2

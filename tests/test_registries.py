@@ -6,7 +6,7 @@ from pipeline.config import LocalSource, Source
 from pipeline.document import QUALITY_TYPE
 from pipeline.extract.signals import SIGNALS, signals
 from pipeline.publish.rules import RULES
-from pipeline.readers import READERS, read_records
+from pipeline.readers import DOCUMENT_READERS, READERS, read_records
 from pipeline.sources import FAMILIES
 
 
@@ -18,7 +18,7 @@ def test_every_source_kind_the_config_accepts_has_a_family():
 
 def test_every_local_format_has_a_reader_and_an_unknown_one_is_named():
     formats = set(typing.get_args(LocalSource.model_fields["format"].annotation))
-    assert formats <= set(READERS)
+    assert formats <= {*READERS, *DOCUMENT_READERS, "auto"}
     try:
         list(read_records("tsv", "a\tb"))
     except ValueError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.config import LoadedConfig
 from pipeline.fetch import Fetcher
+from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord
 from pipeline.sources import datagovtw, local, moj_laws
 from pipeline.sources.base import Draft, Resource
@@ -31,19 +32,35 @@ class Discovery:
 @dataclass(frozen=True)
 class Family:
     discover: Callable[[Discovery, int, Any], list[Resource]]
-    drafts: Callable[[Any, Resource, str], Iterator[Draft | BadRecord]]
+    drafts: Callable[[LoadedConfig, Any, Resource, str | bytes], Iterator[Draft | BadRecord]]
+
+
+def pdf_limits(cfg: LoadedConfig) -> PdfLimits:
+    return PdfLimits(cfg.corpus.max_pages, cfg.corpus.max_document_seconds)
 
 
 FAMILIES: dict[str, Family] = {
-    "local": Family(lambda d, i, source: local.discover(d.cfg, i, source), local.drafts),
-    "moj_laws": Family(lambda d, i, source: moj_laws.discover(d.cfg, i, source), moj_laws.drafts),
+    "local": Family(
+        lambda d, i, source: local.discover(d.cfg, i, source),
+        lambda cfg, source, resource, content: local.drafts(source, resource, content, pdf_limits(cfg)),
+    ),
+    "moj_laws": Family(
+        lambda d, i, source: moj_laws.discover(d.cfg, i, source),
+        lambda cfg, source, resource, content: moj_laws.drafts(source, resource, _text(resource, content)),
+    ),
     "datagovtw": Family(
         lambda d, i, source: datagovtw.discover(
             d.cfg, i, source, d.fetcher, d.change_urls.get(i), d.known_changes.get(i)
         ),
-        datagovtw.drafts,
+        lambda cfg, source, resource, content: datagovtw.drafts(source, resource, content, pdf_limits(cfg)),
     ),
 }
+
+
+def _text(resource: Resource, content: str | bytes) -> str:
+    if isinstance(content, bytes):
+        raise ValueError(f"{resource.url}: a document where law data (JSON) was expected")
+    return content
 
 
 def discover(
@@ -77,10 +94,11 @@ def _names_unique(cfg: LoadedConfig, resources: list[Resource]) -> None:
             )
 
 
-def drafts(cfg: LoadedConfig, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
-    """The records of one decoded resource, mapped to drafts by the resource's own source family."""
+def drafts(cfg: LoadedConfig, resource: Resource, content: str | bytes) -> Iterator[Draft | BadRecord]:
+    """The records of one decoded resource (or of a document's bytes), mapped to drafts by the resource's own
+    source family."""
     source = cfg.corpus.sources[resource.source_index]
-    return FAMILIES[source.kind].drafts(source, resource, text)
+    return FAMILIES[source.kind].drafts(cfg, source, resource, content)
 
 
 __all__ = ["FAMILIES", "Discovery", "Draft", "Resource", "discover", "drafts"]

@@ -10,18 +10,24 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.chars import han_count
 from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
 from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
-from pipeline.readers import FORMAT_OF_EXTENSION, read_records
+from pipeline.readers import FORMAT_OF_EXTENSION, ReadOptions, read_records
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
+from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, NotText, Resource, first_of, text_of, text_value
+from pipeline.sources.columns import detect_text_fields, is_title_column
 from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
 
 # Declared format -> reader. A ZIP's members are read by their own extensions.
-READABLE_FORMATS = {**FORMAT_OF_EXTENSION, "zip": "zip"}  # a distribution's declared format -> how it is read
-_TITLE_HINTS = ("名稱", "標題", "title", "主旨")
+READABLE_FORMATS = {
+    **FORMAT_OF_EXTENSION,
+    "zip": "zip",
+    "odf": "odt",
+    "word": "docx",
+    "excel": "xlsx",
+}  # a distribution's declared format -> how it is read
 
 
 class MetadataError(ValueError):
@@ -216,26 +222,6 @@ def discover(
     return found.resources
 
 
-def detect_text_fields(records: list[Record]) -> list[str]:
-    """Columns of free Chinese text: on average at least 8 Han characters a value."""
-    if not records:
-        return []
-    totals: dict[str, int] = {}
-    for rec in records:
-        for key, value in rec.fields.items():
-            totals[key] = totals.get(key, 0) + han_count(text_of(value) or "")
-    means = {k: v / len(records) for k, v in totals.items()}
-    chosen = [k for k, m in means.items() if m >= 8 and not _is_title(k)]
-    if not chosen:
-        best = max(means, key=lambda k: means[k])
-        chosen = [best] if means[best] > 0 else []
-    return chosen
-
-
-def _is_title(column: str) -> bool:
-    return any(h in column.lower() for h in _TITLE_HINTS)
-
-
 _DESCRIPTION_FIELDS = (("description", None), ("fieldDescription", "主要欄位說明："), ("resourceDescription", None))
 
 
@@ -255,17 +241,23 @@ def description_draft(resource: Resource, text: str) -> Draft:
     )
 
 
-def drafts(source: DataGovTwSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
+def drafts(
+    source: DataGovTwSource, resource: Resource, content: str | bytes, limits: PdfLimits | None = None
+) -> Iterator[Draft | BadRecord]:
     if resource.format == "metadata":
-        yield description_draft(resource, text)
+        if isinstance(content, bytes):
+            raise ValueError("dataset metadata that is not text")
+        yield description_draft(resource, content)
         return
-    items = list(read_records(resource.format, text))
+    items = list(read_records(resource.format, content, ReadOptions(pdf_limits=limits or PdfLimits())))
     records = [r for r in items if isinstance(r, Record)]
     did = resource.dataset.id
     # Configured columns where this resource has them (a dataset's resources may differ), else detected ones.
     configured = [f for f in source.text_fields.get(did, []) if any(f in r.fields for r in records)]
     text_fields = configured or detect_text_fields(records)
-    title_fields = source.title_fields.get(did) or [k for k in (records[0].fields if records else {}) if _is_title(k)]
+    title_fields = source.title_fields.get(did) or [
+        k for k in (records[0].fields if records else {}) if is_title_column(k)
+    ]
     id_field = source.id_fields.get(did)
     for item in items:
         if isinstance(item, BadRecord):

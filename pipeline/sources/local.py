@@ -1,4 +1,5 @@
-"""Local files and folders: the documented contract for bringing any JSONL, CSV or JSON data in."""
+"""Local files and folders: the documented contract for bringing any data in -- JSONL, CSV, JSON, XML, HTML,
+PDF, ODF and Office documents."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
 from pipeline.dates import parse_date
-from pipeline.readers import ReadOptions, read_records
+from pipeline.readers import DOCUMENT_READERS, SPREADSHEETS, ReadOptions, read_records
 from pipeline.readers.html_text import html_to_text
-from pipeline.readers.records import BadRecord
+from pipeline.readers.pdf import PdfLimits
+from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, NotText, Resource, text_of, text_value
+from pipeline.sources.columns import detect_text_fields
 from pipeline.sources.files import expand_paths, fetch_location
 
 
@@ -48,11 +51,27 @@ def _body(fields: dict, names: list[str], html_fields: list[str]) -> str:
     return "\n\n".join(parts)
 
 
-def drafts(source: LocalSource, resource: Resource, text: str) -> Iterator[Draft | BadRecord]:
+def drafts(
+    source: LocalSource, resource: Resource, content: str | bytes, limits: PdfLimits | None = None
+) -> Iterator[Draft | BadRecord]:
+    """The records of one file (its decoded text, or a document's bytes) in the resource's format: the
+    source's, or for `auto` and ZIP members the one found for the file."""
+    fmt = resource.format
+    page_like = fmt == "html" or (fmt in DOCUMENT_READERS and fmt not in SPREADSHEETS)
+    title_field = source.title_field or ("title" if page_like else None)
+    options = ReadOptions(
+        records_path=source.records_path,
+        record_tag=source.record_tag,
+        sheets=tuple(source.sheets),
+        split=source.split,
+        pdf_limits=limits or PdfLimits(),
+    )
+    items = read_records(fmt, content, options)
     text_fields = source.text_fields or ["text"]
-    title_field = source.title_field or ("title" if source.format == "html" else None)
-    options = ReadOptions(records_path=source.records_path, record_tag=source.record_tag)
-    for rec in read_records(source.format, text, options):
+    if fmt in SPREADSHEETS and not source.text_fields:  # columns of Chinese text, as for data.gov.tw tables
+        items = list(items)
+        text_fields = detect_text_fields([r for r in items if isinstance(r, Record)]) or ["text"]
+    for rec in items:
         if isinstance(rec, BadRecord):
             yield rec
             continue

@@ -98,7 +98,7 @@ def test_discover_over_http_keeps_contact_data_out(http_server, tmp_path):
     source = cfg.corpus.sources[0]
     assert isinstance(source, DataGovTwSource)
     resources = datagovtw.discover(cfg, 0, source, fetcher)
-    assert [r.format for r in resources] == ["csv", "unavailable"]
+    assert [r.format for r in resources] == ["csv", "pdf"]  # a PDF distribution is read like any other
     csv_res = resources[0]
     assert csv_res.url == "https://files.example.gov.tw/a.csv" and csv_res.encoding_hint == "BIG5"
     assert csv_res.dataset.agency == "某機關" and csv_res.dataset.id == "42"
