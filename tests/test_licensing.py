@@ -41,6 +41,8 @@ def test_unknown_and_denied():
         ("CC BY-NC 4.0", "CC-BY-NC-4.0", "deny"),
         ("創用CC 姓名標示－禁止改作 3.0 台灣", "CC-BY-ND-3.0-TW", "deny"),
         ("http://data.gov.tw/license", "OGDL-Taiwan-1.0", "allow"),
+        ("臺灣主權AI訓練語料授權條款－第1版", "LicenseRef-TW-Sovereign-AI-Corpus-1.0", "review"),  # terms not read yet
+        ("台灣主權 AI 訓練語料授權條款-第1版", "LicenseRef-TW-Sovereign-AI-Corpus-1.0", "review"),
     ],
 )
 def test_the_table_maps_what_publishers_write(raw, expected, policy):
