@@ -57,7 +57,7 @@ def test_report_renders_with_its_charts_in_headless_chromium(sample_run, tmp_pat
     for chart in ("funnel", "tokens-by-agency", "tokens-by-licence", "s-curve"):
         assert f'id="{chart}"' in dom
     assert len(re.findall(r'<rect class="bar"', dom)) >= 5 and "<polyline" in dom
-    assert "Changes since the previous release" in dom and "First release: 3 datasets" in dom  # a fresh folder
+    assert "Changes since the previous release" in dom and "First release: 4 datasets" in dom  # a fresh folder
 
     shot = tmp_path / "report.png"
     _chromium(tmp_path, "--window-size=1200,2600", f"--screenshot={shot}", url)
