@@ -61,10 +61,9 @@ def verify_pairs(
     for a, b in pairs:
         va, vb = view(a), view(b)
         found = match(va, vb, near)
-        if found is None or found is SAME:
-            out.append(None if found is None else COPY)
-        else:
-            out.append(Partial(a, b, found) if len(va.text) <= len(vb.text) else Partial(b, a, found))
+        if isinstance(found, float):
+            found = Partial(a, b, found) if len(va.text) <= len(vb.text) else Partial(b, a, found)
+        out.append(found)
     return out
 
 
@@ -90,11 +89,8 @@ def _opens(title: str, view: View) -> bool:
     return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
 
 
-SAME = 2.0  # `match` of two copies (a partial copy scores its Jaccard, at most 1)
-
-
-def match(a: View, b: View, near: NearSettings) -> float | None:
-    """Exact verification of one candidate pair (see the module docstring): SAME for copies, the Jaccard of a
+def match(a: View, b: View, near: NearSettings) -> str | float | None:
+    """Exact verification of one candidate pair (see the module docstring): COPY for copies, the Jaccard of a
     partial copy with the longer document, None for two different documents."""
     if not titles_agree(a, b):
         return None
@@ -103,7 +99,7 @@ def match(a: View, b: View, near: NearSettings) -> float | None:
     jaccard = inter / (len(sa) + len(sb) - inter)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if jaccard >= near.threshold and _alike(a, b):
-        return SAME
+        return COPY
     if jaccard < near.threshold and not _partial_copy(shorter, longer, inter / min(len(sa), len(sb)), near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
