@@ -118,8 +118,8 @@ def _peel(chrome: list[bool]) -> int:
 
 def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
-    its title line's view (`hashing.title_view` of what is kept, taken from the line views), and its lines with
-    and without the boilerplate."""
+    its title line's view (the view of the first kept line, when that is at most TITLE_MAX characters), and
+    its lines with and without the boilerplate."""
     peeled = _peeled(text, boilerplate)
     if peeled is None:
         texts = [ln for ln in text.split("\n") if ln.strip()]

@@ -81,16 +81,3 @@ def exact_key(text: str) -> str:
 
 
 TITLE_MAX = 60  # a first line this short is a title (law name, notice heading)
-
-
-def heading(text: str) -> str | None:
-    """The document's title line, when its first line looks like one."""
-    first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
-    return first if 0 < len(first) <= TITLE_MAX else None
-
-
-def title_view(text: str) -> str | None:
-    """The hashing view of the document's title line (a short first line), or None."""
-    title = heading(text)
-    view = hashing_view(title) if title else ""
-    return view or None
