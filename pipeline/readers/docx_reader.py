@@ -12,11 +12,11 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from pipeline.readers.layout import body_text, document_title, row_line
 from pipeline.readers.package import PackageError, open_package, read_xml_part
 from pipeline.readers.records import BadRecord, Record
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-CELL_GAP = "\t"
 
 
 def read_docx(data: bytes) -> Iterator[Record | BadRecord]:
@@ -48,21 +48,8 @@ def read_docx(data: bytes) -> Iterator[Record | BadRecord]:
                 text = "".join(t.text or "" for t in note.iter(f"{{{W}}}t")).strip()
                 if text:
                     notes.append(text)
-    text = "\n".join(ln for ln in lines if ln.strip())
-    if notes:
-        text += "\n\n" + "\n".join(notes)
-    core_title = (document.core_properties.title or "").strip()
-    squeezed = "".join(text.split())
-    first = next((ln.strip() for ln in lines if ln.strip()), "")
-    title = (
-        core_title
-        if core_title and "".join(core_title.split()) in squeezed
-        else headings[0]
-        if headings
-        else first
-        if 0 < len(first) <= 60 and CELL_GAP not in first
-        else None
-    )
+    text = body_text(lines, notes)
+    title = document_title((document.core_properties.title or "").strip() or None, headings, lines)
     yield Record("$", {"text": text, "title": title})
 
 
@@ -79,7 +66,5 @@ def _rows(table: Table) -> list[str]:
             inner = [p.text for p in cell.paragraphs if p.text.strip()]
             inner += [ln for t in cell.tables for ln in _rows(t)]
             cells.append("\n".join(inner))
-        while cells and not cells[-1]:
-            cells.pop()
-        out.append(CELL_GAP.join(cells))
+        out.append(row_line(cells))
     return out

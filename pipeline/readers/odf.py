@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from pipeline.readers.layout import body_text, document_title, row_line
 from pipeline.readers.package import PackageError, open_package, read_xml_part
 from pipeline.readers.records import BadRecord, Record
 
@@ -19,7 +20,6 @@ OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 DC = "http://purl.org/dc/elements/1.1/"
 _BLOCKS = {f"{{{TEXT}}}p", f"{{{TEXT}}}h"}
 _SKIP = {f"{{{OFFICE}}}annotation", f"{{{TEXT}}}tracked-changes", f"{{{TEXT}}}sequence-decls"}
-CELL_GAP = "\t"  # between the cells of a table row
 
 
 def read_odf(data: bytes) -> Iterator[Record | BadRecord]:
@@ -42,23 +42,9 @@ def read_odf(data: bytes) -> Iterator[Record | BadRecord]:
     notes: list[str] = []
     headings: list[str] = []
     _blocks(body, lines, notes, headings)
-    text = "\n".join(ln for ln in lines if ln.strip())
-    if notes:
-        text += "\n\n" + "\n".join(notes)
-    title = _title(_meta_title(meta), headings, lines)
+    text = body_text(lines, notes)
+    title = document_title(_meta_title(meta), headings, lines)
     yield Record("$", {"text": text, "title": title})
-
-
-def _title(meta_title: str | None, headings: list[str], lines: list[str]) -> str | None:
-    """The document's title: its metadata title when the text bears it out (templates carry stale ones: a
-    regulation titled 財政收支劃分法部分條文草案對照表), else its first heading, else a short first line."""
-    squeezed = "".join("".join(lines).split())
-    if meta_title and "".join(meta_title.split()) in squeezed:
-        return meta_title
-    if headings:
-        return headings[0]
-    first = next((ln.strip() for ln in lines if ln.strip()), "")
-    return first if 0 < len(first) <= 60 and CELL_GAP not in first else None
 
 
 def _meta_title(meta: etree._Element | None) -> str | None:
@@ -85,9 +71,7 @@ def _blocks(node: etree._Element, lines: list[str], notes: list[str], headings: 
                     inner: list[str] = []
                     _blocks(cell, inner, notes, headings)
                     cells.append("\n".join(x for x in inner if x.strip()))
-            while cells and not cells[-1]:
-                cells.pop()
-            lines.append(CELL_GAP.join(cells))
+            lines.append(row_line(cells))
         else:
             _blocks(child, lines, notes, headings)
 
