@@ -148,19 +148,24 @@ def _running_key(line: str) -> str:
 
 def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Each page without its page number and the header and footer lines that repeat (digits aside) at the
-    top or bottom of at least half the pages (and of two at least)."""
-    edges: Counter[str] = Counter()
-    for lines in pages:
-        kept = [ln for ln in lines if ln.strip()]
-        edges.update({_running_key(ln) for ln in kept[:EDGE] + kept[-EDGE:]})
-    running = {k for k, n in edges.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2) and k}
+    top or bottom of at least half the pages (and of two at least). Lines are dropped by position: the same
+    text inside the page (a "1" in a table) stays."""
+    edges = [_edge_positions(lines) for lines in pages]
+    counts: Counter[str] = Counter()
+    for lines, at in zip(pages, edges, strict=True):
+        counts.update({_running_key(lines[i]) for i in at})
+    running = {k for k, n in counts.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2) and k}
     out = []
-    for lines in pages:
-        kept = [ln for ln in lines if ln.strip()]
-        top, bottom = kept[:EDGE], kept[-EDGE:] if len(kept) > EDGE else []
-        drop = {id(ln) for ln in top + bottom if _PAGE_NUMBER.match(ln) or _running_key(ln) in running}
-        out.append([ln for ln in lines if id(ln) not in drop])
+    for lines, at in zip(pages, edges, strict=True):
+        drop = {i for i in at if _PAGE_NUMBER.match(lines[i]) or _running_key(lines[i]) in running}
+        out.append([ln for i, ln in enumerate(lines) if i not in drop])
     return out
+
+
+def _edge_positions(lines: list[str]) -> list[int]:
+    """Positions of the first and last EDGE non-empty lines of a page."""
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    return filled[:EDGE] + (filled[-EDGE:] if len(filled) > EDGE else [])
 
 
 def _paragraphs(lines: list[str]) -> str:

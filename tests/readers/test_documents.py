@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.readers import DOCUMENT_READERS, ReadOptions, read_records
-from pipeline.readers.pdf import PdfLimits, read_pdf
+from pipeline.readers.pdf import PdfLimits, _without_running_lines, read_pdf
 from pipeline.readers.records import BadRecord, Record
 from pipeline.readers.sniff import OLE2_MAGIC, sniff
 
@@ -99,6 +99,13 @@ def test_the_sample_pdf_per_page_and_its_running_header():
     assert [r.locator for r in pages] == ["page:1", "page:2"]
     assert all("行政規則彙編" not in r.fields["text"] for r in pages)
     assert pages[1].fields["text"].startswith("附則")
+
+
+def test_running_lines_go_by_position_not_by_text():
+    pages = [["報告", f"{w}之首", "1", "表中", f"{w}之末", str(n)] for n, w in ((1, "甲"), (2, "乙"), (3, "丙"))]
+    kept = _without_running_lines(pages)
+    # the running header and the page numbers go; the "1" in a table on the page stays
+    assert kept == [[f"{w}之首", "1", "表中", f"{w}之末"] for w in "甲乙丙"]
 
 
 def test_an_odt_footnote_follows_the_body():
