@@ -102,7 +102,7 @@ def test_the_sample_pdf_per_page_and_its_running_header():
 
 
 def test_running_lines_go_by_position_not_by_text():
-    pages = [["報告", f"{w}之首", "1", "表中", f"{w}之末", str(n)] for n, w in ((1, "甲"), (2, "乙"), (3, "丙"))]
+    pages = [f"報告\n{w}之首\n1\n表中\n{w}之末\n{n}".split("\n") for n, w in ((1, "甲"), (2, "乙"), (3, "丙"))]
     kept = _without_running_lines(pages)
     # the running header and the page numbers go; the "1" in a table on the page stays
     assert kept == [[f"{w}之首", "1", "表中", f"{w}之末"] for w in "甲乙丙"]
