@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import python_calamine as calamine
 
+from pipeline.readers.archive import is_zip
 from pipeline.readers.package import PackageError, open_package
 from pipeline.readers.records import BadRecord, Record
-from pipeline.readers.sniff import sniff
 
 MAX_CELLS = 5_000_000  # per sheet: a sheet claiming more is refused before it is read
 
@@ -20,7 +20,7 @@ MAX_CELLS = 5_000_000  # per sheet: a sheet claiming more is refused before it i
 def read_spreadsheet(data: bytes, sheets: list[str] | None = None) -> Iterator[Record | BadRecord]:
     """Records of every sheet (or of `sheets`), located sheet:NAME!row:N (N counted from 1 as in the sheet)."""
     try:
-        if sniff(data) in ("ods", "xlsx"):
+        if is_zip(data):  # ODS, XLSX: packages
             open_package(data)
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PackageError as exc:
