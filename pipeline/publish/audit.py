@@ -27,6 +27,10 @@ def _similarity(a: View, b: View, ngram: int) -> tuple[float, float]:
     return inter / max(len(sa) + len(sb) - inter, 1), inter / max(min(len(sa), len(sb)), 1)
 
 
+def _views(texts: dict[int, str], boilerplate: frozenset[int]) -> dict[int, View]:
+    return {i: dedup_view(t, boilerplate) for i, t in texts.items()}
+
+
 def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.split("\n") if ln.strip()]
 
@@ -51,10 +55,6 @@ def cluster_audit(
 ) -> list[dict[str, Any]]:
     """Clusters worth a look, described; `texts` fetches documents by candidate index, compared as dedup
     compares them (without the `boilerplate` lines)."""
-
-    def views(indices: list[int]) -> dict[int, View]:
-        return {i: dedup_view(t, boilerplate) for i, t in texts(indices).items()}
-
     reps = result.representative
     n = len(agencies)  # this run's candidates come first in `docs`
     members: dict[int, list[int]] = {}
@@ -70,7 +70,7 @@ def cluster_audit(
     chosen += [("cross-agency", r) for r in sorted(spanning)[:PER_KIND]]
     near = [(r, m) for r, ms in members.items() for m in ms if not result.exact[m]][:CLOSEST_OF]
     if near:
-        seen = views(sorted({i for pair in near for i in pair}))
+        seen = _views(texts(sorted({i for pair in near for i in pair})), boilerplate)
         scored = sorted(near, key=lambda pair: _similarity(seen[pair[0]], seen[pair[1]], ngram)[0])
         chosen += [("closest to the threshold", r) for r, _ in scored[:PER_KIND]]
     picked: list[tuple[str, int]] = []
@@ -79,7 +79,7 @@ def cluster_audit(
             picked.append((kind, rep))
     wanted = sorted({i for _, rep in picked for i in [rep, *members[rep][:MEMBERS]]})
     text = texts(wanted)
-    seen = {i: dedup_view(t, boilerplate) for i, t in text.items()}
+    seen = _views(text, boilerplate)
     out = []
     for kind, rep in picked:
         rows = []
