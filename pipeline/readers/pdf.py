@@ -177,6 +177,9 @@ def _paragraphs(lines: list[str]) -> str:
     out: list[str] = []
     current = ""
     stripped = [ln.strip() for ln in lines]
+    following = [""] * len(stripped)  # the next non-empty line after each
+    for k in range(len(stripped) - 2, -1, -1):
+        following[k] = stripped[k + 1] or following[k + 1]
     for k, line in enumerate(stripped):
         if not line:
             if current:
@@ -188,8 +191,7 @@ def _paragraphs(lines: list[str]) -> str:
             current += glue + line
         else:
             current = line
-        following = next((ln for ln in stripped[k + 1 :] if ln), "")
-        if len(line) < full or (line.endswith(_CLOSES) and _ITEM.match(following)):
+        if len(line) < full or (line.endswith(_CLOSES) and _ITEM.match(following[k])):
             out.append(current)
             current = ""
     if current:
