@@ -18,15 +18,16 @@ cluster; a singleton is its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from multiprocessing import get_context
+from typing import Any
 
 import numpy as np
 
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard
+from pipeline.dedup.pool import bounded
 from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
@@ -179,23 +180,17 @@ def _verified(
             pairs, got = todo(batch)
             yield pairs, verify_pairs(pairs, got, boilerplate, near)
         return
+
+    def jobs() -> Iterator[tuple[list[tuple[int, int]], Callable[..., list[Verdict]], tuple[Any, ...]]]:
+        for batch in batches:
+            pairs, got = todo(batch)
+            # texts travel as UTF-8 bytes: pickling a str caches its UTF-8 form inside it for good
+            yield pairs, _verify_in_worker, (pairs, {i: t.encode("utf-8") for i, t in got.items()})
+
     with ProcessPoolExecutor(
         workers, mp_context=get_context("spawn"), initializer=_worker_setup, initargs=(boilerplate, near)
     ) as pool:
-        pending: dict[Future[list[Verdict]], list[tuple[int, int]]] = {}
-
-        def submit(count: int) -> None:
-            for batch in islice(batches, count):
-                pairs, got = todo(batch)
-                # texts travel as UTF-8 bytes: pickling a str caches its UTF-8 form inside it for good
-                pending[pool.submit(_verify_in_worker, pairs, {i: t.encode("utf-8") for i, t in got.items()})] = pairs
-
-        submit(2 * workers)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: pending[f]):
-                yield pending.pop(future), future.result()
-            submit(len(done))
+        yield from bounded(pool, jobs(), 2 * workers)
 
 
 _WORKER: tuple[frozenset[int], NearSettings] | None = None

@@ -12,14 +12,14 @@ Scheme, n-gram size, seed and permutations are recorded with the corpus: changin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
-from itertools import islice
 from multiprocessing import get_context
 
 import numpy as np
 
 from pipeline.dedup.arrays import distinct
+from pipeline.dedup.pool import bounded
 
 SCHEME = "affine32"
 SHINGLE_HASH = "poly64-fold32"  # recorded with the corpus: how shingles become datasketch's input hashes
@@ -124,23 +124,13 @@ def signature_matrix_parallel(
     if workers <= 1 or len(views) <= chunk:
         return signature_matrix(views, num_perm=num_perm, ngram=ngram, seed=seed)
     out = np.empty((len(views), num_perm), dtype=np.uint32)
-    starts = iter(range(0, len(views), chunk))
+    jobs = (
+        (start, _sign_chunk, (([v.encode("utf-8") for v in views[start : start + chunk]], num_perm, ngram, seed),))
+        for start in range(0, len(views), chunk)
+    )
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        pending: dict[Future[np.ndarray], int] = {}
-
-        def submit(count: int) -> None:
-            for start in islice(starts, count):
-                job = ([v.encode("utf-8") for v in views[start : start + chunk]], num_perm, ngram, seed)
-                pending[pool.submit(_sign_chunk, job)] = start
-
-        submit(2 * workers)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                start = pending.pop(future)
-                block = future.result()
-                out[start : start + len(block)] = block
-            submit(len(done))
+        for start, block in bounded(pool, jobs, 2 * workers):
+            out[start : start + len(block)] = block
     return out
 
 
