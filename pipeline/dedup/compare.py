@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from difflib import SequenceMatcher
-from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -35,10 +34,9 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
 
 
-@lru_cache(maxsize=1 << 16)
 def taiwan_phrasing(view: str) -> str:
     """A view in Traditional script and Taiwan phrasing (OpenCC s2twp: 信息 -> 資訊, 发布 -> 釋出): copies partly in
-    mainland phrasing say the same. Cached: a title is compared with every candidate of its document."""
+    mainland phrasing say the same."""
     return str(converter("s2twp").convert(view))
 
 

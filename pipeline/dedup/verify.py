@@ -16,6 +16,7 @@ different documents? A pair is a duplicate when
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -75,12 +76,16 @@ def titles_agree(a: View, b: View) -> bool:
     different text) agrees in none of these ways."""
     if a.title is None or b.title is None or a.title == b.title:
         return True
-    if taiwan_phrasing(a.title) == taiwan_phrasing(b.title) or slip(a.title, b.title):
+    if _taiwan_title(a.title) == _taiwan_title(b.title) or slip(a.title, b.title):
         return True
     short, long_ = sorted((a.title, b.title), key=len)
     if long_.endswith(short) and len(long_) - len(short) <= TITLE_SLACK:
         return True
     return any(_opens(t, a) and _opens(t, b) for t in (a.title, b.title))
+
+
+# A title is compared with every candidate of its document; titles are short (TITLE_MAX), so the cache is small.
+_taiwan_title = lru_cache(maxsize=1 << 16)(taiwan_phrasing)
 
 
 def _opens(title: str, view: View) -> bool:
