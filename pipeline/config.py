@@ -132,11 +132,25 @@ class CatalogSelect(StrictModel):
     keywords: list[str] = Field(default_factory=list, description="found in title, description or keywords")
     categories: list[str] = Field(default_factory=list, description="服務分類, substring")
     licenses: list[str] = Field(default_factory=list, description="canonical licence ids, e.g. OGDL-Taiwan-1.0")
+    formats: list[str] = Field(
+        default_factory=list,
+        description="檔案格式, e.g. [PDF, ODT, DOCX]: datasets with a resource in one; only those resources are read",
+    )
+    text_only: bool = Field(
+        default=False,
+        description="only text datasets: a document resource, a text column in 主要欄位說明, or a title naming a "
+        "genre of text (新聞稿, 問答集, 會議紀錄, ...) and no genre of figures",
+    )
 
     @field_validator("ids", mode="before")
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("formats", mode="after")
+    @classmethod
+    def _formats_lower(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value]
 
 
 class DataGovTwSource(SourceBase):

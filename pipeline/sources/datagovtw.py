@@ -7,6 +7,8 @@ fields (names, phones, e-mails) are never read into documents. The declared enco
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +20,17 @@ from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord, Record
 from pipeline.sources.base import Draft, NotText, Resource, first_of, text_of, text_value
 from pipeline.sources.columns import detect_text_fields, is_title_column
-from pipeline.sources.datagovtw_catalog import Distribution, changed_ids, matches, parse_catalog
+from pipeline.sources.datagovtw_catalog import (
+    CatalogEntry,
+    Distribution,
+    changed_ids,
+    matches,
+    parse_catalog,
+    wanted,
+)
+from pipeline.sources.text_datasets import text_reason
+
+log = logging.getLogger(__name__)
 
 # Declared format -> reader. A ZIP's members are read by their own extensions.
 READABLE_FORMATS = {
@@ -65,6 +77,35 @@ def dataset_info(result: dict[str, Any], dataset_id: str) -> DatasetInfo:
         license=text_of(first_of(result, "license")),
         license_url=text_of(first_of(result, "licenseURL", "licenseUrl")),
         modified_at=text_of(first_of(result, "modifiedDate", "modified")),
+    )
+
+
+def entry_from_metadata(result: dict[str, Any], dataset_id: str) -> CatalogEntry:
+    """A metadata API answer as a catalogue row, so that one `select` judges both."""
+    info = dataset_info(result, dataset_id)
+    fields = text_of(first_of(result, "fieldDescription"))
+    if not fields:  # v2: each distribution lists its columns
+        names = [
+            text_of(f.get("name"))
+            for d in result.get("distribution") or []
+            if isinstance(d, dict)
+            for f in d.get("resourceField") or []
+            if isinstance(f, dict)
+        ]
+        fields = "、".join(n for n in names if n) or None
+    keywords = result.get("keyword")
+    return CatalogEntry(
+        id=dataset_id,
+        title=info.title,
+        agency=info.agency,
+        license=info.license,
+        category=text_of(first_of(result, "categoryService", "categoryCode")),
+        description=text_of(result.get("description")),
+        keywords="、".join(map(str, keywords)) if isinstance(keywords, list) else text_of(keywords),
+        modified=info.modified_at,
+        change=None,
+        resources=_api_distributions(result),
+        fields=fields,
     )
 
 
@@ -164,12 +205,16 @@ class _Discovery:
             self.unavailable(url, DatasetInfo(id=dataset_id), str(exc))
             return
         info = dataset_info(result, dataset_id)
+        entry = entry_from_metadata(result, dataset_id)
+        if not matches(entry, source.select, self.cfg.license_table()):
+            log.info("dataset %s (%s) left out: not what `select` asks for", dataset_id, info.title)
+            return
         if source.description_documents:
             self.resources.append(
                 self.resource(url, "metadata", info, fetch_url=location, modified_at=info.modified_at)
             )
         if source.take_resources:
-            self.add_distributions(info, _api_distributions(result), url)
+            self.add_distributions(info, wanted(entry.resources, source.select), url)
 
     def changes(self) -> tuple[set[str], set[str]]:
         """(added or modified, deleted) ids over the change exports this run reads (one per day missed)."""
@@ -192,14 +237,24 @@ class _Discovery:
                 f"catalogue unreadable: {exc}",
             )
             return
-        wanted = set(source.datasets)
+        named = set(source.datasets)
+        why: Counter[str] = Counter()
         for entry in entries:
-            if (wanted and entry.id not in wanted) or not matches(entry, source.select, self.cfg.license_table()):
+            if (named and entry.id not in named) or not matches(entry, source.select, self.cfg.license_table()):
                 continue
+            if source.select.text_only:
+                why[(text_reason(entry) or "").split(" ")[0]] += 1
             info = DatasetInfo(
                 id=entry.id, title=entry.title, agency=entry.agency, license=entry.license, modified_at=entry.modified
             )
-            self.add_distributions(info, entry.resources, f"{source.catalog}#{entry.id}")
+            self.add_distributions(info, wanted(entry.resources, source.select), f"{source.catalog}#{entry.id}")
+        log.info(
+            "catalogue %s: %d datasets, %d selected%s",
+            source.catalog,
+            len(entries),
+            sum(why.values()) if why else len({r.dataset.id for r in self.resources}),
+            f" as text ({', '.join(f'{n} by {k}' for k, n in why.most_common())})" if why else "",
+        )
 
 
 def discover(

@@ -16,6 +16,7 @@ from pipeline.config import CatalogSelect
 from pipeline.readers.records import Record
 from pipeline.readers.tabular import read_csv
 from pipeline.sources.base import first_of, text_of
+from pipeline.sources.text_datasets import text_reason
 
 # Our name -> the labels (and v2-style keys) publishers have used for it.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -26,6 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("服務分類", "categoryService", "category_name"),
     "description": ("資料集描述", "description"),
     "keywords": ("關鍵字", "keyword"),
+    "fields": ("主要欄位說明", "fieldDescription"),
     "formats": ("檔案格式", "resourceFormat"),
     "urls": ("資料下載網址", "resourceDownloadUrl"),
     "encodings": ("編碼格式", "resourceCharacterEncoding"),
@@ -58,6 +60,7 @@ class CatalogEntry:
     modified: str | None
     change: str | None
     resources: list[Distribution] = field(default_factory=list)
+    fields: str | None = None
 
 
 def _get(row: dict[str, Any], name: str) -> str | None:
@@ -112,6 +115,7 @@ def parse_catalog(text: str) -> list[CatalogEntry]:
                 modified=_get(row, "modified"),
                 change=_get(row, "change"),
                 resources=_resources(row),
+                fields=_get(row, "fields"),
             )
         )
     return entries
@@ -131,7 +135,14 @@ def matches(entry: CatalogEntry, select: CatalogSelect, table: licensing.License
         haystack = " ".join(x for x in (entry.title, entry.description, entry.keywords) if x)
         if not any(k in haystack for k in select.keywords):
             return False
-    return True
+    if select.formats and not any(r.format in select.formats for r in entry.resources):
+        return False
+    return not select.text_only or text_reason(entry) is not None
+
+
+def wanted(resources: list[Distribution], select: CatalogSelect) -> list[Distribution]:
+    """The resources of a selected dataset that are read: those of the selected formats, or all."""
+    return [r for r in resources if r.format in select.formats] if select.formats else resources
 
 
 def changed_ids(*exports: list[CatalogEntry]) -> tuple[set[str], set[str]]:
