@@ -61,6 +61,28 @@ _TEXT_GENRES = (
     "講稿",
     "演講",
     "施政報告",
+    "施政方針",
+    "專刊",
+    "集刊",
+    "期刊",
+    "季刊",
+    "月刊",
+    "論文",
+    "協議",
+    "原則",
+    "介紹",
+    "簡介",
+    "案例",
+    "彙編",
+    "實錄",
+    "要旨",
+    "報導",
+    "規範",
+    "決定書",
+    "研究案",
+    "研究報告",
+    "成果報告",
+    "行動計畫",
     "白皮書",
     "要點",
     "須知",
@@ -106,6 +128,12 @@ _FIGURE_GENRES = (
     "資料表",
     "報表",
     "委員名",
+    "違反",
+    "代碼",
+    "代號",
+    "地點",
+    "觀測資料",
+    "人次",
 )
 
 _FIELD_SEPARATORS = re.compile(r"[;；、,，\n]+")
@@ -122,18 +150,29 @@ def is_text_field(name: str) -> bool:
     return bare.lower() in _TEXT_FIELD_NAMES or bare.endswith(_TEXT_FIELD_ENDINGS)
 
 
+# A title that is a law's name (公害糾紛處理法, 公司法施行細則) is the law's text.
+_LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,}(?:(?<![方作用])法|規則|細則|準則|通則|標準)$")
+
+
 def title_genre(title: str | None) -> str | None:
     """The text genre a dataset title names, unless it also names figures or lists."""
-    title = title or ""
-    if any(word in title for word in _FIGURE_GENRES):
+    title = (title or "").strip()
+    if names_figures(title):
         return None
+    if _LAW_NAME.search(title):
+        return "法規名稱"
     return next((word for word in _TEXT_GENRES if word in title), None)
+
+
+def names_figures(title: str | None) -> bool:
+    """A title naming figures or lists (統計, 人數, 名冊, 預算 ...): a table, also when published as a PDF."""
+    return any(word in (title or "") for word in _FIGURE_GENRES)
 
 
 def text_reason(entry: CatalogEntry) -> str | None:
     """Why a catalogue row is a text dataset (`format pdf`, `field 新聞內容`, `title 新聞稿`), or None."""
     formats = sorted({r.format for r in entry.resources} & DOCUMENT_FORMATS)
-    if formats:
+    if formats and not names_figures(entry.title):
         return f"format {formats[0]}"
     field = next((f for f in field_names(entry.fields) if is_text_field(f)), None)
     if field:

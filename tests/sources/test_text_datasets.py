@@ -26,6 +26,7 @@ ROWS = {
     "117370": ("30280-90-01-2 臺中市政府新聞局發布新聞稿則數", "CSV", "count.csv", "年度;則數", "臺中市政府新聞局"),
     "14718": ("中華民國政府行政機關辦公日曆表", "CSV;JSON", "cal.csv;cal.json", "西元日期;星期;是否放假", "人事總處"),
     "175747": ("衛生福利年報", "CSV;PDF", "year.csv;year.pdf", "", "衛生福利部"),
+    "176664": ("114年1-4月整體治安情勢統計", "PDF", "crime.pdf", "", "警政署"),
 }
 
 
@@ -48,10 +49,11 @@ def test_each_rule_on_catalogue_rows():
         "117370": None,  # 新聞稿 counted by year: figures
         "14718": None,
         "175747": "format pdf",
+        "176664": None,  # a PDF of figures is a table
     }
     pick = lambda **kw: {i for i, e in entries.items() if matches(e, CatalogSelect(**kw))}  # noqa: E731
     assert pick(text_only=True) == {"176354", "9476", "130222", "60001", "175747"}
-    assert pick(formats=["PDF"]) == {"176354", "175747"}
+    assert pick(formats=["PDF"]) == {"176354", "175747", "176664"}
     assert pick(formats=["pdf"], agencies=["衛生福利部"]) == {"175747"}
     assert pick(text_only=True, agencies=["中央銀行", "人事總處"]) == {"9476"}
 
@@ -63,6 +65,8 @@ def test_field_and_title_words():
     assert title_genre("臺北市稅捐稽徵處常見問答集") == "問答"
     assert title_genre("新竹市政府1999服務專線熱門問答點閱數統計表-109年") is None
     assert title_genre("臺北捷運各站進出人次") is None
+    assert title_genre("公害糾紛處理法") == title_genre("臺灣土地銀行存匯款業務各項服務手續費收費標準") == "法規名稱"
+    assert title_genre("歷年就業者之獲得現職方法") is None and title_genre("違反勞動法令事業單位-勞動基準法") is None
 
 
 def test_real_metadata_answers_are_not_text(realdata):
@@ -92,7 +96,7 @@ def test_catalogue_selection_reads_only_the_chosen_resources(http_server, tmp_pa
     assert sorted(r.url.rsplit("/", 1)[1] for r in texts if r.dataset.id == "175747") == ["year.csv", "year.pdf"]
     (tmp_path / "pdf").mkdir()
     pdfs = _discover(tmp_path / "pdf", {**source, "select": {"formats": ["PDF", "ODT"]}})
-    assert sorted(r.url.rsplit("/", 1)[1] for r in pdfs) == ["a.pdf", "year.pdf"]  # year.csv is not read
+    assert sorted(r.url.rsplit("/", 1)[1] for r in pdfs) == ["a.pdf", "crime.pdf", "year.pdf"]  # not year.csv
 
 
 def test_metadata_api_datasets_judged_by_their_fields(http_server, tmp_path):
