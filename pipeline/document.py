@@ -58,6 +58,12 @@ COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("license", pa.string(), "canonical licence id (SPDX where one exists)"),
     ("license_url", pa.string(), "link to the licence text"),
     ("attribution", pa.string(), "attribution statement the licence requires"),
+    (
+        "access_tier",
+        pa.string(),
+        "open (開放資料: the public release, anyone may download) or authorised (授權資料: the restricted "
+        "release, for those granted access, AI training only)",
+    ),
     ("language", pa.string(), "language of the text: as the publisher declares it, else as detected (zh, en, ...)"),
     ("metadata", pa.string(), "publisher facts with no column of their own, as a JSON object (e.g. title_zh)"),
     ("script", pa.string(), "hant, hans, mixed or other"),
@@ -130,6 +136,7 @@ class Document:
     license: str | None = None
     license_url: str | None = None
     attribution: str | None = None
+    access_tier: str | None = None
     language: str | None = None
     metadata: str | None = None
     script: str | None = None

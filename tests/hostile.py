@@ -7,6 +7,7 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def _jsonl(*texts: str) -> str:
 
 
 def write_hostile(root: Path, big_field: bool = True) -> Hostile:
-    """Write the hostile set under root/{csv,jsonl,json,xml,html,zip}/."""
+    """Write the hostile set under root/{csv,jsonl,json,xml,html,zip,docs}/."""
     h = Hostile(root)
     n = iter(range(1, 10_000))
 
@@ -121,7 +122,116 @@ def write_hostile(root: Path, big_field: bool = True) -> Hostile:
     h.write("zip/damaged_member.zip", bytes(damaged), s)
     whole = _zip({"a.jsonl": _jsonl(good(9009)).encode()})
     h.write("zip/truncated.zip", whole[: len(whole) // 2])
+    write_hostile_documents(h, n)
     return h
+
+
+def _pdf(pages: list[str], catalog_extra: bytes = b"", xref_shift: int = 0) -> bytes:
+    """A PDF written by hand: one Helvetica line a page ("" for a page without text). `catalog_extra` goes
+    into the document catalogue (e.g. an /OpenAction); `xref_shift` misplaces every cross-reference offset."""
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, line in enumerate(pages):
+        stream = f"BT /F1 11 Tf 40 760 Td ({line}) Tj ET".encode() if line else b""
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % (o + xref_shift) for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref + xref_shift)
+    return bytes(out)
+
+
+def _encrypted(pdf: bytes) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+_LAUGHS = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 9))
+_ODF_TEXT = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _odt(paragraphs: str, doctype: str = "") -> bytes:
+    content = (
+        f'<?xml version="1.0"?>{doctype}<office:document-content {_ODF_TEXT}><office:body><office:text>'
+        f"{paragraphs}</office:text></office:body></office:document-content>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content.encode(), compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _docx(paragraph: str, doctype: str = "", body: bytes | None = None) -> bytes:
+    """A DOCX python-docx writes, its document.xml given a DOCTYPE or its paragraph replaced by `body`."""
+    import docx
+
+    made = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph(paragraph)
+    document.save(made)
+    source = zipfile.ZipFile(made)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/document.xml":
+                end = data.index(b"?>") + 2
+                data = data[:end] + doctype.encode() + data[end:]
+                if body is not None:
+                    data = data.replace(paragraph.encode(), body)
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def write_hostile_documents(h: Hostile, n: Iterator[int]) -> None:
+    """PDF, ODT and DOCX under docs/ (read with `format: auto`): bombs, entities, page floods, broken
+    cross-references, JavaScript, encryption, no text layer; one good document of each kind beside them."""
+    js_text = (
+        "Notice on intercity buses: the Highway Bureau adjusts route 1815 from next month, and passengers "
+        "should check the timetable posted on the agency website before travelling."
+    )
+    xref_text = (
+        "Reminder from the Water Resources Agency: reservoir levels are low this spring, so households are "
+        "asked to save water and report leaking pipes to their local water company."
+    )
+    run = "/OpenAction << /S /JavaScript /JS (app.alert\\('x'\\);) >> /AA << /WC << /S /JavaScript /JS (1;) >> >>"
+    h.write("docs/javascript.pdf", _pdf([js_text], run.encode()), js_text)  # read; the script is never run
+    h.write("docs/broken_xref.pdf", _pdf([xref_text], xref_shift=7), xref_text)  # offsets rebuilt by the reader
+    h.write("docs/page_flood.pdf", _pdf([""] * 2_500))  # more pages than max_pages
+    h.write("docs/scan.pdf", _pdf(["", ""]))  # no text layer
+    h.write("docs/truncated.pdf", _pdf([good(9011)])[:300])
+    h.write("docs/encrypted.pdf", _encrypted(_pdf([good(9012)])))
+    odt_good, docx_good = good(next(n)), good(next(n))
+    h.write("docs/good.odt", _odt(f"<text:p>{odt_good}</text:p>"), odt_good)
+    h.write("docs/good.docx", _docx(docx_good), docx_good)
+    h.write("docs/bomb.odt", _odt("<text:p>" + "0" * 80_000_000 + "</text:p>"))
+    h.write("docs/bomb.docx", _docx(good(9013), body=b"0" * 80_000_000))
+    h.write("docs/entities.odt", _odt(f"<text:p>{good(9014)}&l8;</text:p>", f"<!DOCTYPE d [{_LAUGHS}]>"))
+    bomb_text = good(9015)
+    h.write("docs/entities.docx", _docx(bomb_text, f"<!DOCTYPE w:document [{_LAUGHS}]>", (bomb_text + "&l8;").encode()))
+    h.write("docs/not_a_package.docx", b"PK\x03\x04" + bytes(range(256)) * 8)
 
 
 def hostile_config(h: Hostile, out: Path) -> dict:
@@ -149,5 +259,6 @@ def hostile_config(h: Hostile, out: Path) -> dict:
             source("xml", "xml/*.xml", record_tag="rec"),
             source("html", "html/*.html"),
             source("jsonl", "zip/*.zip"),
+            source("auto", "docs/*"),
         ],
     }

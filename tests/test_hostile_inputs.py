@@ -74,6 +74,15 @@ def test_hostile_files_are_rejected_with_reasons_and_good_records_published(tmp_
         "zip/traversal.zip": "unsafe_archive_member",
         "zip/truncated.zip": "unreadable_resource",
         "zip/damaged_member.zip": "unreadable_archive_member",
+        "docs/bomb.odt": "unsafe_document",
+        "docs/bomb.docx": "unsafe_document",
+        "docs/entities.odt": "unreadable_document",
+        "docs/entities.docx": "unreadable_document",
+        "docs/page_flood.pdf": "too_many_pages",
+        "docs/scan.pdf": "no_text_layer",
+        "docs/truncated.pdf": "unreadable_document",
+        "docs/encrypted.pdf": "encrypted",
+        "docs/not_a_package.docx": "unreadable_resource",  # a broken ZIP, whatever its name says
     }
     for name, reason in expected.items():
         assert reason in by_file[name], (name, by_file[name])

@@ -184,6 +184,20 @@ def test_an_empty_attribution_is_named(release: Path) -> None:
     assert f"{rel}: document {doc_id}: attribution is empty" in verify_release(release).problems
 
 
+def test_an_authorised_document_in_the_open_release_is_named(release: Path) -> None:
+    rel = _shard_with_rows(release, 1)
+    rows = pq.read_table(release / rel, columns=["id", "access_tier"]).to_pylist()
+    assert {r["access_tier"] for r in rows} == {"open"} and _manifest(release)["access_tier"] == "open"
+
+    def smuggle(rows: list[dict[str, Any]]) -> None:
+        rows[0]["access_tier"] = "authorised"
+
+    _rewrite(release, rel, smuggle)
+    checked = verify_release(release)
+    assert checked.failed["access tier"] == 1
+    assert any(f"document {rows[0]['id']}: access_tier 'authorised'" in p for p in checked.problems)
+
+
 def test_personal_data_in_published_text_is_named_but_never_shown(release: Path) -> None:
     assert valid_national_id(NATIONAL_ID)
     rel = _shard_with_rows(release, 2)

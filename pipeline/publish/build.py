@@ -64,13 +64,19 @@ class ResourceTally:
     tokens: int = 0
 
 
+# The two tiers of the national corpus, as twcorpus's two releases.
+OPEN_TIER, AUTHORISED_TIER = "open", "authorised"
+
+
 def _put(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
-    return table.set_column(table.schema.get_field_index(name), name, values)
+    at = table.schema.get_field_index(name)  # -1: a column decided at publish that older staged files lack
+    return table.set_column(at, name, values) if at >= 0 else table.append_column(name, values)
 
 
-def _provenance(table: pa.Table, staged: StagedResource, licence: Resolved) -> pa.Table:
+def _provenance(table: pa.Table, staged: StagedResource, licence: Resolved, tier: str) -> pa.Table:
     """What publish knows of every row of a resource and extraction left out: the dataset's title and provider
-    (a record's own agency stays), its dates where the record gives none, and its licence as resolved."""
+    (a record's own agency stays), its dates where the record gives none, its licence as resolved and the
+    access tier of the release it goes to."""
     n, ds = table.num_rows, staged.dataset
     text = pa.string()
     table = _put(table, "dataset_title", pa.array([ds.title] * n, text))
@@ -81,13 +87,16 @@ def _provenance(table: pa.Table, staged: StagedResource, licence: Resolved) -> p
     table = _put(table, "modified_at", pc.coalesce(table["modified_at"], stamp))
     table = _put(table, "license", pa.array([licence.id] * n, text))
     table = _put(table, "license_url", pa.array([licence.url] * n, text))
-    return _put(table, "attribution", pa.array([licence.attribution] * n, text))
+    table = _put(table, "attribution", pa.array([licence.attribution] * n, text))
+    return _put(table, "access_tier", pa.array([tier] * n, text))
 
 
-def _split(table: pa.Table, decisions: Decisions, staged: StagedResource, run_id: str) -> tuple[pa.Table, pa.Table]:
+def _split(
+    table: pa.Table, decisions: Decisions, staged: StagedResource, run_id: str, tier: str = OPEN_TIER
+) -> tuple[pa.Table, pa.Table]:
     """Apply the final decisions to one staged table: (published rows, rejected rows)."""
     key, n = staged.key, table.num_rows
-    table = _provenance(table, staged, decisions.licences[key])
+    table = _provenance(table, staged, decisions.licences[key], tier)
     details = pa.array(
         [
             d if d is not None else old
@@ -153,7 +162,7 @@ def publish(
         manifest.pop("refused", None)
     if restricted:
         folder = restricted_output_dir(cfg, ctx)
-        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of)
+        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of, tier=AUTHORISED_TIER)
         manifest["tallies"].update(other["tallies"])
         manifest["restricted"] = {
             "output_dir": str(folder),
@@ -174,6 +183,7 @@ def publish_release(
     out: Path,
     against: list[PublishedIndex],
     pairs_of: PairsOf = candidate_pairs,
+    tier: str = OPEN_TIER,
 ) -> dict[str, Any]:
     """Write one release into `out` and swap it in; returns the manifest (with per-resource tallies).
 
@@ -189,7 +199,7 @@ def publish_release(
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, tmp, out, against)
+        manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, tmp, out, against, tier)
         if manifest["documents"] == 0:  # `load_dataset` cannot open a release without rows: keep the one in place
             shutil.rmtree(tmp, ignore_errors=True)
             manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
@@ -230,6 +240,7 @@ def _write_release(
     tmp: Path,
     out: Path,
     against: list[PublishedIndex],
+    tier: str,
 ) -> tuple[dict[str, Any], dict[str, ResourceTally]]:
     """Every file of the release, written into `tmp`; returns its manifest and the per-resource tallies."""
     pub = cfg.corpus.publish
@@ -247,7 +258,7 @@ def _write_release(
         rejs = ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
         for sc, table in zip(sidecars, prefetched(read_staged, sidecars), strict=True):
             key = sc.key
-            published, rejected = _split(table, decisions, sc, ctx.run_id)
+            published, rejected = _split(table, decisions, sc, ctx.run_id, tier)
             if published.num_rows:
                 docs.write(published, decisions.licences[key].license.license_class, sc.source)
                 ids, hashes = row_hashes(published)
@@ -276,6 +287,7 @@ def _write_release(
         "content_sha256": content.hexdigest(),
         "content_digest_scheme": DIGEST_SCHEME,
         "release_tag": tag,
+        "access_tier": tier,
         "documents": sum(c for _, c in shards),
         "rejected": sum(c for _, c in rejected_files),
         "shards": [_file_entry(tmp, p, c, shas[p]) for p, c in shards],

@@ -36,6 +36,11 @@ Built by twcorpus {{ m.pipeline_version }}, run `{{ m.run_id }}`, {{ m.created_a
 | characters | {{ "{:,}".format(chars) }} |
 | datasets | {{ m.datasets | length }} from {{ agencies }} agencies |
 | rejected records (config `rejected`) | {{ "{:,}".format(m.rejected) }} |
+| access tier (`access_tier`) | {% if m.get("access_tier") == "authorised" -%}
+authorised (授權資料): for those granted access, AI training only; not to be redistributed
+{%- else -%}
+open (開放資料): anyone may download, under the licences below
+{%- endif %} |
 
 ## Load
 

@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.atomic import atomic_write_bytes, exchange
 from pipeline.config import LoadedConfig
 from pipeline.dedup.index import PublishedIndex
+from pipeline.document import DOCUMENT_SCHEMA
 from pipeline.extract.staged import DECISION_FIELDS, StagedResource
 from pipeline.paths import RunContext
 from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
@@ -74,6 +75,7 @@ def input_digest(
             "output": str(out or ctx.paths.output_dir),
             "version": ctx.pipeline_version,
             "digest": DIGEST_SCHEME,
+            "columns": [f"{f.name}:{f.type}" for f in DOCUMENT_SCHEMA],  # a new column is a new release
         },
         sort_keys=True,
     )

@@ -43,6 +43,7 @@ CHECKS = (
     "content digest",
     "accounting",
     "licences",
+    "access tier",
     "personal data",
     "private use",
     "withheld text",
@@ -363,7 +364,7 @@ def _scan_published(
     folder: Path, manifest: dict[str, Any], table: LicenseTable, scan: _Scan, result: VerifyResult
 ) -> None:
     """Licence, attribution and personal data of every published document; counts and row hashes on the way."""
-    scanner = _PublishedScanner(_Policies(table), scan, result)
+    scanner = _PublishedScanner(_Policies(table), scan, result, str(manifest.get("access_tier") or "open"))
     for entry in manifest.get("shards", []):
         rel = str(entry.get("path"))
         scanner.enter(rel)
@@ -382,8 +383,8 @@ class _PublishedScanner:
     """Walks the published shards: per document licence, attribution and personal data; counts and row hashes
     for the content digests on the way."""
 
-    def __init__(self, policy_of: _Policies, scan: _Scan, result: VerifyResult) -> None:
-        self.policy_of, self.scan, self.result = policy_of, scan, result
+    def __init__(self, policy_of: _Policies, scan: _Scan, result: VerifyResult, tier: str) -> None:
+        self.policy_of, self.scan, self.result, self.tier = policy_of, scan, result, tier
         self.rel = ""
 
     def enter(self, rel: str) -> None:
@@ -391,7 +392,7 @@ class _PublishedScanner:
 
     def batch(self, batch: pa.RecordBatch) -> None:
         columns = ["id", "text", "title", "source", "dataset_id", "resource_url", "license", "attribution"]
-        rows = batch.select(columns).to_pydict()
+        rows = batch.select([*columns, "access_tier"]).to_pydict()
         self.scan.documents += batch.num_rows
         ids, hashes = row_hashes(pa.Table.from_batches([batch]).cast(DOCUMENT_SCHEMA))
         self.scan.digest.add(ids, hashes)
@@ -417,6 +418,13 @@ class _PublishedScanner:
             )
         if not statement or not statement.strip():
             result.fail("licences", f"{rel}: document {doc_id}: attribution is empty")
+        result.count("access tier")
+        if row["access_tier"] != self.tier:
+            result.fail(
+                "access tier",
+                f"{rel}: document {doc_id}: access_tier {row['access_tier']!r} in a release of tier {self.tier!r} "
+                "(authorised documents belong in the restricted release only)",
+            )
         else:
             self.scan.attributions.setdefault(statement, (f"{row['source']}/{row['dataset_id']}", doc_id))
         result.count("personal data")

@@ -11,6 +11,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from pipeline.readers.layout import body_text, document_title, row_line
 from pipeline.readers.package import PackageError, open_package, read_xml_part
@@ -30,6 +31,9 @@ def read_docx(data: bytes) -> Iterator[Record | BadRecord]:
         return
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         yield BadRecord("$", "unreadable_document", f"not a readable DOCX: {exc}")
+        return
+    except etree.XMLSyntaxError as exc:  # also an entity bomb, which lxml refuses to expand
+        yield BadRecord("$", "unreadable_document", f"not a readable DOCX: its XML: {exc}")
         return
     lines: list[str] = []
     headings: list[str] = []
