@@ -31,6 +31,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TWCORPUS = Path(sys.executable).with_name("twcorpus")
 FORMATS = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".xml": "xml", ".html": "html", ".htm": "html"}
+# Documents and spreadsheets: read with `format: auto`, sniffed per file; no text field to find.
+DOCUMENTS = (".pdf", ".odt", ".odp", ".ods", ".docx", ".xlsx", ".xls", ".doc")
+FORMATS.update(dict.fromkeys(DOCUMENTS, "auto"))
 
 
 def folder_config(spec: str, work: Path, n: int) -> Path:
@@ -49,7 +52,7 @@ def folder_config(spec: str, work: Path, n: int) -> Path:
         "optional": True,
         "dataset": {"id": folder.name, "title": folder.name, "license": "OGDL-Taiwan-1.0"},
     }
-    if fmt != "html":
+    if fmt not in ("html", "auto"):
         source["text_field"] = field or guess_text_field([p for p in files if FORMATS[p.suffix.lower()] == fmt])
     config = work / f"folder-{n}.yaml"
     config.write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")

@@ -156,6 +156,22 @@ def test_a_partial_copy_joins_one_version_only(realdata):
     assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
 
 
+def test_a_copy_cut_before_the_change_joins_the_version_copied_most(realdata):
+    """A copy cut short before the article a later version changed is as much a copy of one version as of the
+    other; it joins the version that was copied more often, even when the other, shorter, is more alike."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    k = next(k for k in range(18, 20) if "，" in arts[k].split("\n", 1)[1])
+    head, body = arts[k].split("\n", 1)
+    shorter = body.split("，", 1)[1]  # a clause struck out: the new version is the shorter one
+    new = "\n".join([name, *arts[:k], head + "\n" + shorter, *arts[k + 1 : 20]])
+    reposted = "\n".join(["轉載：" + name, *arts[:20], "（本文轉載自全國法規資料庫）"])
+    opening = old[: int(len(old) * 0.6)]
+    assert opening in new
+    reps = _cluster([new, old, reposted, opening])
+    assert reps[0] == 0 and reps[1] == reps[2] == reps[3] != 0
+
+
 def test_a_number_losing_a_digit_is_a_new_version():
     def law(line: str) -> list[str]:
         return ["商業團體法", "第 8 條", line, "第 9 條", "本法自公布日施行"]
@@ -187,15 +203,20 @@ def test_a_navigation_bar_of_short_lines_is_peeled(realdata):
 
 
 def test_boilerplate_is_peeled_from_the_edges_only(realdata):
-    """Many laws end 第 N 條 / 本法自公布日施行 -- frequent lines, so boilerplate -- but an article heading stops
-    the peel: a version that deleted its second-to-last article is not a copy of the one that has it."""
+    """Many laws end 第 N 條 / 本法自公布日施行 -- frequent lines, so boilerplate -- but an article, heading and
+    text, stops the peel: a version that deleted its second-to-last article is not a copy of the one that has
+    it, and a version that added one after the last is not the old one with a footer."""
     name, arts = _law(realdata, "A0030055")
     ending = ["第 40 條\n本法施行細則，由中央主管機關定之。", "第 41 條\n本法自公布日施行。"]
     old = "\n".join([name, *arts[:10], *ending])
     new = "\n".join([name, *arts[:10], ending[1]])
     chrome = _chrome(*ending, arts[1])  # a common article inside the text is boilerplate too
-    assert stripped(old, chrome) == "\n".join([name, *arts[:10], *ending])[: -len("本法自公布日施行。") - 1]
+    assert stripped(old, chrome) is None  # the last article is the law's text, not chrome
     assert _cluster([old, new], chrome) == [0, 1]
+    footer = "\n".join([old, "本網站由法務部維護"])
+    assert stripped(footer, chrome | _chrome("本網站由法務部維護")) == old
+    added = "\n".join([old, "第 42 條\n本法修正條文，自公布後六個月施行。"])
+    assert _cluster([old, added], chrome) == [0, 1]
 
 
 def test_copies_under_a_letterhead_and_a_contact_block_are_found_at_low_jaccard(realdata):

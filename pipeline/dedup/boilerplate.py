@@ -95,7 +95,10 @@ def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str
         return None
     lines = [ln for ln in text.split("\n") if ln.strip()]
     views = hashing_line_views(lines)
-    chrome = [_key(v) in boilerplate and not is_article(v) for v in views]
+    articles = [is_article(v) for v in views]
+    # An article heading is never chrome, nor the line that follows it: that is the article's text, however
+    # many laws share it (第 N 條 / 本法自公布日施行).
+    chrome = [_key(v) in boilerplate and not articles[i] and not (i and articles[i - 1]) for i, v in enumerate(views)]
     head = _peel(chrome)
     tail = _peel(chrome[::-1]) if head < len(lines) else 0
     if not head and not tail:
@@ -108,8 +111,8 @@ def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str
 def _peel(chrome: list[bool]) -> int:
     """How many lines from the start are chrome: the run of boilerplate lines it opens with, up to EDGE_LINES.
     The run does not bridge other lines: laws share short lines (第 2 條) and whole sentences (本法所稱主管機關
-    ...) that a bridge would peel with the title between them. An article heading is never chrome: many laws
-    end 第 N 條 / 本法自公布日施行, and a version without its last articles must not look like one with them."""
+    ...) that a bridge would peel with the title between them. An article is never chrome: many laws end
+    第 N 條 / 本法自公布日施行, and a version without its last articles must not look like one with them."""
     peeled = 0
     while peeled < min(len(chrome), EDGE_LINES) and chrome[peeled]:
         peeled += 1

@@ -17,6 +17,7 @@ cluster; a singleton is its own.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ NO_DATE = np.iinfo(np.int64).max
 VIEW_BATCH = 4096  # documents whose views a batch of verification holds (bounds the memory views take)
 PARALLEL_PAIRS = 20_000  # fewer pairs than this are verified in this process (a worker takes ~1 s to start)
 PART_ROWS = 4  # signature rows per band of the partial-copy candidates
+CONTAINED_EQUAL = 0.01  # containments that differ by less are alike (a few shingles of a thousand)
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
 
@@ -241,16 +243,23 @@ def _containment(
 
 
 def _attach(uf: UnionFind, parts: list[Partial]) -> None:
-    """Join each partial copy's cluster to one cluster only: the one of the longer document it is most alike.
-    The opening articles of a law are a partial copy of every later version too; joining them all would make
-    one cluster of versions that verification kept apart."""
-    best: dict[int, tuple[float, int]] = {}
-    for shorter, longer, jaccard in parts:
-        rs, rl = uf.find(shorter), uf.find(longer)
-        if rs != rl and (rs not in best or (jaccard, -rl) > (best[rs][0], -best[rs][1])):
-            best[rs] = (jaccard, rl)
-    for rs, (_, rl) in sorted(best.items()):
-        uf.union(rs, rl)
+    """Join each partial copy's cluster to one cluster only: the one of the longer document that holds most of
+    it. The opening articles of a law are a partial copy of every later version too; joining them all would
+    make one cluster of versions that verification kept apart. Where two longer documents hold it alike (to
+    CONTAINED_EQUAL: a copy cut short before the article a later version changed), the version copied most
+    often is the likelier source, then the one it is most alike (Jaccard), then the earliest."""
+    roots = uf.roots()
+    sizes = Counter(roots.tolist())
+    best: dict[int, tuple[float, int, float, int]] = {}
+    for shorter, longer, jaccard, containment in parts:
+        rs, rl = int(roots[shorter]), int(roots[longer])
+        if rs == rl:
+            continue
+        rank = (round(containment / CONTAINED_EQUAL), sizes[rl], jaccard, -rl)
+        if rs not in best or rank > best[rs]:
+            best[rs] = rank
+    for rs, rank in sorted(best.items()):
+        uf.union(rs, -rank[3])
 
 
 def _criterion(docs: Candidates, name: str) -> np.ndarray:

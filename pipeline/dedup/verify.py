@@ -35,11 +35,13 @@ HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may o
 
 
 class Partial(NamedTuple):
-    """A partial copy: the shorter document, the longer one, and their Jaccard."""
+    """A partial copy: the shorter document, the longer one, their Jaccard, and how much of the shorter one's
+    shingles the longer one holds."""
 
     shorter: int
     longer: int
     jaccard: float
+    containment: float
 
 
 COPY = "copy"
@@ -62,8 +64,9 @@ def verify_pairs(
     for a, b in pairs:
         va, vb = view(a), view(b)
         found = match(va, vb, near)
-        if isinstance(found, float):
-            found = Partial(a, b, found) if len(va.text) <= len(vb.text) else Partial(b, a, found)
+        if isinstance(found, tuple):
+            shorter, longer = (a, b) if len(va.text) <= len(vb.text) else (b, a)
+            found = Partial(shorter, longer, *found)
         out.append(found)
     return out
 
@@ -94,21 +97,22 @@ def _opens(title: str, view: View) -> bool:
     return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
 
 
-def match(a: View, b: View, near: NearSettings) -> str | float | None:
-    """Exact verification of one candidate pair (see the module docstring): COPY for copies, the Jaccard of a
-    partial copy with the longer document, None for two different documents."""
+def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | None:
+    """Exact verification of one candidate pair (see the module docstring): COPY for copies, (Jaccard,
+    containment) of a partial copy with the longer document, None for two different documents."""
     if not titles_agree(a, b):
         return None
     sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     jaccard = inter / (len(sa) + len(sb) - inter)
+    containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if jaccard >= near.threshold and _alike(a, b):
         return COPY
-    if jaccard < near.threshold and not _partial_copy(shorter, longer, inter / min(len(sa), len(sb)), near):
+    if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    return jaccard if _alike(shorter, longer, partial=True) else None
+    return (jaccard, containment) if _alike(shorter, longer, partial=True) else None
 
 
 def _partial_copy(shorter: View, longer: View, containment: float, near: NearSettings) -> bool:
