@@ -161,8 +161,9 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
         article = is_article(added[0]) if partial and at_end else not partial and any(map(is_article, added))
         if (at_start or at_end) and (not old or not new) and not article:
             continue
-        if partial and old and new and at_end and (old.startswith(new) or new.startswith(old)):
-            continue  # a tail cut off
+        cut = partial and old and new and at_end and (old.startswith(new) or new.startswith(old))
+        if cut and not is_article((old if len(old) > len(new) else new)[min(len(old), len(new)) :]):
+            continue  # a tail cut off (one that ends right before an article is a version without it)
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
             extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
             if partial or not _ARTICLE.search(extra):
