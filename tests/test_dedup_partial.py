@@ -4,6 +4,7 @@ hard negatives that must stay apart (versions of a law, a law and its 施行細�
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -268,6 +269,29 @@ def test_a_version_without_its_last_article_is_not_a_truncated_copy(realdata):
     cut = whole[: len(whole) - len(arts[13]) // 2]  # cut inside the last article: a truncated copy
     reps = _cluster([whole, shorter, cut])
     assert reps[0] == reps[2] != reps[1]
+
+
+def test_a_copy_cut_mid_sentence_or_at_a_cross_reference_is_still_a_copy(realdata):
+    """Only a cut at a line's end, with its sentence complete and an article heading next, reads as a version
+    without the rest; a cut that drops the last 。 or stops right before a 第四條 inside a line is a copy cut short."""
+    name, arts = _law(realdata, "A0010016")  # 中央研究院組織法: its 第 10 條 refers to 第四條
+    whole = "\n".join([name, *arts[:14]])
+    before_last = "\n".join([name, *arts[:13]])
+    no_stop = before_last.rstrip("。")  # the last sentence lost its full stop
+    k = next(k for k in range(8, 13) if re.search(r"第[一二三四五六七八九十]+條", arts[k].split("\n", 1)[1]))
+    ref = re.search(r"第[一二三四五六七八九十]+條", arts[k].split("\n", 1)[1])
+    at_reference = whole[: whole.index(arts[k]) + len(arts[k].split("\n", 1)[0]) + 1 + ref.start()]
+    assert _cluster([whole, before_last]) == [0, 1]  # a version without its last article
+    assert _cluster([whole, no_stop]) == [0, 0]  # (its view is before_last's: judged as one, they stay one)
+    assert _cluster([whole, at_reference]) == [0, 0]
+
+
+def test_a_version_without_its_first_article_is_not_an_excerpt(realdata):
+    name, arts = _law(realdata, "A0030055")
+    chrome = _chrome(name)  # a title many documents share (民法（第97部分）) is peeled like chrome
+    old = "\n".join([name, *arts[:14]])
+    new = "\n".join([name, *arts[1:14]])
+    assert _cluster([old, new], chrome) == [0, 1]
 
 
 def test_titles_agree_across_a_slip_or_mainland_phrasing_but_not_another_name():

@@ -30,6 +30,7 @@ from pipeline.dedup.view import View
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
 MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
+SENTENCE_ENDS = "。！？!?.」』）)】；;：:…"  # a text that ends otherwise stops mid-sentence
 _DIGIT = re.compile(r"\d")
 _LENGTH_SHIFT = 48
 
@@ -132,4 +133,6 @@ def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     kept = [v for v in views[head : len(views) - tail] if v]
     first = head if head < len(texts) - tail else None
     title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
-    return View("".join(kept), title, kept, None if peeled is None else [v for v in views if v])
+    last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
+    ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
+    return View("".join(kept), title, kept, None if peeled is None else [v for v in views if v], ends_open)

@@ -130,10 +130,11 @@ def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
     return [(r[0], r[1], r[2], r[3]) for r in out]
 
 
-def substantively_different(la: list[str], lb: list[str], partial: bool = False) -> bool:
+def substantively_different(la: list[str], lb: list[str], partial: bool = False, cut_short: bool = False) -> bool:
     """Whether two documents, as lists of line views (`hashing.hashing_lines`), differ as versions do rather
     than as copies do (see the module docstring). `partial`: one is a truncated copy or an excerpt of the
-    other, so whatever the longer one has beyond it at either end is expected."""
+    other, so whatever the longer one has beyond it at either end is expected. `cut_short`: the shorter one stops
+    mid-sentence, so what the longer one has after it is the rest of a copy cut short, whatever it holds."""
     if la == lb or "".join(la) == "".join(lb):
         return False
     renames: Counter[tuple[str, str]] = Counter()
@@ -157,13 +158,19 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
         added = old_kept or new_kept
         # Lines added at an edge are chrome, a stamp, a contact block -- not articles of a law. Where one document
         # is a partial copy of the other, what the longer has beyond it holds articles, of course; but a copy cut
-        # short rarely ends exactly before an article heading, a version without its last articles does.
-        article = is_article(added[0]) if partial and at_end else not partial and any(map(is_article, added))
+        # short rarely ends exactly before an article heading, a version without its last articles does (and
+        # one without its first articles starts exactly at one).
+        if partial and at_start and not at_end:
+            follows = (lb[j2:] if old_kept else la[i2:])[:1]
+            article = any(map(is_article, added)) and any(map(is_article, follows))
+        else:
+            article = (not cut_short and is_article(added[0])) if partial else any(map(is_article, added))
         if (at_start or at_end) and (not old or not new) and not article:
             continue
-        cut = partial and old and new and at_end and (old.startswith(new) or new.startswith(old))
-        if cut and not is_article((old if len(old) > len(new) else new)[min(len(old), len(new)) :]):
-            continue  # a tail cut off (one that ends right before an article is a version without it)
+        if partial and old and new and at_end and (old.startswith(new) or new.startswith(old)):
+            longer_lines = old_kept if len(old) > len(new) else new_kept
+            if cut_short or not _ends_before_article(longer_lines, min(len(old), len(new))):
+                continue  # a tail cut off (one that ends right before an article is a version without it)
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
             extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
             if partial or not _ARTICLE.search(extra):
@@ -174,6 +181,16 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False)
             continue
         if _chars_differ(old, new, renames, (at_start, at_end and partial)):
             return True
+    return False
+
+
+def _ends_before_article(longer: list[str], at: int) -> bool:
+    """Whether the first `at` characters of the lines `longer` end at a line end followed by an article
+    heading (not at a cross-reference such as ...依第四條、第五條規定 inside a line)."""
+    for n, line in enumerate(longer):
+        at -= len(line)
+        if at <= 0:
+            return at == 0 and n + 1 < len(longer) and is_article(longer[n + 1])
     return False
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公告】, 新聞稿)
 OPENING = 32  # characters of chrome a view may open with before its title
 HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
+CUT_SLACK = 8  # characters where a copy was cut short may read differently (a phrase converted whole)
 
 
 class Partial(NamedTuple):
@@ -108,11 +109,20 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
     containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     if jaccard >= near.threshold and _alike(a, b):
+        if shorter.ends_open and _continues(shorter, longer):
+            return (jaccard, containment)  # cut short: a copy of this version or of another alike
         return COPY
     if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
     return (jaccard, containment) if _alike(shorter, longer, partial=True) else None
+
+
+def _continues(shorter: View, longer: View) -> bool:
+    """The longer view goes on where the shorter one stops (give or take CUT_SLACK characters at the cut): a
+    copy cut short before the article a later version changed is as much a copy of one as of the other, so it
+    joins one cluster only, as partial copies do."""
+    return len(longer.text) > len(shorter.text) + CUT_SLACK and longer.text.startswith(shorter.text[:-CUT_SLACK])
 
 
 def _partial_copy(shorter: View, longer: View, containment: float, near: NearSettings) -> bool:
@@ -124,13 +134,14 @@ def _partial_copy(shorter: View, longer: View, containment: float, near: NearSet
 
 def _alike(a: View, b: View, partial: bool = False) -> bool:
     """Not substantively different, without their boilerplate or with it: a line that many documents end with
-    (本法自公布日施行) is peeled as boilerplate from the end of one copy, but not from a copy with a footer
-    after it."""
-    if not substantively_different(a.lines, b.lines, partial):
+    is peeled as boilerplate from the end of one copy, but not from a copy with a footer after it. `partial`:
+    `a` is the shorter one, maybe cut short (mid-sentence)."""
+    cut = partial and a.ends_open
+    if not substantively_different(a.lines, b.lines, partial, cut):
         return True
     if a.whole is None and b.whole is None:
         return False
-    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial)
+    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial, cut)
 
 
 def _window_similarity(view: View, longer: str, ngram: int) -> float:

@@ -17,6 +17,7 @@ class View:
     title: str | None = None
     lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
     whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
+    ends_open: bool = False  # the text stops mid-sentence, as a copy cut short does
     _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def shingles(self, ngram: int) -> np.ndarray:
