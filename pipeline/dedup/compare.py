@@ -73,14 +73,46 @@ def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
 def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), or numerals inserted next to a
     numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月). A numeral turned into a letter, or a
-    lone one lost, is read as a typo."""
+    lone one lost, is read as a typo; so is a change that leaves a number no one writes (一百六十五 ->
+    一六十五, 10 -> 十10): an amended amount is written as a number."""
     old, new = a[a0:a1], b[b0:b1]
     if old and new:
-        return bool(_NUMERAL.search(old) and _NUMERAL.search(new))
-    text, start, end = (b, b0, b1) if new else (a, a0, a1)
-    if _NUMERAL.search(text[start:end]):
-        return bool(_NUMERAL.match(text[start - 1 : start] or " ") or _NUMERAL.match(text[end : end + 1] or " "))
-    return False
+        changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new))
+    else:
+        text, start, end = (b, b0, b1) if new else (a, a0, a1)
+        changed = bool(_NUMERAL.search(text[start:end])) and bool(
+            _NUMERAL.match(text[start - 1 : start] or " ") or _NUMERAL.match(text[end : end + 1] or " ")
+        )
+    return changed and all(map(well_formed, _numbers_at(a, a0, a1) + _numbers_at(b, b0, b1)))
+
+
+def _numbers_at(text: str, start: int, end: int) -> list[str]:
+    """The whole numbers (runs of numerals) that the stretch text[start:end] touches."""
+    lo, hi = start, end
+    while lo > 0 and _NUMERAL.match(text[lo - 1]):
+        lo -= 1
+    while hi < len(text) and _NUMERAL.match(text[hi]):
+        hi += 1
+    return _NUMBER.findall(text[lo:hi])
+
+
+_DIGIT = "一二三四五六七八九两兩"
+_CHINESE_GROUP = re.compile(f"(?:[{_DIGIT}]千)?(?:零?[{_DIGIT}]百)?(?:零?[{_DIGIT}]?十)?(?:零?[一二三四五六七八九])?")
+_BY_DIGIT = re.compile("[〇零一二三四五六七八九]{2,}")  # 一一三 (a year), 五八
+_ARABIC = re.compile(r"\d+(?:[千百]|[萬万億亿])*")  # 3萬, 5千
+
+
+def well_formed(number: str) -> bool:
+    """Whether a run of numerals is a number as people write it: Arabic digits (with a 萬 or 千 after them),
+    Chinese numerals in place-value form (二千一百零九, 十五, 三萬五千), or Chinese digits one by one (一一三)."""
+    if _ARABIC.fullmatch(number) or _BY_DIGIT.fullmatch(number):
+        return True
+    if re.search(r"\d", number):
+        return False  # Arabic and Chinese digits mixed (十10, 2七)
+    groups = re.split("[萬万億亿]", number)
+    if len(groups) > 1 and not groups[-1]:
+        groups = groups[:-1]  # 三萬: nothing after the last 萬
+    return all(g and _CHINESE_GROUP.fullmatch(g) for g in groups)
 
 
 def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tuple[bool, bool] = (False, False)) -> bool:
@@ -106,7 +138,7 @@ def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tupl
             continue
         if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
-        if max(a1 - a0, b1 - b0) >= RENAME_CHARS:
+        if a1 > a0 and b1 > b0 and max(a1 - a0, b1 - b0) >= RENAME_CHARS:  # one word for another, not a slip
             renames[a[a0:a1], b[b0:b1]] += 1
             if renames[a[a0:a1], b[b0:b1]] > 1:
                 return True
