@@ -138,7 +138,7 @@ def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tupl
             continue
         if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
-        if a1 > a0 and b1 > b0 and max(a1 - a0, b1 - b0) >= RENAME_CHARS:  # one word for another, not a slip
+        if max(a1 - a0, b1 - b0) >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
             renames[a[a0:a1], b[b0:b1]] += 1
             if renames[a[a0:a1], b[b0:b1]] > 1:
                 return True
