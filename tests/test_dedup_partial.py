@@ -14,8 +14,8 @@ from pipeline.dedup.boilerplate import line_key, stripped
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.compare import substantively_different, well_formed
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, prefix_key
-from pipeline.dedup.minhash import signature_matrix
-from pipeline.dedup.verify import titles_agree
+from pipeline.dedup.minhash import shingle_set, signature_matrix
+from pipeline.dedup.verify import COPY, match, titles_agree, verify_pairs
 from pipeline.dedup.view import View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -311,6 +311,75 @@ def test_a_version_without_its_first_article_is_not_an_excerpt(realdata):
     old = "\n".join([name, *arts[:14]])
     new = "\n".join([name, *arts[1:14]])
     assert _cluster([old, new], chrome) == [0, 1]
+
+
+# Line views of a real page (two laws' articles, each with a 第 8 條) and of a re-wrapped copy of it, from the
+# dedup benchmark: difflib paired the wrong 第 8 條 when the page came second.
+PAGE_LINES = [
+    "第8条",
+    "身心障碍者参加全民健康保险公务人员保险私立学校教职员保险军人保险或退休人员保险保险费之补助由保险人按月开具保险费计算表及缴款单于当月底前送请应补助保险费之各级政府拨付应补助保险费之各级政府应于次月五日前拨付保险人",
+    "身心障碍者参加前项以外之社会保险保险费之补助由保险人按月开具保险费计算表或统计表及缴款单于次月底前送请应补助保险费之各级政府拨付各级政府应于再次月底前拨付保险人",
+    "应补助之保险费经保险人查明有差额时应于核计下次保险费时一并结算",
+    "应补助保险费之政府逾期未拨付保险费补助费保险人得自次月份起停止办理前条第一项之作业并向身心障碍者收缴保险费俟各该政府将未拨付之保险费缴清后自次月份起恢复办理",
+    "保险人停止办理前条第一项作业之期间补助身心障碍者保险费之作业由直辖市县市政府或乡镇市区公所办理",
+    "第8条",
+    "一等审计处置处长一人由审计官兼任职位列第十至第十三职等副处长一人由审计兼任职位列第十或第十一职等审计十八人至三十人稽察六人至十人职位均列第六至第九职等其中审计六人至十人稽察二人至四人得列第十职等科长三人至五人覆审室主任一人由审计或稽察兼任之审计员及稽察员二十二人至三十八人职位均列第三至第五职等其中八人至十二人得列第六或第七职等主任秘书一人职位列第十职等总务科科长一人秘书一人专员一人职位均列第六至第九职等科员四人至八人职位列第三至第五职等其中一人至三人得列第六或第七职等办事员五人至七人职位列第一至第四职等",
+    "第17条",
+    "少年服务机构应置左列人员其员额至少三人",
+    "一主任可由社会工作员兼任",
+    "二社会工作员",
+    "三行政佐理人员",
+    "四其他必要人员",
+    "第13条",
+    "受补助单位应于补助核定后执行前将计划名称执行时间及地点以公开方式周知所属会员及计划之受益人",
+]
+REWRAPPED_LINES = [
+    "第8条身心障碍者参加全民健康保险公务人员保险私立学校教职员保险军人保险或退",
+    "休人员保险保险费之补助由保险人按月开具保险费计算表及缴款单于当月底前送请应补助保",
+    "险费之各级政府拨付应补助保险费之各级政府应于次月五日前拨付保险人",
+    "身心障碍者参加前项以外之社会保险保险费之补助由保险人按月开具保险费计算表或统计表及",
+    "缴款单于次月底前送请应补助保险费之各级政府拨付各级政府应于再次月底前拨付保险人",
+    "应补助之保险费经保险人查明有差额时应于核计下次保险费时一并结算",
+    "应补助保险费之政府逾期未拨付保险费补助费保险人得自次月份起停止办理前条第一项之作业",
+    "并向身心障碍者收缴保险费俟各该政府将未拨付之保险费缴清后自次月份起恢复办理",
+    "保险人停止办理前条第一项作业之期间补助身心障碍者保险费之作业由直辖市县市政",
+    "府或乡镇市区公所办理",
+    "第8条",
+    "一等审计处置处长一人由审计官兼任职位列第十至第十三职等副处长一人由审计兼任",
+    "职位列第十或第十一职等审计十八人至三十人稽察六人至十人职位均列第六至第九职等",
+    "其中审计六人至十人稽察二人至四人得列第十职等科长三人至五人覆审室主任一人由审",
+    "计或稽察兼任之审计员及稽察员二十二人至三十八人职位均列第三至第五职等其中八人至",
+    "十二人得列第六或第七职等主任秘书一人职位列第十职等总务科科长一人秘书一人",
+    "专员一人职位均列第六至第九职等科员四人至八人职位列第三至第五职等其中一人至三",
+    "人得列第六或第七职等办事员五人至七人职位列第一至第四职等",
+    "第17条",
+    "少年服务机构应置左列人员其员额至少三人一主任可由社会工作员兼任二",
+    "社会工作员",
+    "三行政佐理人员四其他必要人员",
+    "第13条",
+    "受补助单位应于补助核定后执行前将计划名称执行时间及地点以公开方式周知所属会员及计",
+    "画之受益人",
+]
+
+
+def test_verdicts_are_the_same_either_way_round():
+    """Where a heading repeats, a line alignment may pair it wrongly one way round; a copy is a copy both ways."""
+    page, copy = View("".join(PAGE_LINES), None, PAGE_LINES), View("".join(REWRAPPED_LINES), None, REWRAPPED_LINES)
+    assert match(page, copy, NEAR) == match(copy, page, NEAR) == COPY
+
+
+def test_a_short_notice_with_a_few_typos_is_a_copy_below_the_jaccard_threshold():
+    notice = (
+        "臺南市政府公告\n本府訂於本年七月辦理市民活動中心整修工程，施工期間暫停開放借用，"
+        "造成不便敬請見諒。如有疑問，請洽本府民政局承辦人員，或於上班時間至服務台詢問。"
+    )
+    typos = notice.replace("整修", "整條").replace("見諒", "見涼").replace("承辦", "成辦")  # 3 in 84 characters
+    rewritten = notice.replace("如有疑問，請洽本府民政局承辦人員，", "活動中心將於工程完竣後另行公告恢復開放日期，")
+    views = [hashing_view(t) for t in (notice, typos)]
+    sa, sb = (set(shingle_set(v, 5).tolist()) for v in views)
+    assert len(sa & sb) / len(sa | sb) < 0.8
+    texts = {0: notice, 1: typos, 2: rewritten}
+    assert verify_pairs([(0, 1), (0, 2)], texts, frozenset(), NEAR) == [COPY, None]
 
 
 def test_titles_agree_across_a_slip_or_mainland_phrasing_but_not_another_name():

@@ -41,13 +41,12 @@ def taiwan_phrasing(view: str) -> str:
 
 
 def slip(a: str, b: str) -> bool:
-    """Two titles that differ by at most SLIP_CHARS scattered characters, none of them in a number: a typo, not
-    another agency (新竹 / 中部), year (一一二 / 一一三) or law."""
+    """Two titles that differ by at most SLIP_CHARS scattered characters, no number becoming another: a typo,
+    not another year (一一二 / 一一三) or part (第1部分 / 第2部分). The same either way round."""
     if Levenshtein.distance(a, b, score_cutoff=SLIP_CHARS) > SLIP_CHARS:
         return False
     return all(
-        max(a1 - a0, b1 - b0) == 1 and not _number_changed(a, b, a0, a1, b0, b1) and not _NUMERAL.search(a[a0:a1])
-        for a0, a1, b0, b1 in _regions(a, b)
+        max(a1 - a0, b1 - b0) == 1 and not _number_changed(a, b, a0, a1, b0, b1) for a0, a1, b0, b1 in _regions(a, b)
     )
 
 

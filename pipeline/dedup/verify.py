@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.boilerplate import dedup_view
 from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
@@ -33,6 +34,7 @@ TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公�
 OPENING = 32  # characters of chrome a view may open with before its title
 HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
 CUT_SLACK = 8  # characters where a copy was cut short may read differently (a phrase converted whole)
+MIN_SLIPS, SLIPS_PER_100 = 3, 3  # scattered edits a copy may have below the Jaccard threshold
 
 
 class Partial(NamedTuple):
@@ -108,7 +110,7 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
     jaccard = inter / (len(sa) + len(sb) - inter)
     containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    if jaccard >= near.threshold and _alike(a, b):
+    if (jaccard >= near.threshold or _few_slips(a, b)) and _alike(a, b):
         if shorter.ends_open and _continues(shorter, longer):
             return (jaccard, containment)  # cut short: a copy of this version or of another alike
         return COPY
@@ -116,6 +118,16 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
     return (jaccard, containment) if _alike(shorter, longer, partial=True) else None
+
+
+def _few_slips(a: View, b: View) -> bool:
+    """At most SLIPS_PER_100 characters edited per hundred (at least MIN_SLIPS): a short notice with five typos
+    has a shingle Jaccard below 0.8 (each slip spoils `ngram` shingles), yet reads as the same text."""
+    allowed = max(MIN_SLIPS, min(len(a.text), len(b.text)) * SLIPS_PER_100 // 100)
+    return (
+        abs(len(a.text) - len(b.text)) <= allowed
+        and Levenshtein.distance(a.text, b.text, score_cutoff=allowed) <= allowed
+    )
 
 
 def _continues(shorter: View, longer: View) -> bool:
@@ -137,11 +149,17 @@ def _alike(a: View, b: View, partial: bool = False) -> bool:
     is peeled as boilerplate from the end of one copy, but not from a copy with a footer after it. `partial`:
     `a` is the shorter one, maybe cut short (mid-sentence)."""
     cut = partial and a.ends_open
-    if not substantively_different(a.lines, b.lines, partial, cut):
+    if _same_text(a.lines, b.lines, partial, cut):
         return True
     if a.whole is None and b.whole is None:
         return False
-    return not substantively_different(a.whole or a.lines, b.whole or b.lines, partial, cut)
+    return _same_text(a.whole or a.lines, b.whole or b.lines, partial, cut)
+
+
+def _same_text(la: list[str], lb: list[str], partial: bool, cut: bool) -> bool:
+    """Not substantively different, aligned either way round: where a line repeats (第 8 條 in two laws of
+    one page), the line alignment may pair it wrongly one way, never both; a real change shows both ways."""
+    return not substantively_different(la, lb, partial, cut) or not substantively_different(lb, la, partial, cut)
 
 
 def _window_similarity(view: View, longer: str, ngram: int) -> float:
