@@ -110,7 +110,8 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
     jaccard = inter / (len(sa) + len(sb) - inter)
     containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
-    if (jaccard >= near.threshold or _few_slips(a, b)) and _alike(a, b):
+    few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
+    if (jaccard >= near.threshold or few_slips) and _alike(a, b):
         if shorter.ends_open and _continues(shorter, longer):
             return (jaccard, containment)  # cut short: a copy of this version or of another alike
         return COPY
@@ -120,14 +121,17 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
     return (jaccard, containment) if _alike(shorter, longer, partial=True) else None
 
 
-def _few_slips(a: View, b: View) -> bool:
+def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
     """At most SLIPS_PER_100 characters edited per hundred (at least MIN_SLIPS): a short notice with five typos
-    has a shingle Jaccard below 0.8 (each slip spoils `ngram` shingles), yet reads as the same text."""
+    has a shingle Jaccard below 0.8 (each slip spoils `ngram` shingles), yet reads as the same text. The edit
+    distance is costly, so first what the Jaccard of views so few edits apart must be at least."""
     allowed = max(MIN_SLIPS, min(len(a.text), len(b.text)) * SLIPS_PER_100 // 100)
-    return (
-        abs(len(a.text) - len(b.text)) <= allowed
-        and Levenshtein.distance(a.text, b.text, score_cutoff=allowed) <= allowed
-    )
+    if abs(len(a.text) - len(b.text)) > allowed:
+        return False
+    na, nb = sorted((len(a.shingles(ngram)), len(b.shingles(ngram))))
+    if jaccard < (na - allowed * ngram) / (nb + allowed * ngram):
+        return False
+    return Levenshtein.distance(a.text, b.text, score_cutoff=allowed) <= allowed
 
 
 def _continues(shorter: View, longer: View) -> bool:
@@ -157,9 +161,12 @@ def _alike(a: View, b: View, partial: bool = False) -> bool:
 
 
 def _same_text(la: list[str], lb: list[str], partial: bool, cut: bool) -> bool:
-    """Not substantively different, aligned either way round: where a line repeats (第 8 條 in two laws of
-    one page), the line alignment may pair it wrongly one way, never both; a real change shows both ways."""
-    return not substantively_different(la, lb, partial, cut) or not substantively_different(lb, la, partial, cut)
+    """Not substantively different, aligned either way round where a line repeats (第 8 條 in two laws of one
+    page): the line alignment may then pair it wrongly one way, never both; a real change shows both ways."""
+    if not substantively_different(la, lb, partial, cut):
+        return True
+    repeats = len(set(la)) < len(la) or len(set(lb)) < len(lb)
+    return repeats and not substantively_different(lb, la, partial, cut)
 
 
 def _window_similarity(view: View, longer: str, ngram: int) -> float:
