@@ -198,10 +198,12 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             article = (not cut_short and is_article(added[0])) if partial else any(map(is_article, added))
         if (at_start or at_end) and (not old or not new) and not article:
             continue
-        if partial and old and new and at_end and (old.startswith(new) or new.startswith(old)):
-            longer_lines = old_kept if len(old) > len(new) else new_kept
-            if cut_short or not _ends_before_article(longer_lines, min(len(old), len(new))):
-                continue  # a tail cut off (one that ends right before an article is a version without it)
+        # A tail cut off -- unless it goes on with an article and the shorter one ends its sentence: that is a
+        # version without the article (a re-wrapped copy may have joined the heading to a line).
+        tail = (old if len(old) > len(new) else new)[min(len(old), len(new)) :]
+        cut = partial and old and new and at_end and (old.startswith(new) or new.startswith(old))
+        if cut and (cut_short or not is_article(tail)):
+            continue
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
             extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
             if partial or not _ARTICLE.search(extra):
@@ -212,16 +214,6 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             continue
         if _chars_differ(old, new, renames, (at_start, at_end and partial)):
             return True
-    return False
-
-
-def _ends_before_article(longer: list[str], at: int) -> bool:
-    """Whether the first `at` characters of the lines `longer` end at a line end followed by an article
-    heading (not at a cross-reference such as ...依第四條、第五條規定 inside a line)."""
-    for n, line in enumerate(longer):
-        at -= len(line)
-        if at <= 0:
-            return at == 0 and n + 1 < len(longer) and is_article(longer[n + 1])
     return False
 
 
