@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from flows.serve import run_api
+from pipeline import stages
 from pipeline.config import ConfigError, LoadedConfig, load_config
 from pipeline.dedup.index import DedupIndexError
 from pipeline.extract.workers import extraction_workers
@@ -214,13 +216,16 @@ def verify(
         Path | None,
         typer.Option("--report", help="the run's report.json: also checks records read = published + rejected"),
     ] = None,
+    removals: Annotated[
+        Path | None, typer.Option("--removals", help="removal ledger (default: the one of the manifest's config)")
+    ] = None,
 ) -> None:
     """Check a published release: files, digests, counts, licences, personal data, withheld text. Exit 1 on problems."""
     from pipeline.licensing import LicenseTableError, load_table
     from pipeline.publish.verify import VerifyError, verify_release
 
     try:
-        result = verify_release(output_dir, load_table(licenses) if licenses else None, report)
+        result = verify_release(output_dir, load_table(licenses) if licenses else None, report, removals)
     except (VerifyError, LicenseTableError) as exc:
         raise _fail(exc) from exc
     table = Table(title=f"twcorpus verify {output_dir}")
@@ -242,6 +247,60 @@ def verify(
         console.print(f"[red]{result.problem_count:,} problem(s): do not publish this release as it is[/red]")
         raise typer.Exit(1)
     console.print("[green]release verified: no problems[/green]")
+
+
+@app.command()
+def remove(
+    corpus: Annotated[Path, typer.Option("--corpus", help="the published corpus folder (holds manifest.json)")],
+    reason: Annotated[str, typer.Option("--reason", help="why: recorded in the ledger, the report and the card")],
+    ids: Annotated[list[str] | None, typer.Option("--id", help="a document id (repeat for more)")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="every document of this dataset id")] = None,
+    resource_url: Annotated[str | None, typer.Option("--resource-url", help="every document of this file")] = None,
+    match: Annotated[str | None, typer.Option("--match", help="documents whose text or title match this regex")] = None,
+    requested_by: Annotated[str | None, typer.Option("--requested-by", help="who asked (kept in the ledger)")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="the corpus's config (default: the one its manifest names)")
+    ] = None,
+) -> None:
+    """Record a removal request in the ledger beside the config and publish the release again without what it
+    matches (nothing fetched or extracted). Every later run applies the whole ledger."""
+    from pipeline.paths import make_context
+    from pipeline.publish.removals import new_request, published_keys, record
+
+    manifest_path = corpus / "manifest.json"
+    if not manifest_path.exists():
+        raise _fail(f"{corpus}: no manifest.json -- not a published corpus")
+    named = config or Path(json.loads(manifest_path.read_text(encoding="utf-8"))["config"])
+    loaded = _config(named, str(corpus))
+    known = published_keys(corpus)
+    missing = [i for i in ids or [] if i not in known]
+    if missing:
+        raise _fail(f"{corpus}: no published document has the id(s) {', '.join(missing)}")
+    try:
+        request = new_request(
+            reason,
+            requested_by,
+            ids=ids or [],
+            keys=[known[i] for i in ids or []],
+            dataset=dataset,
+            resource_url=resource_url,
+            match=match,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc).splitlines()[-1] if "validation error" in str(exc) else exc) from exc
+    started = time.perf_counter()
+    ledger = record(loaded.removals_path(), request)
+    console.print(f"recorded request {len(ledger.entries)} in {loaded.removals_path()}: {request.what()}")
+    try:
+        summary = stages.republish(loaded, make_context(loaded))
+    except FileNotFoundError as exc:
+        raise _fail(exc) from exc
+    removed = summary["rejected_by_reason"].get("removed", 0)
+    console.print(
+        f"published {summary['output_dir']} again in {time.perf_counter() - started:.1f} s: {summary['published']:,} "
+        f"documents, {removed:,} removed by request (the ledger holds {len(ledger.entries)}); report in "
+        f"{summary['report_dir']}"
+    )
 
 
 @contextmanager

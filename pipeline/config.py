@@ -380,6 +380,10 @@ class CorpusConfig(StrictModel):
         default=None, description="release of restricted sources; default <output_dir>-restricted"
     )
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
+    removals: str = Field(
+        default="removals.yaml",
+        description="removal ledger (relative to this config): `twcorpus remove` writes it, every publish applies it",
+    )
     dask: DaskConfig | None = Field(
         default=None, description="scale-out: tasks on a Dask cluster (needs a Prefect server, see README)"
     )
@@ -449,6 +453,9 @@ class LoadedConfig(BaseModel):
 
         name = self.corpus.private_use_table
         return load_table(self.resolve_input(name) if name else None)
+
+    def removals_path(self) -> Path:
+        return self.resolve_input(self.corpus.removals)
 
     def license_table(self) -> LicenseTable:
         name = self.corpus.licenses.table

@@ -9,11 +9,12 @@ from typing import Any
 from pipeline.batches import plan_batches
 from pipeline.config import LoadedConfig
 from pipeline.extract.resource import extract_resource
-from pipeline.extract.staged import StagedResource
+from pipeline.extract.staged import StagedResource, staged_paths
 from pipeline.fetch import FetchedRef, Fetcher, FetchError
 from pipeline.fetch import fetcher_for as new_fetcher
 from pipeline.paths import RunContext
-from pipeline.publish.build import publish
+from pipeline.publish.build import publish, restricted_output_dir
+from pipeline.publish.release import staged_keys
 from pipeline.report import build_report, summary_markdown, write_report
 from pipeline.sources import Resource, discover
 from pipeline.sources.changes import carried_over, change_urls, read_changes, remember_exports, remember_run
@@ -118,9 +119,40 @@ __all__ = [
     "publish",
     "remember_exports",
     "remember_run",
+    "republish",
     "summary_markdown",
     "write_report",
 ]
+
+
+def republish(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
+    """Publish the releases again from the staged files they were last published from -- nothing fetched or
+    extracted -- applying the removal ledger as it is now; then the report. Returns the run summary."""
+    folders = [ctx.paths.output_dir, restricted_output_dir(cfg, ctx)]
+    keys = dict.fromkeys(k for folder in folders for k in staged_keys(ctx, folder))
+    if not keys:
+        raise FileNotFoundError(
+            f"no record of what {ctx.paths.output_dir} was published from in {ctx.paths.state_dir}: run the config "
+            "once (twcorpus run), then remove"
+        )
+    sidecars = []
+    for key in keys:
+        path = staged_paths(ctx, key)[1]
+        if not path.exists():
+            raise FileNotFoundError(f"staged file {path} of the release is gone: run the config again")
+        sidecars.append(StagedResource.load(path))
+    manifest = publish(cfg, ctx, sidecars)
+    report = build_report(
+        ctx,
+        sidecars,
+        manifest,
+        target=cfg.corpus.tokens.target,
+        dedup=cfg.corpus.dedup.model_dump(mode="json"),
+        licenses=cfg.license_table(),
+        license_overrides=cfg.corpus.licenses,
+    )
+    folder = write_report(ctx, report)
+    return {**summary(report), "report_dir": str(folder)}
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from pipeline.publish.release import (
     swap_in,
     unchanged_release,
 )
+from pipeline.publish.removals import REMOVED, load_ledger, read_tombstones, write_tombstones
 from pipeline.publish.writers import PartitionedWriter, ShardWriter, tag_files
 from pipeline.report.diff import release_diff
 
@@ -105,6 +106,11 @@ def _split(
         pa.string(),
     )
     gated = pa.array(decisions.withhold.get(key, [False] * n), pa.bool_())
+    removed = pc.fill_null(pc.equal(pa.array(decisions.reasons[key], pa.string()), REMOVED), False)
+    if pc.any(removed).as_py():  # removed on request: no text, no title, whatever the licence
+        table = _put(table, "title", pc.if_else(removed, pa.scalar(None, pa.string()), table["title"]))
+        table = _put(table, "text", pc.if_else(removed, pa.scalar(None, pa.string()), table["text"]))
+        gated = pc.and_(gated, pc.invert(removed))
     if pc.any(gated).as_py():
         # The rejected table travels with the corpus: text whose licence does not allow (or is not known to
         # allow) redistributing an adaptation of it is withheld, whatever the row's reason; its provenance stays
@@ -191,11 +197,12 @@ def publish_release(
     is (same files, same run_id) and its manifest returned: a re-run does not rewrite an identical corpus.
     """
     recover(out)
-    digest = input_digest(cfg, ctx, sidecars, against, out)
+    ledger = load_ledger(cfg.removals_path())
+    digest = input_digest(cfg, ctx, sidecars, against, out, ledger.digest())
     unchanged = unchanged_release(ctx, digest, out)
     if unchanged is not None:
         return unchanged
-    decisions = decide(cfg, sidecars, against, pairs_of)
+    decisions = decide(cfg, sidecars, against, pairs_of, ledger, read_tombstones(out / INDEX_FOLDER))
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -214,7 +221,7 @@ def publish_release(
             f"publishing {out} failed: {exc.strerror or exc}{where}; the release in place is unchanged"
         ) from exc
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
-    remember_release(ctx, digest, manifest, out)
+    remember_release(ctx, digest, manifest, out, [sc.key for sc in sidecars])
     return manifest
 
 
@@ -273,6 +280,7 @@ def _write_release(
         shards = docs.close()
         rejected_files = rejs.close()
     index.close()
+    write_tombstones(tmp / INDEX_FOLDER, decisions.tombstones)
     tag, shards, rejected_files, shas = tag_files(tmp, shards, rejected_files)
     for k, h in dataset_content.items():
         datasets[k]["content_sha256"] = h.hexdigest()
@@ -317,6 +325,7 @@ def _write_release(
         ],
     }
     manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
+    manifest["removals"] = decisions.removals
     card = render_card(
         manifest,
         has_rejected=bool(rejected_files),

@@ -56,7 +56,17 @@ one_agency = ds.filter(lambda r: r["agency"] == "法務部")
 
 Configs: {% for c in configs %}`{{ c }}`{% if not loop.last %}, {% endif %}{% endfor %}.
 
-## Licences
+{% if m.get("removals") %}## Removals
+
+Documents taken out on request and kept out of every later release (with their duplicates); their text is
+withheld from `rejected/` too. By request, never by content:
+
+| request | recorded | reason | matched by | documents |
+|---|---|---|---|---|
+{% for r in m.removals %}| {{ r.request }} | {{ r.at[:10] }} | {{ r.reason }} | {{ r.matches }}
+{#- #} | {{ "{:,}".format(r.documents) }} |
+{% endfor %}
+{% endif %}## Licences
 
 Only licences whose policy is `allow` are published; denied (`license_denied`) and held-back
 (`license_review`) documents are in `rejected/`. Attribution statements the licences require are in

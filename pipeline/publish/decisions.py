@@ -11,6 +11,7 @@ travel in rejected/; per resource, the licence as resolved; per step, documents 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from pipeline.dedup.minhash import as_matrix, signature_matrix
 from pipeline.extract.staged import StagedResource, StepStat
 from pipeline.licensing import Resolved
 from pipeline.publish.audit import cluster_audit
+from pipeline.publish.removals import REMOVED, Ledger
 from pipeline.publish.rules import RULES, RowFacts
 
 PairsOf = Callable[[np.ndarray], np.ndarray]  # [n, bands] band keys -> candidate pairs (lsh.candidate_pairs)
@@ -54,6 +56,8 @@ class Decisions:
     boilerplate: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))  # line keys left out
     rekeyed: dict[str, dict[int, Rekeyed]] = field(default_factory=dict)  # per staged file and row
     audit: list[dict[str, Any]] = field(default_factory=list)  # duplicate clusters for a maintainer to judge
+    tombstones: list[tuple[str, bytes | None, int]] = field(default_factory=list)  # removed: key, signature, request
+    removals: list[dict[str, Any]] = field(default_factory=list)  # per ledger entry: why, and documents removed
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,8 @@ def decide(
     staged_files: list[StagedResource],
     published: list[PublishedIndex] | None = None,
     pairs_of: PairsOf = candidate_pairs,
+    removals: Ledger | None = None,
+    tombstones: Tombstones | None = None,
 ) -> Decisions:
     """The record rules and the licence gate first (so a denied copy never wins a cluster), then dedup over
     what remains.
@@ -312,6 +318,9 @@ def decide(
         chrome_set,
         dedup.ngram,
     )
+    removed, counts = _remove(
+        cfg, removals or Ledger([]), tombstones or ([], None, []), gated, clusters, staged_files, pairs_of
+    )
     cross = _cross_agency(slots, result.representative[:n_run], result.size[:n_run])
     stats = {
         "cross_agency_clusters": cross.pop("*", 0),
@@ -322,7 +331,20 @@ def decide(
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
         "boilerplate_lines": len(boilerplate),
         "documents_with_boilerplate": sum(len(rows) for rows in overrides.values()),
+        "removed_by_request": sum(1 for rows in reasons.values() for r in rows if r == REMOVED),
     }
+    ledger = removals or Ledger([])
+    removal_rows = [
+        {
+            "request": n + 1,
+            "at": e.at,
+            "reason": e.reason,
+            "requested_by": e.requested_by,
+            "matches": e.kind(),
+            "documents": counts.get(n, 0),
+        }
+        for n, e in enumerate(ledger.entries)
+    ]
     return Decisions(
         reasons,
         details,
@@ -336,7 +358,102 @@ def decide(
         boilerplate,
         overrides,
         audit,
+        removed,
+        removal_rows,
     )
+
+
+Tombstones = tuple[list[str], np.ndarray | None, list[int]]  # removals.read_tombstones
+
+
+def _remove(
+    cfg: LoadedConfig,
+    ledger: Ledger,
+    tombstones: Tombstones,
+    gated: _Gated,
+    clusters: dict[str, list[str | None]],
+    staged_files: list[StagedResource],
+    pairs_of: PairsOf,
+) -> tuple[list[tuple[str, bytes | None, int]], Counter[int]]:
+    """Apply the removal ledger and the tombstones of earlier removals: matched rows, and every row of their
+    duplicate clusters, become `removed` with their text withheld. Returns the tombstones the new release
+    keeps (the earlier ones and this run's removed candidates) and the rows removed per ledger entry."""
+    counts: Counter[int] = Counter()
+    reasons, details, withhold, run, slots = gated.reasons, gated.details, gated.withhold, gated.candidates, gated.slots
+    hit: dict[str, dict[int, int]] = {}
+    if ledger.entries:
+        columns = ["id", "hash_key", "text", "title"] if ledger.needs_text else ["id", "hash_key"]
+        for sc in staged_files:
+            t = read_staged(sc, columns).to_pydict()
+            texts, titles = t.get("text", [None] * len(t["id"])), t.get("title", [None] * len(t["id"]))
+            for row, doc_id in enumerate(t["id"]):
+                n = ledger.entry_for(
+                    doc_id, sc.dataset_id, sc.resource_url, texts[row], titles[row], t["hash_key"][row] or ""
+                )
+                if n is not None:
+                    hit.setdefault(sc.key, {})[row] = n
+    for i, n in _tombstone_hits(cfg, run, tombstones, pairs_of).items():
+        sc, row = slots[i]
+        hit.setdefault(sc.key, {}).setdefault(row, n)
+    if not hit:
+        return [(k, s.tobytes() if s is not None else None, n) for k, s, n in _rows_of(tombstones)], counts
+    request_of_cluster: dict[str, int] = {}
+    for key, rows in hit.items():
+        for row, n in rows.items():
+            cluster_id = clusters[key][row]
+            if cluster_id is not None:
+                request_of_cluster.setdefault(cluster_id, n)
+    kept = [(k, s.tobytes() if s is not None else None, n) for k, s, n in _rows_of(tombstones)]
+    slot_of = {(sc.key, row): i for i, (sc, row) in enumerate(slots)}
+    for sc in staged_files:
+        key = sc.key
+        for row in range(len(reasons[key])):
+            n = hit.get(key, {}).get(row)
+            note = ""
+            if n is None and clusters[key][row] in request_of_cluster:
+                n, note = request_of_cluster[clusters[key][row]], " (in the duplicate cluster of a removed document)"
+            if n is None:
+                continue
+            reasons[key][row], details[key][row] = REMOVED, ledger_detail(ledger, n) + note
+            withhold[key][row] = True
+            counts[n] += 1
+            i = slot_of.get((key, row))
+            if i is not None:
+                signature = run.signatures[i].tobytes() if run.signatures is not None else None
+                kept.append((run.hash_keys[i], signature, n))
+    return kept, counts
+
+
+def ledger_detail(ledger: Ledger, n: int) -> str:
+    return ledger.describe(n) if n < len(ledger.entries) else f"removal request {n + 1} (a removed document's copy)"
+
+
+def _rows_of(tombstones: Tombstones) -> list[tuple[str, np.ndarray | None, int]]:
+    keys, signatures, requests = tombstones
+    return [(k, signatures[i] if signatures is not None else None, requests[i]) for i, k in enumerate(keys)]
+
+
+def _tombstone_hits(cfg: LoadedConfig, run: Candidates, tombstones: Tombstones, pairs_of: PairsOf) -> dict[int, int]:
+    """Run candidates equal to a removed document (same dedup key) or near it: the removed text is gone, so the
+    signatures' estimated Jaccard decides, erring on the side of the request (at least the threshold less the
+    verification margin, where near pairs are otherwise checked on their text): candidate -> request."""
+    keys, signatures, requests = tombstones
+    if not keys:
+        return {}
+    dedup = cfg.corpus.dedup
+    by_key = dict(zip(keys, requests, strict=True))
+    found = {i: by_key[k] for i, k in enumerate(run.hash_keys) if k in by_key}
+    if signatures is None or run.signatures is None or not dedup.near or not len(run.hash_keys):
+        return found
+    n = len(run.hash_keys)
+    both = np.concatenate([run.signatures, signatures.astype(run.signatures.dtype)])
+    pairs = pairs_of(band_keys(both, dedup.bands, dedup.rows))
+    pairs = pairs[(pairs[:, 0] < n) != (pairs[:, 1] < n)]
+    for a, b in pairs.tolist():
+        mine, tomb = (a, b - n) if a < n else (b, a - n)
+        if float(np.mean(both[a] == both[b])) >= dedup.threshold - dedup.verify_margin:
+            found.setdefault(mine, requests[tomb])
+    return found
 
 
 def boilerplate_keys(cfg: LoadedConfig, gated: _Gated, published: list[PublishedIndex]) -> np.ndarray:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import LoadedConfig
+from pipeline.dedup.index import FOLDER as INDEX_FOLDER
 from pipeline.extract.staged import StagedResource
 from pipeline.publish.decisions import decide, open_published
+from pipeline.publish.removals import load_ledger, read_tombstones
 
 
 @dataclass
@@ -61,7 +63,9 @@ def plan(cfg: LoadedConfig, staged: list[StagedResource], output_dir: Path) -> P
     """The public release the staged files and the decision settings would make, and the one in place."""
     sources = cfg.corpus.sources
     public = [sc for sc in staged if not sources[sc.source_index].is_restricted(sc.dataset_id)]
-    decisions = decide(cfg, public, open_published(cfg))
+    ledger = load_ledger(cfg.removals_path())
+    tombstones = read_tombstones(output_dir / INDEX_FOLDER)
+    decisions = decide(cfg, public, open_published(cfg), removals=ledger, tombstones=tombstones)
     would = Side()
     for sc in public:
         for reason in decisions.reasons[sc.key]:

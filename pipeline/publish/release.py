@@ -56,6 +56,7 @@ def input_digest(
     staged: list[StagedResource],
     published: list[PublishedIndex] | None = None,
     out: Path | None = None,
+    removals: str = "",
 ) -> str:
     """Everything a release depends on: the staged files (their keys cover bytes and extraction settings) with
     what their datasets say of themselves, every decision setting (the run's and each source's), the licence
@@ -75,6 +76,7 @@ def input_digest(
             "output": str(out or ctx.paths.output_dir),
             "version": ctx.pipeline_version,
             "digest": DIGEST_SCHEME,
+            "removals": removals,  # the removal ledger's digest: a new request is a new release
             "columns": [f"{f.name}:{f.type}" for f in DOCUMENT_SCHEMA],  # a new column is a new release
         },
         sort_keys=True,
@@ -105,9 +107,19 @@ def unchanged_release(ctx: RunContext, digest: str, out: Path) -> dict[str, Any]
     return {**saved, "reused_release": True}
 
 
-def remember_release(ctx: RunContext, digest: str, manifest: dict[str, Any], out: Path) -> None:
-    state = {"input_digest": digest, "manifest": manifest}
+def remember_release(
+    ctx: RunContext, digest: str, manifest: dict[str, Any], out: Path, staged: list[str] | None = None
+) -> None:
+    """Note what the release in `out` was built from: its input digest, manifest and staged files (by key), so
+    that a later run can keep it and a removal can publish it again without extracting anything."""
+    state = {"input_digest": digest, "manifest": manifest, "staged": staged or []}
     atomic_write_bytes(_release_state(ctx, out), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def staged_keys(ctx: RunContext, out: Path) -> list[str]:
+    """The staged files (keys) the release in `out` was last published from; [] when unknown."""
+    path = _release_state(ctx, out)
+    return list(json.loads(path.read_text(encoding="utf-8")).get("staged", [])) if path.exists() else []
 
 
 def previous_manifest(output_dir: Path) -> dict[str, Any] | None:

@@ -30,11 +30,13 @@ import pyarrow.parquet as pq
 import yaml
 
 from pipeline.atomic import sha256_file
+from pipeline.config import ConfigError, load_config
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.normalize.pii import find
 from pipeline.normalize.private_use import PRIVATE_USE
 from pipeline.publish.digest import Digest, row_hashes
+from pipeline.publish.removals import Ledger, load_ledger, published_keys
 
 CHECKS = (
     "files",
@@ -44,6 +46,7 @@ CHECKS = (
     "accounting",
     "licences",
     "access tier",
+    "removals",
     "personal data",
     "private use",
     "withheld text",
@@ -109,11 +112,15 @@ class _Scan:
     complete: bool = True  # every listed data shard was read; otherwise digests are not recomputed
 
 
-def verify_release(folder: Path, licenses: LicenseTable | None = None, report: Path | None = None) -> VerifyResult:
-    """Verify the release in `folder` against its manifest, the licence table and, if given, the run's report."""
+def verify_release(
+    folder: Path, licenses: LicenseTable | None = None, report: Path | None = None, removals: Path | None = None
+) -> VerifyResult:
+    """Verify the release in `folder` against its manifest, the licence table, the removal ledger (default: the
+    one of the config the manifest names) and, if given, the run's report."""
     folder = Path(folder)
     manifest = _read_manifest(folder)
     table = licenses or load_table()
+    ledger = load_ledger(removals if removals is not None else _ledger_of(manifest))
     report_data = _read_report(report) if report is not None else _from_manifest(manifest)
     result = VerifyResult(folder)
     _check_leftovers(folder, result)
@@ -121,13 +128,24 @@ def verify_release(folder: Path, licenses: LicenseTable | None = None, report: P
     _check_card(folder, manifest, result)
     scan = _Scan()
     _scan_rejected(folder, manifest, table, scan, result)
-    _scan_published(folder, manifest, table, scan, result)
+    _scan_published(folder, manifest, table, scan, result, ledger)
     _check_counts(manifest, scan, result)
     _check_notice(folder, scan, result)
     _check_report_is_this_release(report_data, manifest, result)
     _check_digests(manifest, scan, result)
     _check_accounting(report_data, manifest, scan, result)
     return result
+
+
+def _ledger_of(manifest: dict[str, Any]) -> Path | None:
+    """The removal ledger of the config that built the release, when that config is still readable."""
+    config = manifest.get("config")
+    if not config or not Path(config).is_file():
+        return None
+    try:
+        return load_config(config).removals_path()
+    except ConfigError:
+        return Path(config).parent / "removals.yaml"
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -361,10 +379,18 @@ def _scan_rejected(
 
 
 def _scan_published(
-    folder: Path, manifest: dict[str, Any], table: LicenseTable, scan: _Scan, result: VerifyResult
+    folder: Path,
+    manifest: dict[str, Any],
+    table: LicenseTable,
+    scan: _Scan,
+    result: VerifyResult,
+    ledger: Ledger | None = None,
 ) -> None:
-    """Licence, attribution and personal data of every published document; counts and row hashes on the way."""
+    """Licence, attribution, access tier, removals and personal data of every published document; counts and
+    row hashes on the way."""
     scanner = _PublishedScanner(_Policies(table), scan, result, str(manifest.get("access_tier") or "open"))
+    scanner.ledger = ledger or Ledger([])
+    scanner.keys = published_keys(folder) if scanner.ledger.entries else {}
     for entry in manifest.get("shards", []):
         rel = str(entry.get("path"))
         scanner.enter(rel)
@@ -385,6 +411,8 @@ class _PublishedScanner:
 
     def __init__(self, policy_of: _Policies, scan: _Scan, result: VerifyResult, tier: str) -> None:
         self.policy_of, self.scan, self.result, self.tier = policy_of, scan, result, tier
+        self.ledger = Ledger([])
+        self.keys: dict[str, str] = {}  # document id -> dedup key, from the release's index
         self.rel = ""
 
     def enter(self, rel: str) -> None:
@@ -418,6 +446,12 @@ class _PublishedScanner:
             )
         if not statement or not statement.strip():
             result.fail("licences", f"{rel}: document {doc_id}: attribution is empty")
+        result.count("removals")
+        n = self.ledger.entry_for(
+            doc_id, row["dataset_id"], row["resource_url"], row["text"], row["title"], self.keys.get(doc_id)
+        )
+        if n is not None:
+            result.fail("removals", f"{rel}: document {doc_id}: published, but {self.ledger.describe(n)} removes it")
         result.count("access tier")
         if row["access_tier"] != self.tier:
             result.fail(
