@@ -351,6 +351,8 @@ def _print_summary(s: dict, seconds: float) -> None:
     table.add_row("report", str(Path(s["report_dir"]) / "report.html"))
     table.add_row("wall time", f"{seconds:.1f} s")
     console.print(table)
+    for change in s.get("licence_changed", []):
+        console.print(f"[red]{change}[/red]", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -171,4 +171,7 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
         "release_reused": report["release_reused"],
         "release_run_id": report["release_run_id"],
         "refused": report["refused"],
+        "licence_changed": [
+            f"{c['dataset']}: {c['description']}" for c in (report.get("diff") or {}).get("licence_changed", [])
+        ],
     }

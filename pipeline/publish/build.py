@@ -326,6 +326,16 @@ def _write_release(
     }
     manifest["licenses"] = _licence_summary(table_of_licences, manifest["datasets"])
     manifest["removals"] = decisions.removals
+    manifest["dataset_licences"] = {
+        f"{sc.source}/{sc.dataset_id}": {
+            "license": decisions.licences[sc.key].id,
+            "policy": decisions.licences[sc.key].policy,
+            "stated": sc.dataset.license,
+            "dataset_title": sc.dataset_title,
+            "agency": sc.agency,
+        }
+        for sc in sidecars
+    }
     card = render_card(
         manifest,
         has_rejected=bool(rejected_files),
@@ -334,7 +344,13 @@ def _write_release(
         tokenizer=cfg.token_label(),
     )
     (tmp / "README.md").write_text(card, encoding="utf-8")
-    manifest["diff"] = release_diff(previous_manifest(out), manifest)
+    before = previous_manifest(out)
+    manifest["diff"] = release_diff(before, manifest)
+    # Every licence change a release saw, oldest first: what a maintainer answers "since when?" with.
+    manifest["licence_history"] = [
+        *(before or {}).get("licence_history", []),
+        *({**c, "run_id": ctx.run_id, "at": manifest["created_at"]} for c in manifest["diff"]["licence_changed"]),
+    ]
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest, tallies
 

@@ -144,6 +144,7 @@ def build_report(
             _plain({**_licence_facts(licenses, license_overrides, k), **v}) for k, v in sorted(by_license.items())
         ],
         "diff": manifest.get("diff"),
+        "removals": manifest.get("removals", []),
         "restricted": manifest.get("restricted"),
         "document_agencies": [{"agency": k, **v} for k, v in manifest.get("document_agencies", {}).items()],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],

@@ -23,6 +23,15 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <p>Run <code>{{ r.run_id }}</code> &middot; twcorpus {{ r.pipeline_version }} &middot; {{ r.created_at }}<br>
 Config <code>{{ r.config }}</code> ({{ r.config_digest }}) &rarr; <code>{{ r.output_dir }}</code></p>
 {% for why in r.refused %}<p id="refused" style="color:#b00"><strong>Not published:</strong> {{ why }}</p>{% endfor %}
+{% if r.diff and r.diff.licence_changed %}<div id="licence-changes" style="color:#b00">
+<p><strong>Licences changed since the previous release</strong> (each dataset gated again under its new
+licence):</p><ul>
+{% for c in r.diff.licence_changed %}<li>{{ c.dataset_title or "" }} ({{ c.dataset }}, {{ c.agency or "" }}):
+{{ c.description }}</li>
+{% endfor %}</ul></div>{% endif %}
+{% if r.removals %}<p id="removals">Removal requests applied: {% for x in r.removals %}{{ x.request }}.
+{{ x.reason }} ({{ x.matches }}, {{ x.documents }} documents){% if not loop.last %}; {% endif %}{% endfor %}.</p>
+{% endif %}
 
 <h2>Funnel</h2>
 <svg id="funnel" width="720" height="{{ 30 * (funnel|length) + 10 }}" role="img" aria-label="records funnel">

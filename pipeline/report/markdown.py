@@ -27,6 +27,8 @@ def summary_markdown(report: dict[str, Any], folder: Path) -> str:
             f"Since release `{diff['previous_run_id']}`: {len(diff['added'])} datasets added, "
             f"{len(diff['removed'])} removed, {len(diff['changed'])} changed; tokens {diff['tokens_delta']:+,}."
         )
+    for change in (diff or {}).get("licence_changed", []):
+        lines.append(f"**{change['dataset']}**: {change['description']}")
     lines += [f"**Not published:** {why}" for why in report.get("refused", [])]
     if report.get("release_reused"):
         lines.append("Nothing changed: the release in place was kept.")
