@@ -217,3 +217,17 @@ def test_the_report_shows_duplicate_clusters_to_review(sample_run):
     assert "Duplicate clusters to review" in html and repost["id"] in html
     steps = {(s["stage"], s["step"]) for s in report["steps"]}
     assert {("publish", "boilerplate"), ("publish", "dedup"), ("extract", "signatures")} <= steps
+
+
+def test_the_sample_release_describes_itself_in_croissant(sample_run):
+    import mlcroissant as mlc
+
+    work, _first, _ = sample_run
+    corpus = work / "data/corpus"
+    dataset = mlc.Dataset(jsonld=str(corpus / "croissant.json"))
+    assert not dataset.metadata.ctx.issues.warnings and not dataset.metadata.ctx.issues.errors
+    records = list(dataset.records("documents"))
+    published = pq.read_table(corpus / "data", columns=["id", "license"]).to_pylist()
+    assert sorted(r["documents/id"].decode() for r in records) == sorted(r["id"] for r in published)
+    assert {r["documents/license"].decode() for r in records} == {r["license"] for r in published}
+    assert "https://data.gov.tw/license" in dataset.metadata.license

@@ -182,3 +182,20 @@ def test_every_config_the_card_declares_loads_with_datasets(realdata_run, tmp_pa
     assert sum(n for k, n in sizes.items() if k.startswith("license-")) == len(published)
     assert sum(n for k, n in sizes.items() if k.startswith("source-")) == len(published)
     assert {"license-public-domain", "license-attribution", "source-moj_laws", "source-local"} <= set(sizes)
+
+
+def test_croissant_description_validates_and_reads_every_document(realdata_run):
+    """mlcroissant validates croissant.json (warnings count: it logs them) and reads the record set from it."""
+    import mlcroissant as mlc
+
+    published, _, report = realdata_run
+    corpus = Path(report["output_dir"])
+    dataset = mlc.Dataset(jsonld=str(corpus / "croissant.json"))
+    assert not dataset.metadata.ctx.issues.warnings and not dataset.metadata.ctx.issues.errors
+    ids = {record["documents/id"].decode() for record in dataset.records("documents")}
+    assert ids == set(published["id"])
+    distribution = json.loads((corpus / "croissant.json").read_text(encoding="utf-8"))["distribution"]
+    shards = {d["contentUrl"]: d for d in distribution if d["@type"] == "cr:FileObject"}
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    assert {s["path"]: s["sha256"] for s in manifest["shards"]} == {k: v["sha256"] for k, v in shards.items()}
+    assert any("public-domain" in k and shards[k]["license"] for k in shards)  # licences per shard

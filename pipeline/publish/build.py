@@ -31,6 +31,7 @@ from pipeline.extract.staged import StagedResource
 from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
 from pipeline.publish.card import render_card, render_notice
+from pipeline.publish.croissant import croissant
 from pipeline.publish.decisions import Decisions, PairsOf, Rekeyed, decide, index_settings, open_published, read_staged
 from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
 from pipeline.publish.digest import Digest, row_hashes
@@ -67,6 +68,7 @@ class ResourceTally:
 
 # The two tiers of the national corpus, as twcorpus's two releases.
 OPEN_TIER, AUTHORISED_TIER = "open", "authorised"
+CROISSANT = "croissant.json"  # beside the card: the release in Croissant 1.0
 
 
 def _put(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
@@ -344,6 +346,7 @@ def _write_release(
         tokenizer=cfg.token_label(),
     )
     (tmp / "README.md").write_text(card, encoding="utf-8")
+    (tmp / CROISSANT).write_text(json.dumps(croissant(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     before = previous_manifest(out)
     manifest["diff"] = release_diff(before, manifest)
     # Every licence change a release saw, oldest first: what a maintainer answers "since when?" with.
