@@ -20,7 +20,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.catalogue_sync import catalogue_sync
-from pipeline import stages
+from pipeline import lineage, stages
 from pipeline.clock import StageClock
 from pipeline.config import DaskConfig, LoadedConfig, load_config
 from pipeline.dedup.dask_bands import candidate_pairs_from_worker, on_dask_worker
@@ -172,6 +172,20 @@ def build_corpus_on_dask(config_path: str, output_dir: str | None, run_id: str) 
 
 
 def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
+    """The run, with its lineage: START, then COMPLETE naming inputs and outputs, or FAIL."""
+    lineage.emit(cfg, ctx, "START")
+    try:
+        summary, sidecars, manifest = _stages(cfg, ctx, parallel)
+    except BaseException:
+        lineage.emit(cfg, ctx, "FAIL")
+        raise
+    lineage.emit(cfg, ctx, "COMPLETE", sidecars, manifest)
+    return summary
+
+
+def _stages(
+    cfg: LoadedConfig, ctx: RunContext, parallel: int
+) -> tuple[dict[str, Any], list[StagedResource], dict[str, Any]]:
     """The stages in order; `parallel` (processes extracting at once) sizes the batches so all stay busy."""
     clock = StageClock()
     with clock.stage("discover"):
@@ -219,4 +233,4 @@ def _build(cfg: LoadedConfig, ctx: RunContext, parallel: int) -> dict[str, Any]:
     summary = report_task.submit(cfg, ctx, sidecars, manifest, clock.wall, clock.cpu).result()
     for why in summary["refused"]:
         get_run_logger().error(why)
-    return summary
+    return summary, sidecars, manifest

@@ -360,6 +360,18 @@ class PublishConfig(StrictModel):
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
 
 
+class LineageConfig(StrictModel):
+    """OpenLineage events of every run (START, COMPLETE with inputs and outputs, FAIL)."""
+
+    enabled: bool = True
+    namespace: str = Field(default="twcorpus", description="the OpenLineage job namespace")
+    transport: dict[str, Any] | None = Field(
+        default=None,
+        description="an openlineage-python transport config (e.g. {type: http, url: http://marquez:5000}); "
+        "default: append to <data_dir>/lineage/events.jsonl",
+    )
+
+
 class DaskConfig(StrictModel):
     """Run the build's tasks on a Dask cluster (prefect-dask's DaskTaskRunner) instead of local threads."""
 
@@ -380,6 +392,7 @@ class CorpusConfig(StrictModel):
         default=None, description="release of restricted sources; default <output_dir>-restricted"
     )
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
+    lineage: LineageConfig = LineageConfig()
     removals: str = Field(
         default="removals.yaml",
         description="removal ledger (relative to this config): `twcorpus remove` writes it, every publish applies it",

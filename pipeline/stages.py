@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline import lineage
 from pipeline.batches import plan_batches
 from pipeline.config import LoadedConfig
 from pipeline.extract.resource import extract_resource
@@ -141,7 +142,9 @@ def republish(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
         if not path.exists():
             raise FileNotFoundError(f"staged file {path} of the release is gone: run the config again")
         sidecars.append(StagedResource.load(path))
+    lineage.emit(cfg, ctx, "START")
     manifest = publish(cfg, ctx, sidecars)
+    lineage.emit(cfg, ctx, "COMPLETE", sidecars, manifest)
     report = build_report(
         ctx,
         sidecars,

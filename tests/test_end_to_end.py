@@ -231,3 +231,27 @@ def test_the_sample_release_describes_itself_in_croissant(sample_run):
     assert sorted(r["documents/id"].decode() for r in records) == sorted(r["id"] for r in published)
     assert {r["documents/license"].decode() for r in records} == {r["license"] for r in published}
     assert "https://data.gov.tw/license" in dataset.metadata.license
+
+
+def test_each_run_emits_openlineage_events_naming_inputs_and_outputs(sample_run):
+    from openlineage.client.event_v2 import RunState
+
+    work, _first, _second = sample_run
+    events = [json.loads(line) for line in (work / "data/lineage/events.jsonl").read_text().splitlines()]
+    by_run: dict[str, list[dict]] = {}
+    for event in events:
+        by_run.setdefault(event["run"]["runId"], []).append(event)
+    assert len(by_run) >= 2 and all(e["eventType"] in {s.value for s in RunState} for e in events)
+    complete = [e for e in events if e["eventType"] == "COMPLETE"]
+    assert len(complete) == len(by_run) and all(v[0]["eventType"] == "START" for v in by_run.values())
+    last = complete[-1]
+    assert last["job"]["namespace"] == "twcorpus" and last["producer"].startswith("https://")
+    manifest = json.loads((work / "data/corpus/manifest.json").read_text(encoding="utf-8"))
+    [release] = [o for o in last["outputs"] if o["name"].endswith("corpus")]
+    assert release["facets"]["version"]["datasetVersion"] == manifest["content_sha256"]
+    assert release["outputFacets"]["outputStatistics"]["rowCount"] == manifest["documents"]
+    inputs = {i["name"]: i for i in last["inputs"]}
+    assert {r["resource_url"] for r in manifest["resources"]} <= set(inputs)
+    rows = pq.read_table(work / "data/corpus/data", columns=["resource_url", "raw_sha256"]).to_pylist()
+    for row in rows:
+        assert inputs[row["resource_url"]]["facets"]["version"]["datasetVersion"] == row["raw_sha256"]
