@@ -303,6 +303,36 @@ def remove(
     )
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="the older release: a folder, or a version name of --corpus")],
+    new: Annotated[str, typer.Argument(help="the newer release: a folder, or a version name of --corpus")],
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="the corpus whose kept versions OLD and NEW name")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="every document id, as JSON")] = False,
+) -> None:
+    """Documents added, removed (and why) and changed per dataset between two releases."""
+    from pipeline.publish.docdiff import document_diff
+    from pipeline.publish.history import resolve
+
+    try:
+        result = document_diff(resolve(old, corpus), resolve(new, corpus))
+    except FileNotFoundError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        console.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"twcorpus diff {old} -> {new}")
+    for column in ("dataset", "added", "removed", "why removed", "changed"):
+        table.add_column(column, justify="left" if column in ("dataset", "why removed") else "right")
+    for dataset, e in result["datasets"].items():
+        why = ", ".join(f"{k} {v:,}" for k, v in e["removed_because"].items())
+        table.add_row(dataset, f"{len(e['added']):,}", f"{len(e['removed']):,}", why, f"{len(e['changed']):,}")
+    console.print(table)
+    console.print(f"{result['added']:,} added, {result['removed']:,} removed, {result['changed']:,} changed")
+
+
 @contextmanager
 def _progress_bars() -> Iterator[None]:
     """Per-stage bars with resources done and records/s, on a terminal (silent otherwise)."""

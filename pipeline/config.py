@@ -360,6 +360,16 @@ class PublishConfig(StrictModel):
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
 
 
+class ReleasesConfig(StrictModel):
+    """Release history: 0 keeps only the release in place (the corpus folder is the release)."""
+
+    keep: int = Field(
+        default=0,
+        ge=0,
+        description="versions kept under <output_dir>.versions/<run_id>/, <output_dir> a link to the current one",
+    )
+
+
 class LineageConfig(StrictModel):
     """OpenLineage events of every run (START, COMPLETE with inputs and outputs, FAIL)."""
 
@@ -393,6 +403,7 @@ class CorpusConfig(StrictModel):
     )
     data_dir: str = Field(default="data", description="root of raw/, work/, state/ and reports/")
     lineage: LineageConfig = LineageConfig()
+    releases: ReleasesConfig = ReleasesConfig()
     removals: str = Field(
         default="removals.yaml",
         description="removal ledger (relative to this config): `twcorpus remove` writes it, every publish applies it",

@@ -30,6 +30,7 @@ from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.extract.staged import StagedResource
 from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
+from pipeline.publish import history
 from pipeline.publish.card import render_card, render_notice
 from pipeline.publish.croissant import croissant
 from pipeline.publish.decisions import Decisions, PairsOf, Rekeyed, decide, index_settings, open_published, read_staged
@@ -199,6 +200,7 @@ def publish_release(
     is (same files, same run_id) and its manifest returned: a re-run does not rewrite an identical corpus.
     """
     recover(out)
+    history.recover(out)
     ledger = load_ledger(cfg.removals_path())
     digest = input_digest(cfg, ctx, sidecars, against, out, ledger.digest())
     unchanged = unchanged_release(ctx, digest, out)
@@ -215,7 +217,11 @@ def publish_release(
             manifest["refused"] = refusal(out, manifest)
             manifest["diff"] = None  # nothing was released to compare
             return manifest
-        swap_in(tmp, out, ctx.run_id)
+        keep = cfg.corpus.releases.keep
+        if keep:
+            history.install(tmp, out, ctx.run_id, keep)
+        else:
+            swap_in(tmp, out, ctx.run_id)
     except OSError as exc:  # a full disk, a read-only or vanished folder: the release in place stays as it was
         shutil.rmtree(tmp, ignore_errors=True)
         where = f" ({exc.filename})" if exc.filename else ""
@@ -224,6 +230,7 @@ def publish_release(
         ) from exc
     manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
     remember_release(ctx, digest, manifest, out, [sc.key for sc in sidecars])
+    history.remember_agencies(ctx.paths.state_dir, manifest, out)
     return manifest
 
 

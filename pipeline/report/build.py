@@ -14,6 +14,7 @@ from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH, s_curve
 from pipeline.extract.staged import StagedResource
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.paths import RunContext
+from pipeline.publish.history import agency_history
 from pipeline.report.html import render_html
 
 MAX_SAMPLES = 20
@@ -145,6 +146,7 @@ def build_report(
         ],
         "diff": manifest.get("diff"),
         "removals": manifest.get("removals", []),
+        "agency_trend": agency_trend(agency_history(ctx.paths.state_dir, ctx.paths.output_dir)),
         "restricted": manifest.get("restricted"),
         "document_agencies": [{"agency": k, **v} for k, v in manifest.get("document_agencies", {}).items()],
         "datasets": [_plain(v) for _, v in sorted(by_dataset.items())],
@@ -154,6 +156,38 @@ def build_report(
         "steps": steps(sidecars, manifest),
         "resources": resources,
     }
+
+
+def agency_trend(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Tokens per agency release by release (the chart) and the agencies ranked by the latest release's tokens,
+    with their rank in the release before (the ministry recognises contributing agencies by it)."""
+    if not releases:
+        return {"releases": [], "series": [], "ranking": []}
+
+    def ranks(release: dict[str, Any]) -> dict[str, int]:
+        ordered = sorted(release["agencies"].items(), key=lambda kv: (-kv[1]["tokens"], kv[0]))
+        return {name: n + 1 for n, (name, _) in enumerate(ordered)}
+
+    latest = releases[-1]
+    before = ranks(releases[-2]) if len(releases) > 1 else {}
+    now = ranks(latest)
+    ranking = [
+        {
+            "agency": name,
+            "rank": rank,
+            "rank_before": before.get(name),
+            "documents": latest["agencies"][name]["documents"],
+            "tokens": latest["agencies"][name]["tokens"],
+            "tokens_before": releases[-2]["agencies"].get(name, {}).get("tokens") if len(releases) > 1 else None,
+        }
+        for name, rank in sorted(now.items(), key=lambda kv: kv[1])
+    ]
+    top = [r["agency"] for r in ranking[:8]]
+    series = [
+        {"agency": name, "tokens": [r["agencies"].get(name, {}).get("tokens", 0) for r in releases]} for name in top
+    ]
+    labels = [{"run_id": r["run_id"], "date": str(r["created_at"])[:10]} for r in releases]
+    return {"releases": labels, "series": series, "ranking": ranking}
 
 
 def steps(staged: list[StagedResource], manifest: dict[str, Any]) -> list[dict[str, Any]]:

@@ -68,6 +68,31 @@ licence):</p><ul>
 <h2>Tokens by agency</h2>
 {{ bars("tokens-by-agency", "published tokens by agency", token_agencies) }}
 
+<h2>Agency contributions over time</h2>
+{% set at = r.agency_trend %}{% if not at or not at.releases %}<p>No release recorded yet.</p>
+{% else %}{% set tmax = at.series | map(attribute="tokens") | map("max") | max if at.series else 0 %}
+{% set n = at.releases | length %}
+<svg id="agency-trend" width="720" height="{{ 240 + 18 * (at.series | length) }}" role="img"
+ aria-label="published tokens per agency, release by release">
+{% set colours = ["#3b7dd8", "#d8663b", "#3bd87a", "#a23bd8", "#d8c83b", "#3bc8d8", "#d83b8f", "#777"] %}
+{% for s in at.series %}{% set colour = colours[loop.index0] %}
+<polyline fill="none" stroke="{{ colour }}" stroke-width="2" points="
+{%- for v in s.tokens %}{{ (60 + (600 * loop.index0 / (n - 1) if n > 1 else 300)) | round(1) }},
+{{- (210 - (190 * v / tmax if tmax else 0)) | round(1) }} {% endfor %}"></polyline>
+<text x="60" y="{{ 240 + 18 * loop.index0 }}" fill="{{ colour }}">{{ s.agency }}</text>
+{% endfor %}
+{% for rel in at.releases %}<text x="{{ (60 + (600 * loop.index0 / (n - 1) if n > 1 else 300)) | round(1) }}"
+ y="225" text-anchor="middle">{{ rel.date }}</text>{% endfor %}
+<text x="0" y="20">{{ "{:,}".format(tmax) }} tokens</text>
+</svg>
+<table id="agency-ranking"><tr><th>rank</th><th>agency</th><th>documents</th><th>tokens</th>
+<th>rank in the release before</th><th>tokens before</th></tr>
+{% for a in at.ranking %}<tr><td class="n">{{ a.rank }}</td><td>{{ a.agency }}</td>
+<td class="n">{{ "{:,}".format(a.documents) }}</td><td class="n">{{ "{:,}".format(a.tokens) }}</td>
+<td class="n">{{ a.rank_before if a.rank_before is not none else "new" }}</td>
+<td class="n">{{ "{:,}".format(a.tokens_before) if a.tokens_before is not none else "" }}</td></tr>
+{% endfor %}</table>{% endif %}
+
 <h2>Licences</h2>
 {{ bars("tokens-by-licence", "published tokens by licence", token_licences) }}
 <table><tr><th>licence</th><th>class</th><th>policy this run</th><th>read</th><th>published</th><th>tokens</th>
