@@ -72,14 +72,14 @@ licence):</p><ul>
 {% set at = r.agency_trend %}{% if not at or not at.releases %}<p>No release recorded yet.</p>
 {% else %}{% set tmax = at.series | map(attribute="tokens") | map("max") | max if at.series else 0 %}
 {% set n = at.releases | length %}
-<svg id="agency-trend" width="720" height="{{ 240 + 18 * (at.series | length) }}" role="img"
+<svg id="agency-trend" width="720" height="{{ 256 + 18 * (at.series | length) }}" role="img"
  aria-label="published tokens per agency, release by release">
 {% set colours = ["#3b7dd8", "#d8663b", "#3bd87a", "#a23bd8", "#d8c83b", "#3bc8d8", "#d83b8f", "#777"] %}
 {% for s in at.series %}{% set colour = colours[loop.index0] %}
 <polyline fill="none" stroke="{{ colour }}" stroke-width="2" points="
 {%- for v in s.tokens %}{{ (60 + (600 * loop.index0 / (n - 1) if n > 1 else 300)) | round(1) }},
 {{- (210 - (190 * v / tmax if tmax else 0)) | round(1) }} {% endfor %}"></polyline>
-<text x="60" y="{{ 240 + 18 * loop.index0 }}" fill="{{ colour }}">{{ s.agency }}</text>
+<text x="60" y="{{ 256 + 18 * loop.index0 }}" fill="{{ colour }}">{{ s.agency }}</text>
 {% endfor %}
 {% for rel in at.releases %}<text x="{{ (60 + (600 * loop.index0 / (n - 1) if n > 1 else 300)) | round(1) }}"
  y="225" text-anchor="middle">{{ rel.date }}</text>{% endfor %}
