@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -54,6 +55,16 @@ def _inputs_present(loaded: LoadedConfig) -> None:
         raise typer.Exit(2)
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM (a scheduler, `kill`, systemd) ends the command like Ctrl-C does: through its `finally` blocks,
+    which stop the servers and worker processes it started."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _prefect_defaults() -> None:
     """Settings that make an offline, serverless local run quiet and patient; the user's env wins."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -75,6 +86,7 @@ def run(
     except DedupIndexError as exc:
         raise _fail(exc) from exc
     _prefect_defaults()
+    _exit_on_sigterm()
     started = time.perf_counter()
     run_id = new_run_id()
     with ExitStack() as stack:
@@ -116,6 +128,7 @@ def serve(
     """Serve the build of CONFIG on a schedule (--cron or --interval), against a real Prefect server."""
     if (cron is None) == (interval is None):
         raise _fail("give exactly one of --cron and --interval")
+    _exit_on_sigterm()
     _inputs_present(_config(config, output))
     _prefect_defaults()
     from flows.serve import prefect_server, serve_build

@@ -16,11 +16,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 
 STARTUP_S = 120
 
@@ -55,7 +56,8 @@ def launch_server(
     `services=False`: the API alone (no scheduler or other loop services), enough for one run. `tied`: the
     server of one run stays in the run's process group and is stopped if the run dies, however it dies;
     otherwise it gets a process group of its own (a terminal's Ctrl-C reaches the owner first, which sends
-    what logs it holds before stopping the server)."""
+    what logs it holds before stopping the server). Either way, on Linux, it gets SIGTERM when its owner dies,
+    however the owner dies; `stop_server` ends it with the API process it runs under it."""
     api = f"http://127.0.0.1:{port}/api"
     env = {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
@@ -69,9 +71,30 @@ def launch_server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=not tied,
-        preexec_fn=_die_with_parent if tied and sys.platform == "linux" else None,  # before the run starts threads
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # before the owner starts threads
     )
     return server, api
+
+
+def stop_server(server: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    """End a server this process launched and every process under it: SIGTERM to its process group, a
+    generous wait (a busy machine is slow to stop a server), then SIGKILL to whatever is left."""
+    try:
+        tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with suppress(ProcessLookupError, PermissionError):  # no such group: the server is in its owner's
+            os.killpg(server.pid, sig)  # a group of its own: the server and the API process it started
+        for proc in tree:  # any that left the group
+            with suppress(psutil.NoSuchProcess):
+                proc.send_signal(sig)
+        _, alive = psutil.wait_procs(tree, timeout=timeout_s if sig == signal.SIGTERM else 10)
+        with suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=1)
+        if not alive and server.poll() is not None:
+            return
+        tree = alive
 
 
 def wait_healthy(server: subprocess.Popen[bytes], api: str) -> None:
@@ -102,11 +125,7 @@ def _owned_server(port: int, *, services: bool, tied: bool) -> Iterator[tuple[su
         if server.poll() is None:  # a server already gone (Ctrl-C reached it too) cannot take logs any more
             _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 @contextmanager

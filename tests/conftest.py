@@ -197,12 +197,11 @@ def prefect_server_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     """A real `prefect server start` on 127.0.0.1 (what scheduled and Dask runs need); yields its API URL."""
     import os
 
-    from flows.serve import free_port, start_server
+    from flows.serve import free_port, start_server, stop_server
 
     home = str(tmp_path_factory.mktemp("prefect-server"))
     server, api = start_server(free_port(), {**os.environ, "PREFECT_HOME": home})
     try:
         yield api
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)

@@ -9,6 +9,8 @@ import sys
 import time
 
 import httpx
+import psutil
+import pytest
 
 from flows.serve import free_port
 from tests.conftest import ROOT, SAMPLE_CONFIG, cli_env
@@ -74,3 +76,68 @@ def test_prefect_yaml_deploys_the_flow_with_its_schedule():
 
     [schedule] = deployment["schedules"]
     Cron(schedule["cron"], timezone=schedule["timezone"])  # a valid cron in a valid zone
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _running(procs: list[psutil.Process]) -> list[psutil.Process]:
+    out = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_stopped_on_a_saturated_machine_leaves_no_process(tmp_path, how):
+    """Every core busy with processes the test starts: `serve` ended by SIGTERM, or killed outright (SIGKILL,
+    no clean-up of its own), leaves none of the processes it started (the server and the API process under
+    it) once a generous deadline has passed."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 2))]
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    cmd = [sys.executable, "-m", "flows.cli", "serve", "--config", str(SAMPLE_CONFIG), "--interval", "3600"]
+    serving = subprocess.Popen(
+        [*cmd, "--port", str(port)],
+        cwd=tmp_path,
+        env=cli_env(tmp_path / "prefect"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while True:  # up, and the deployment registered: serve is past its start-up
+            assert serving.poll() is None, "serve exited"
+            assert time.monotonic() < deadline, "serve never served"
+            try:
+                if httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json():
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(1)
+        started = _tree(serving.pid)
+        assert len(started) >= 2, "serve and the server it started"
+        serving.send_signal(how)
+        serving.wait(timeout=180)
+        deadline = time.monotonic() + 180
+        while _running(started) and time.monotonic() < deadline:
+            time.sleep(1)
+        left = [f"{p.pid} {' '.join(p.cmdline()[:4])}" for p in _running(started)]
+        assert not left, f"processes outlived serve: {left}"
+    finally:
+        for burner in burners:
+            burner.kill()
+        if serving.poll() is None:
+            os.killpg(serving.pid, signal.SIGKILL)
+        for proc in _running(_tree(serving.pid)):
+            proc.kill()
