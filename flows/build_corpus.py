@@ -18,6 +18,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows.catalogue_sync import catalogue_sync
 from pipeline import lineage, stages
@@ -196,7 +197,10 @@ def _stages(
     resources, carried, carried_refs = plan.resources, plan.carried, plan.carried_fetched
 
     with clock.stage("fetch_extract"):
-        batches = stages.plan_batches(resources, spread=2 * parallel)
+        # Local files staged by an earlier run from the same bytes need no task: a stat and a look-up each.
+        reused, todo = stages.reuse_local(cfg, ctx, resources)
+        ready: dict[int, tuple[Any, StagedResource]] = {id(r): (f, sc) for r, f, sc in reused}
+        batches = stages.plan_batches(todo, spread=2 * parallel)
         labels = [_label(b, n) for n, b in enumerate(batches)]
         fetched: list[Any] = []
         staged: list[Any] = []
@@ -206,31 +210,37 @@ def _stages(
             fetched.append(fetch_task.submit(cfg, ctx, batch, label))
             staged.append(extract_task.submit(cfg, ctx, batch, fetched[-1], label))
         kept = stages.plan_batches(carried, spread=2 * parallel)  # not listed by the change export: bytes are here
-        refs = iter(carried_refs)
+        carried_left = iter(carried_refs)
         for n, batch in enumerate(kept):
             label = f"{batch[0].dataset.id}-carried-{n}"
-            staged.append(extract_task.submit(cfg, ctx, batch, [next(refs) for _ in batch], label))
-        resources = resources + carried
+            staged.append(extract_task.submit(cfg, ctx, batch, [next(carried_left) for _ in batch], label))
         position = {future: i for i, future in enumerate(staged)}
         results: dict[int, list[StagedResource]] = {}
-        done = records = 0
-        _progress("extract", 0, len(resources), 0)
+        done, records = len(reused), sum(sc.records_read for _, _, sc in reused)
+        _progress("extract", done, len(resources) + len(carried), records)
         for future in as_completed(staged):
             results[position[future]] = part = future.result()
             done += len(part)
             records += sum(sc.records_read for sc in part)
-            _progress("extract", done, len(resources), records)
-        sidecars = [sc for i in range(len(staged)) for sc in results[i]]
+            _progress("extract", done, len(resources) + len(carried), records)
+        for i, batch in enumerate(batches):
+            for resource, ref, sc in zip(batch, fetched[i].result(), results[i], strict=True):
+                ready[id(resource)] = (ref, sc)
+        carried_sidecars = [sc for i in range(len(batches), len(staged)) for sc in results[i]]
+        sidecars = [ready[id(r)][1] for r in resources] + carried_sidecars  # the order of discovery, always
+        refs = [ready[id(r)][0] for r in resources] + carried_refs
+        resources = resources + carried
     extraction.release(ctx.run_id)  # the workers' memory (dictionaries, tokenizer) is not needed by publish
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)
-        manifest = publish_task.submit(cfg, ctx, sidecars).result()  # on the task runner: a Dask worker in Dask mode
+        # quote(): thousands of records are not walked for task dependencies (seconds of a no-op re-run).
+        manifest = publish_task.submit(cfg, ctx, quote(sidecars)).result()  # a Dask worker in Dask mode
         _progress("publish", 1, 1, records)
-        stages.remember_run(ctx, resources, [ref for f in fetched for ref in f.result()] + carried_refs)
+        stages.remember_run(ctx, resources, refs)
         if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
             stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
-    summary = report_task.submit(cfg, ctx, sidecars, manifest, clock.wall, clock.cpu).result()
+    summary = report_task.submit(cfg, ctx, quote(sidecars), quote(manifest), clock.wall, clock.cpu).result()
     for why in summary["refused"]:
         get_run_logger().error(why)
     return summary, sidecars, manifest

@@ -34,15 +34,23 @@ PRODUCER = f"https://github.com/twcorpus/twcorpus/tree/v{__version__}"
 EVENTS_FILE = "lineage/events.jsonl"
 
 
+_CLIENTS: dict[str, OpenLineageClient] = {}  # one per run and transport: building one reads its settings
+
+
 def _client(cfg: LoadedConfig, ctx: RunContext) -> OpenLineageClient | None:
     settings = cfg.corpus.lineage
     if not settings.enabled:
         return None
-    if settings.transport:
-        return OpenLineageClient(config={"transport": settings.transport})
-    path = events_path(ctx)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return OpenLineageClient(transport=FileTransport(FileConfig(log_file_path=str(path), append=True)))
+    key = f"{ctx.run_id}:{settings.transport!r}:{events_path(ctx)}"
+    if key not in _CLIENTS:
+        if settings.transport:
+            _CLIENTS[key] = OpenLineageClient(config={"transport": settings.transport})
+        else:
+            path = events_path(ctx)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            transport = FileTransport(FileConfig(log_file_path=str(path), append=True))
+            _CLIENTS[key] = OpenLineageClient(transport=transport)
+    return _CLIENTS[key]
 
 
 def events_path(ctx: RunContext) -> Path:

@@ -9,9 +9,9 @@ from typing import Any
 from pipeline import lineage
 from pipeline.batches import plan_batches
 from pipeline.config import LoadedConfig
-from pipeline.extract.resource import extract_resource
+from pipeline.extract.resource import extract_resource, staged_already
 from pipeline.extract.staged import StagedResource, staged_paths
-from pipeline.fetch import FetchedRef, Fetcher, FetchError
+from pipeline.fetch import FetchedRef, Fetcher, FetchError, is_remote
 from pipeline.fetch import fetcher_for as new_fetcher
 from pipeline.paths import RunContext
 from pipeline.publish.build import publish, restricted_output_dir
@@ -95,6 +95,29 @@ def fetch_resource(
     return FetchedRef(path=fetch_location(got.path), sha256=got.sha256, retrieved_at=got.retrieved_at.isoformat())
 
 
+def reuse_local(
+    cfg: LoadedConfig, ctx: RunContext, resources: list[Resource]
+) -> tuple[list[tuple[Resource, FetchedRef, StagedResource]], list[Resource]]:
+    """Split off the local files an earlier run staged from the same bytes and settings: (resource, its fetch
+    record, its staged record) for those -- found with a stat and a look-up, no task, no hashing of a file that
+    did not change -- and the resources that still need fetching or extracting."""
+    fetcher = fetcher_for(cfg, ctx)
+    reused: list[tuple[Resource, FetchedRef, StagedResource]] = []
+    rest: list[Resource] = []
+    for resource in resources:
+        location = resource.fetch_url or resource.url
+        if resource.format == "unavailable" or is_remote(location):
+            rest.append(resource)
+            continue
+        fetched = fetch_resource(cfg, ctx, resource, fetcher)
+        earlier = staged_already(cfg, ctx, resource, fetched) if fetched.error is None else None
+        if earlier is None:
+            rest.append(resource)
+        else:
+            reused.append((resource, fetched, earlier))
+    return reused, rest
+
+
 def fetch_batch(cfg: LoadedConfig, ctx: RunContext, batch: list[Resource]) -> list[FetchedRef]:
     fetcher = fetcher_for(cfg, ctx)
     return [fetch_resource(cfg, ctx, r, fetcher) for r in batch]
@@ -121,6 +144,7 @@ __all__ = [
     "remember_exports",
     "remember_run",
     "republish",
+    "reuse_local",
     "summary_markdown",
     "write_report",
 ]

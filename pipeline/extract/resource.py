@@ -43,15 +43,26 @@ def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[list[Document], pa.
         return docs, to_table(docs)
 
 
+def staged_already(
+    cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef
+) -> StagedResource | None:
+    """The record of this resource staged by an earlier run from the same bytes and settings, or None."""
+    staged_path, record_path = staged_paths(ctx, staged_key(cfg, ctx, resource, fetched))
+    if not (record_path.exists() and staged_path.exists()):
+        return None
+    # What the dataset says of itself (title, provider, licence) is not part of the key: the current word
+    return StagedResource.load(record_path).model_copy(
+        update={"dataset": resource.dataset, "modified_at": resource.modified_at}
+    )
+
+
 def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> StagedResource:
     """Stage one resource; returns its record. Skips the work when the record exists."""
+    earlier = staged_already(cfg, ctx, resource, fetched)
+    if earlier is not None:
+        return earlier
     key = staged_key(cfg, ctx, resource, fetched)
     staged_path, record_path = staged_paths(ctx, key)
-    if record_path.exists() and staged_path.exists():
-        # What the dataset says of itself (title, provider, licence) is not part of the key: the current word
-        return StagedResource.load(record_path).model_copy(
-            update={"dataset": resource.dataset, "modified_at": resource.modified_at}
-        )
     builder = Builder(cfg, ctx, resource, fetched)
     docs, table = _documents(cfg, builder)
     atomic_write(staged_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
