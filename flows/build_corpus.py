@@ -107,6 +107,12 @@ def report_task(
     return {**stages.summary(report), "report_dir": str(folder)}
 
 
+def _opaque(cfg: LoadedConfig, value: Any) -> Any:
+    """A task parameter Prefect does not walk for task dependencies (thousands of staged records: seconds of a
+    no-op re-run). On the Dask task runner the task would get the wrapper, not the value: passed as it is."""
+    return value if cfg.corpus.dask is not None else quote(value)
+
+
 def _label(batch: list[Resource], n: int) -> str:
     """Task-run name suffix: the dataset id and the batch number."""
     return f"{batch[0].dataset.id}-{n}"
@@ -234,13 +240,14 @@ def _stages(
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)
-        # quote(): thousands of records are not walked for task dependencies (seconds of a no-op re-run).
-        manifest = publish_task.submit(cfg, ctx, quote(sidecars)).result()  # a Dask worker in Dask mode
+        manifest = publish_task.submit(cfg, ctx, _opaque(cfg, sidecars)).result()  # a Dask worker in Dask mode
         _progress("publish", 1, 1, records)
         stages.remember_run(ctx, resources, refs)
         if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):
             stages.remember_exports(cfg, ctx)  # every export read: the next run starts from tomorrow's
-    summary = report_task.submit(cfg, ctx, quote(sidecars), quote(manifest), clock.wall, clock.cpu).result()
+    summary = report_task.submit(
+        cfg, ctx, _opaque(cfg, sidecars), _opaque(cfg, manifest), clock.wall, clock.cpu
+    ).result()
     for why in summary["refused"]:
         get_run_logger().error(why)
     return summary, sidecars, manifest
