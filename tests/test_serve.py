@@ -137,7 +137,9 @@ def test_serve_stopped_on_a_saturated_machine_leaves_no_process(tmp_path, how):
     finally:
         for burner in burners:
             burner.kill()
+            burner.wait(timeout=60)  # reaped: no zombie left among this process's children
         if serving.poll() is None:
             os.killpg(serving.pid, signal.SIGKILL)
+            serving.wait(timeout=60)
         for proc in _running(_tree(serving.pid)):
             proc.kill()

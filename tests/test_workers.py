@@ -47,6 +47,21 @@ def test_two_worker_processes_publish_the_same_corpus(sample_run, tmp_path, monk
         assert a == b
 
 
+def _live_children() -> list:
+    """This process's children that are running (an earlier test's exited child may linger as a zombie)."""
+    import psutil
+
+    out = []
+    for proc in psutil.Process().children():
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                proc.cmdline()
+                out.append(proc)
+        except psutil.Error:
+            continue
+    return out
+
+
 def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypatch):
     """`twcorpus run` starts the workers before Prefect (they warm up meanwhile); the flow must use those,
     not start its own, and stop them before publishing."""
@@ -70,7 +85,7 @@ def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypa
     with extraction_workers(load_config(SAMPLE_CONFIG), 2, run_id):
         pool = for_run(run_id)
         assert pool is not None
-        spawned = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        spawned = [p for p in _live_children() if "spawn_main" in " ".join(p.cmdline())]
         assert len(spawned) == 2  # both started now, before any batch
         summary = build_corpus(config_path=str(SAMPLE_CONFIG), run_id=run_id, workers=2)
         assert for_run(run_id) is None  # released when extraction ended
