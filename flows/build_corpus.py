@@ -81,18 +81,7 @@ def report_task(
     timings: dict[str, float],
     cpu: dict[str, float],
 ) -> dict[str, Any]:
-    report = stages.build_report(
-        ctx,
-        sidecars,
-        manifest,
-        timings=timings,
-        cpu=cpu,
-        target=cfg.corpus.tokens.target,
-        dedup=cfg.corpus.dedup.model_dump(mode="json"),
-        licenses=cfg.license_table(),
-        license_overrides=cfg.corpus.licenses,
-    )
-    folder = stages.write_report(ctx, report)
+    report, folder = stages.report_run(cfg, ctx, sidecars, manifest, timings, cpu)
     create_markdown_artifact(
         key="corpus-summary", markdown=stages.summary_markdown(report, folder), description="twcorpus run summary"
     )

@@ -277,15 +277,16 @@ def remove(
 ) -> None:
     """Record a removal request in the ledger beside the config and publish the release again without what it
     matches (nothing fetched or extracted). Every later run applies the whole ledger."""
+    from pipeline.dedup.index import document_keys
     from pipeline.paths import make_context
-    from pipeline.publish.removals import new_request, published_keys, record
+    from pipeline.publish.removals import new_request, record
 
     manifest_path = corpus / "manifest.json"
     if not manifest_path.exists():
         raise _fail(f"{corpus}: no manifest.json -- not a published corpus")
     named = config or Path(json.loads(manifest_path.read_text(encoding="utf-8"))["config"])
     loaded = _config(named, str(corpus))
-    known = published_keys(corpus)
+    known = document_keys(corpus)
     missing = [i for i in ids or [] if i not in known]
     if missing:
         raise _fail(f"{corpus}: no published document has the id(s) {', '.join(missing)}")

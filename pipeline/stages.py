@@ -4,6 +4,7 @@ re-run alone, or sent to another machine; none of them knows about Prefect."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline import lineage
@@ -143,6 +144,7 @@ __all__ = [
     "publish",
     "remember_exports",
     "remember_run",
+    "report_run",
     "republish",
     "reuse_local",
     "summary_markdown",
@@ -169,17 +171,31 @@ def republish(cfg: LoadedConfig, ctx: RunContext) -> dict[str, Any]:
     lineage.emit(cfg, ctx, "START")
     manifest = publish(cfg, ctx, sidecars)
     lineage.emit(cfg, ctx, "COMPLETE", sidecars, manifest)
+    report, folder = report_run(cfg, ctx, sidecars, manifest)
+    return {**summary(report), "report_dir": str(folder)}
+
+
+def report_run(
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[StagedResource],
+    manifest: dict[str, Any],
+    timings: dict[str, float] | None = None,
+    cpu: dict[str, float] | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """The run's provenance report, built with the config's settings and written: (report, its folder)."""
     report = build_report(
         ctx,
         sidecars,
         manifest,
+        timings=timings,
+        cpu=cpu,
         target=cfg.corpus.tokens.target,
         dedup=cfg.corpus.dedup.model_dump(mode="json"),
         licenses=cfg.license_table(),
         license_overrides=cfg.corpus.licenses,
     )
-    folder = write_report(ctx, report)
-    return {**summary(report), "report_dir": str(folder)}
+    return report, write_report(ctx, report)
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:

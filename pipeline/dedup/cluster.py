@@ -248,6 +248,8 @@ def _attach(uf: UnionFind, parts: list[Partial]) -> None:
     make one cluster of versions that verification kept apart. Where two longer documents hold it alike (to
     CONTAINED_EQUAL: a copy cut short before the article a later version changed), the version copied most
     often is the likelier source, then the one it is most alike (Jaccard), then the earliest."""
+    if not parts:
+        return
     roots = uf.roots()
     sizes = Counter(roots.tolist())
     best: dict[int, tuple[float, int, float, int]] = {}

@@ -143,6 +143,15 @@ def _lookup(sorted_keys: np.ndarray, docs: np.ndarray, queries: np.ndarray) -> n
     return distinct(np.concatenate(spans).astype(np.int64))
 
 
+def document_keys(release: Path) -> dict[str, str]:
+    """Document id -> dedup key of every document a release published; {} when it has no index."""
+    path = release / FOLDER / _DOCS
+    if not path.exists():
+        return {}
+    table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all().select(["id", "hash_key"])
+    return dict(zip(table["id"].to_pylist(), table["hash_key"].to_pylist(), strict=True))
+
+
 @dataclass
 class PublishedMatches:
     """Published documents sharing a bucket or an exact key with this run's documents."""

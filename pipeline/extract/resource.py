@@ -47,7 +47,11 @@ def staged_already(
     cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef
 ) -> StagedResource | None:
     """The record of this resource staged by an earlier run from the same bytes and settings, or None."""
-    staged_path, record_path = staged_paths(ctx, staged_key(cfg, ctx, resource, fetched))
+    return _staged(ctx, staged_key(cfg, ctx, resource, fetched), resource)
+
+
+def _staged(ctx: RunContext, key: str, resource: Resource) -> StagedResource | None:
+    staged_path, record_path = staged_paths(ctx, key)
     if not (record_path.exists() and staged_path.exists()):
         return None
     # What the dataset says of itself (title, provider, licence) is not part of the key: the current word
@@ -58,10 +62,10 @@ def staged_already(
 
 def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef) -> StagedResource:
     """Stage one resource; returns its record. Skips the work when the record exists."""
-    earlier = staged_already(cfg, ctx, resource, fetched)
+    key = staged_key(cfg, ctx, resource, fetched)
+    earlier = _staged(ctx, key, resource)
     if earlier is not None:
         return earlier
-    key = staged_key(cfg, ctx, resource, fetched)
     staged_path, record_path = staged_paths(ctx, key)
     builder = Builder(cfg, ctx, resource, fetched)
     docs, table = _documents(cfg, builder)

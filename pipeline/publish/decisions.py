@@ -395,15 +395,15 @@ def _remove(
     for i, n in _tombstone_hits(cfg, run, tombstones, pairs_of).items():
         sc, row = slots[i]
         hit.setdefault(sc.key, {}).setdefault(row, n)
+    kept = [(k, s.tobytes() if s is not None else None, n) for k, s, n in _rows_of(tombstones)]
     if not hit:
-        return [(k, s.tobytes() if s is not None else None, n) for k, s, n in _rows_of(tombstones)], counts
+        return kept, counts
     request_of_cluster: dict[str, int] = {}
     for key, rows in hit.items():
         for row, n in rows.items():
             cluster_id = clusters[key][row]
             if cluster_id is not None:
                 request_of_cluster.setdefault(cluster_id, n)
-    kept = [(k, s.tobytes() if s is not None else None, n) for k, s, n in _rows_of(tombstones)]
     slot_of = {(sc.key, row): i for i, (sc, row) in enumerate(slots)}
     for sc in staged_files:
         key = sc.key

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -167,15 +166,6 @@ def record(path: Path, removal: Removal) -> Ledger:
 def new_request(reason: str, requested_by: str | None = None, **what: Any) -> Removal:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     return Removal(at=stamp, reason=reason, requested_by=requested_by, **what)
-
-
-def published_keys(corpus: Path) -> dict[str, str]:
-    """Document id -> dedup key of every document a release published (from its dedup index)."""
-    path = corpus / "dedup-index" / "docs.arrow"
-    if not path.exists():
-        return {}
-    table = feather.read_table(path, columns=["id", "hash_key"])
-    return dict(zip(table["id"].to_pylist(), table["hash_key"].to_pylist(), strict=True))
 
 
 # -- tombstones -------------------------------------------------------------------------------------------------

@@ -31,12 +31,13 @@ import yaml
 
 from pipeline.atomic import sha256_file
 from pipeline.config import ConfigError, load_config
+from pipeline.dedup.index import document_keys
 from pipeline.document import DOCUMENT_SCHEMA, REJECTED_SCHEMA
 from pipeline.licensing import LicenseTable, load_table
 from pipeline.normalize.pii import find
 from pipeline.normalize.private_use import PRIVATE_USE
 from pipeline.publish.digest import Digest, row_hashes
-from pipeline.publish.removals import Ledger, load_ledger, published_keys
+from pipeline.publish.removals import Ledger, load_ledger
 
 CHECKS = (
     "files",
@@ -390,7 +391,7 @@ def _scan_published(
     row hashes on the way."""
     scanner = _PublishedScanner(_Policies(table), scan, result, str(manifest.get("access_tier") or "open"))
     scanner.ledger = ledger or Ledger([])
-    scanner.keys = published_keys(folder) if scanner.ledger.entries else {}
+    scanner.keys = document_keys(folder) if scanner.ledger.entries else {}
     for entry in manifest.get("shards", []):
         rel = str(entry.get("path"))
         scanner.enter(rel)
