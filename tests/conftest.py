@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +32,13 @@ def cli_env(prefect_home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(prefect_home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     return env
+
+
+def start_cli(cwd: Path, *args: str, env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen:
+    """`twcorpus ARGS` as a subprocess in `cwd` (environment `cli_env`, Prefect home under `cwd` unless given),
+    in a process group of its own, so that a test can signal or kill all of it."""
+    command = [sys.executable, "-m", "flows.cli", *args]
+    return subprocess.Popen(command, cwd=cwd, env=env or cli_env(cwd / "prefect"), start_new_session=True, **kwargs)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from pipeline.atomic import sha256_file
-from tests.conftest import cli_env, run_flow_in
+from tests.conftest import run_flow_in, start_cli
 
 _HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
 
@@ -69,14 +68,7 @@ def assert_intact(release: Path, run_id: str) -> None:
 
 def _kill_when(tmp_path: Path, config: Path, ready: Callable[[], bool], what: str) -> None:
     """Start `twcorpus run` and SIGKILL its whole process group the moment `ready()` holds."""
-    run = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
-        cwd=tmp_path,
-        env=cli_env(tmp_path / "prefect"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    run = start_cli(tmp_path, "run", "--config", str(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while not ready():

@@ -8,13 +8,12 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from tests.conftest import cli_env, run_flow_in
+from tests.conftest import run_flow_in, start_cli
 
 FILES, ROWS = 32, 20
 HAN = [chr(c) for c in range(0x4E00, 0x9FA5)]
@@ -42,8 +41,7 @@ def _corpus(folder: Path) -> Path:
 
 
 def _run(config: Path, cwd: Path, **kwargs) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(config)]
-    return subprocess.Popen(cmd, cwd=cwd, env=cli_env(cwd / "prefect"), start_new_session=True, **kwargs)
+    return start_cli(cwd, "run", "--config", str(config), **kwargs)
 
 
 def _sidecars(cwd: Path) -> list[Path]:

@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
 from flows.serve import free_port
-from tests.conftest import ROOT, SAMPLE_CONFIG, cli_env
+from tests.conftest import ROOT, SAMPLE_CONFIG, cli_env, start_cli
 
 
 def _completed_scheduled_runs(api: str) -> list[dict]:
@@ -25,6 +26,12 @@ def _completed_scheduled_runs(api: str) -> list[dict]:
     return [r for r in runs if r.get("deployment_id")]
 
 
+def _serve(cwd: Path, port: int, interval_s: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`twcorpus serve` of the sample every `interval_s` seconds, its server on `port`."""
+    args = ["serve", "--config", str(SAMPLE_CONFIG), "--interval", str(interval_s), "--port", str(port)]
+    return start_cli(cwd, *args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def test_an_interval_schedule_fires_runs_on_a_real_server(tmp_path):
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -33,15 +40,7 @@ def test_an_interval_schedule_fires_runs_on_a_real_server(tmp_path):
         PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",  # the server's scheduler looks every 2 s
         PREFECT_RUNNER_POLL_FREQUENCY="2",  # the served runner asks for due runs every 2 s
     )
-    cmd = [sys.executable, "-m", "flows.cli", "serve", "--config", str(SAMPLE_CONFIG), "--interval", "5"]
-    serving = subprocess.Popen(
-        [*cmd, "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    serving = _serve(tmp_path, port, 5, env)
     try:
         deadline = time.monotonic() + 240
         while len(runs := _completed_scheduled_runs(api)) < 2:
@@ -105,15 +104,7 @@ def test_serve_stopped_on_a_saturated_machine_leaves_no_process(tmp_path, how):
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 2))]
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    cmd = [sys.executable, "-m", "flows.cli", "serve", "--config", str(SAMPLE_CONFIG), "--interval", "3600"]
-    serving = subprocess.Popen(
-        [*cmd, "--port", str(port)],
-        cwd=tmp_path,
-        env=cli_env(tmp_path / "prefect"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    serving = _serve(tmp_path, port, 3600)
     try:
         deadline = time.monotonic() + 300
         while True:  # up, and the deployment registered: serve is past its start-up
