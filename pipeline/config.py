@@ -425,6 +425,12 @@ class CorpusConfig(StrictModel):
         description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
         "in memory, at a few times its size",
     )
+    split_bytes: int = Field(
+        default=8 * 1024**2,
+        ge=0,
+        description="a local file at least this big is extracted by all the run's workers at once, each building "
+        "a share of its records (or of a ZIP's members); the rows are the same as one worker's. 0: never split",
+    )
     private_use: Literal["replace", "quarantine", "flag"] = Field(
         default="replace",
         description="private-use (造字) code points: replaced by the character the table maps them to, or 〓, "

@@ -24,6 +24,7 @@ from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.minhash import signatures
 from pipeline.document import Document, document_id
 from pipeline.extract.signals import signals
+from pipeline.extract.split import Share
 from pipeline.extract.staged import StepStat
 from pipeline.fetch import FetchedRef
 from pipeline.normalize import Normalized, Normalizer
@@ -71,6 +72,25 @@ class NormalizationStats:
         }
 
 
+def merged_stats(parts: list[dict[str, Any]], ids: list[str]) -> dict[str, Any]:
+    """The audit of a split resource from its parts' (`as_dict`): counts added up, and the first conversion
+    samples in the order of the resource's rows (`ids`), as one pass over the whole file would have kept."""
+    counts: dict[str, Counter[str]] = {k: Counter() for k in ("scripts", "pii", "private_use")}
+    for part in parts:
+        for name, counter in counts.items():
+            counter.update(part[name])
+    where = {doc_id: n for n, doc_id in enumerate(ids)}
+    samples = sorted((s for part in parts for s in part["conversion_samples"]), key=lambda s: where.get(s["id"], -1))
+    return {
+        "scripts": dict(sorted(counts["scripts"].items())),
+        "converted_docs": sum(part["converted_docs"] for part in parts),
+        "converted_chars": sum(part["converted_chars"] for part in parts),
+        "conversion_samples": samples[: NormalizationStats.MAX_SAMPLES],
+        "pii": dict(sorted(counts["pii"].items())),
+        "private_use": dict(sorted(counts["private_use"].items())),
+    }
+
+
 class Steps:
     """Documents in and out and CPU seconds (of this thread) of each extraction step."""
 
@@ -105,13 +125,12 @@ class Builder:
         )
         self.stats = NormalizationStats()
         self.steps = Steps()
-        self.encodings: list[str] = []
+        self.share: Share | None = None  # the records this builder makes, when the resource is split
+        self.source_encoding: str | None = None  # what the file (or member) being read was decoded with
 
-    @property
-    def encoding(self) -> str | None:
-        """The decoder(s) used for this resource; several only when an archive mixes encodings."""
-        seen = list(dict.fromkeys(self.encodings))
-        return ",".join(seen) if seen else None
+    def decoded(self, encoding: str | None) -> None:
+        """The rows built from now on came from bytes decoded with `encoding` (or read as that format)."""
+        self.source_encoding = encoding
 
     def base(self, locator: str, text: str) -> Document:
         r = self.resource
@@ -124,7 +143,7 @@ class Builder:
             record_locator=locator,
             raw_sha256=self.fetched.sha256,
             retrieved_at=self.retrieved_at,
-            source_encoding=self.encodings[-1] if self.encodings else None,
+            source_encoding=self.source_encoding,
             pipeline_version=self.ctx.pipeline_version,
         )
 

@@ -1,5 +1,9 @@
 """A resource's bytes -> Documents: size limit, ZIP members, decoding, the source's records, one row for a file
-that fails as a whole."""
+that fails as a whole.
+
+Each row comes with its unit: the index of the record (or, in an archive, of the member) it came from, or WHOLE
+for a row standing for the whole file. A part of a split extraction (split.py) builds only its share of the
+units, and the merge puts the parts' rows back in unit order."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from lxml import etree
 from pipeline.config import LoadedConfig
 from pipeline.document import Document
 from pipeline.extract.builder import Builder
+from pipeline.extract.split import WHOLE, Share
 from pipeline.fetch import local_path
 from pipeline.readers import DOCUMENT_READERS, FORMAT_OF_EXTENSION
 from pipeline.readers.archive import is_zip, iter_members
@@ -39,74 +44,101 @@ def _format_of(resource: Resource, data: bytes, name: str) -> tuple[str, str | N
     return declared, None
 
 
+Row = tuple[int, Document]  # (unit, row)
+
+
 def _decode_and_map(
-    cfg: LoadedConfig, builder: Builder, data: bytes, prefix: str = "", resource: Resource | None = None
-) -> list[Document]:
-    """Decode one file's bytes (a document's are read as they are) and map its records; a file that fails as a
-    whole becomes one rejected row."""
+    cfg: LoadedConfig,
+    builder: Builder,
+    data: bytes,
+    prefix: str = "",
+    resource: Resource | None = None,
+    share: Share | None = None,
+) -> list[Row]:
+    """Decode one file's bytes (a document's are read as they are) and map its records -- those `share` owns,
+    when given; a file that fails as a whole becomes one rejected row."""
     resource = resource or builder.resource
     fmt, problem = _format_of(resource, data, prefix.rstrip("!") or resource.url)
     if problem:
         reason = "format_mismatch" if fmt in DOCUMENT_READERS else "unsupported_format"
-        return [builder.whole_resource(reason, problem, prefix)]
+        return [(WHOLE, builder.whole_resource(reason, problem, prefix))]
     if fmt != resource.format:
         resource = resource.model_copy(update={"format": fmt})
     content: str | bytes
     if fmt in DOCUMENT_READERS:
         content = data
-        builder.encodings.append(fmt)
+        builder.decoded(fmt)
     else:
         try:
             decoded = decode_bytes(data, resource.encoding_hint)
         except DecodeFailure as exc:
-            return [builder.whole_resource(exc.reason, exc.detail, prefix)]
-        builder.encodings.append(decoded.encoding)
+            return [(WHOLE, builder.whole_resource(exc.reason, exc.detail, prefix))]
+        builder.decoded(decoded.encoding)
         if not decoded.text.strip():
-            return [builder.whole_resource("empty_resource", "the file holds no text", prefix)]
+            return [(WHOLE, builder.whole_resource("empty_resource", "the file holds no text", prefix))]
         content = decoded.text
-    docs: list[Document] = []
+    rows: list[Row] = []
+    seen = 0
     try:
-        for item in drafts(cfg, resource, content):
-            docs.append(
-                builder.from_bad(item, prefix) if isinstance(item, BadRecord) else builder.from_draft(item, prefix)
-            )
+        for unit, item in enumerate(drafts(cfg, resource, content)):
+            seen += 1
+            if share is not None and not share.owns(unit):
+                continue
+            doc = builder.from_bad(item, prefix) if isinstance(item, BadRecord) else builder.from_draft(item, prefix)
+            rows.append((unit, doc))
     except (ValueError, KeyError, TypeError, RecursionError, etree.XMLSyntaxError) as exc:
         # The file as a whole is unreadable (e.g. truncated JSON): one row names it, nothing half-kept.
-        return [builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}", prefix)]
+        return [(WHOLE, builder.whole_resource("unreadable_resource", f"{type(exc).__name__}: {exc}", prefix))]
     except Exception as exc:  # a hostile document must not stop the run
         if fmt not in DOCUMENT_READERS:
             raise
-        return [builder.whole_resource("unreadable_document", f"{type(exc).__name__}: {exc}", prefix)]
-    return docs or [builder.whole_resource("empty_resource", "the file holds no records", prefix)]
+        return [(WHOLE, builder.whole_resource("unreadable_document", f"{type(exc).__name__}: {exc}", prefix))]
+    if not seen:
+        return [(WHOLE, builder.whole_resource("empty_resource", "the file holds no records", prefix))]
+    return rows
 
 
-def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Document]:
-    resource, fetched = builder.resource, builder.fetched
+def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
+    """The resource's rows with their units: all of them, or the share of `builder.share`."""
+    resource, fetched, share = builder.resource, builder.fetched, builder.share
     if resource.format == "unavailable":
-        return [builder.whole_resource("resource_unavailable", str(resource.options.get("error")))]
+        return [(WHOLE, builder.whole_resource("resource_unavailable", str(resource.options.get("error"))))]
     if fetched.error or fetched.path is None:
-        return [builder.whole_resource("fetch_failed", fetched.error or "no bytes")]
+        return [(WHOLE, builder.whole_resource("fetch_failed", fetched.error or "no bytes"))]
     limit = cfg.corpus.max_resource_bytes
     path = local_path(fetched.path)
     size = path.stat().st_size
     if size > limit:  # a file is extracted in memory (several times its size): refuse, naming the setting
-        return [builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}")]
+        return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}"))]
     data = path.read_bytes()
-    if not is_zip(data) or sniff(data) is not None:  # ODF and OOXML documents are ZIP packages, not archives
-        return _decode_and_map(cfg, builder, data)
-    docs: list[Document] = []
+    archive = is_zip(data) and sniff(data) is None  # ODF and OOXML documents are ZIP packages, not archives
+    if share is not None and share.mode != ("members" if archive else "records"):
+        if share.part != 0:  # not the file the plan saw: part 0 reads it all, the other parts nothing
+            return []
+        share = None
+    if not archive:
+        return _decode_and_map(cfg, builder, data, share=share)
+    rows: list[Row] = []
+    matched = 0
+    select = share.owns if share is not None else None
     try:
-        for member in iter_members(data, str(resource.options.get("members") or "*"), max_bytes=limit):
+        for member in iter_members(data, str(resource.options.get("members") or "*"), max_bytes=limit, select=select):
+            matched += 1
+            if member.skipped:
+                continue
+            builder.decoded(None)  # a member's rows name its own decoder, not the last member's
             prefix = f"{member.name}!"
             if member.data is None:
-                docs.append(builder.whole_resource(member.reason, str(member.error), prefix))
+                docs = [builder.whole_resource(member.reason, str(member.error), prefix)]
             elif resource.format not in ("zip", "auto"):
-                docs.extend(_decode_and_map(cfg, builder, member.data, prefix))
+                docs = [doc for _, doc in _decode_and_map(cfg, builder, member.data, prefix)]
             else:  # an archive of unknown content: each member is read by its content, else its extension
                 as_member = resource.model_copy(update={"format": "auto"})
-                docs.extend(_decode_and_map(cfg, builder, member.data, prefix, as_member))
+                docs = [doc for _, doc in _decode_and_map(cfg, builder, member.data, prefix, as_member)]
+            rows.extend((member.index, doc) for doc in docs)
     except zipfile.BadZipFile as exc:
-        return [builder.whole_resource("unreadable_resource", f"bad ZIP archive: {exc}")]
-    if not docs:
-        return [builder.whole_resource("empty_archive", f"no member matches {resource.options.get('members')!r}")]
-    return docs
+        return [(WHOLE, builder.whole_resource("unreadable_resource", f"bad ZIP archive: {exc}"))]
+    if not matched:
+        members = resource.options.get("members")
+        return [(WHOLE, builder.whole_resource("empty_archive", f"no member matches {members!r}"))]
+    return rows

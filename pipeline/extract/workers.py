@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from multiprocessing import get_context
 
 from pipeline.config import LoadedConfig
+from pipeline.extract.split import Share, plan_split
 from pipeline.extract.staged import StagedResource
 from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext
@@ -44,6 +45,18 @@ def _extract(
     return [extract_resource(cfg, ctx, r, f) for r, f in zip(batch, fetched, strict=True)]
 
 
+def _extract_part(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef, share: Share) -> None:
+    from pipeline.extract.resource import extract_part
+
+    extract_part(cfg, ctx, resource, fetched, share)
+
+
+def _merge(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef, parts: int) -> StagedResource:
+    from pipeline.extract.resource import merge_parts
+
+    return merge_parts(cfg, ctx, resource, fetched, parts)
+
+
 def _ready() -> None:
     """Nothing: submitted once per worker so that each is spawned and warmed now."""
 
@@ -66,7 +79,30 @@ class ExtractionPool:
     def extract_batch(
         self, cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
     ) -> list[StagedResource]:
-        return self._pool.submit(_extract, cfg, ctx, batch, fetched).result()
+        """The batch's staged records, in its order. A big file is split (split.py): its parts go to every
+        worker at once and a worker merges them; the rest of the batch goes to one worker, as a whole."""
+        from pipeline.extract.resource import staged_already
+
+        plans = [plan_split(cfg, r, f, self.workers) for r, f in zip(batch, fetched, strict=True)]
+        whole = [i for i, plan in enumerate(plans) if plan is None]
+        rest = self._pool.submit(_extract, cfg, ctx, [batch[i] for i in whole], [fetched[i] for i in whole])
+        split: dict[int, StagedResource] = {}
+        for i, plan in enumerate(plans):
+            if plan is None:
+                continue
+            resource, ref = batch[i], fetched[i]
+            staged = staged_already(cfg, ctx, resource, ref)
+            if staged is None:
+                parts = [
+                    self._pool.submit(_extract_part, cfg, ctx, resource, ref, Share(k, plan.parts, plan.mode))
+                    for k in range(plan.parts)
+                ]
+                for part in parts:
+                    part.result()
+                staged = self._pool.submit(_merge, cfg, ctx, resource, ref, plan.parts).result()
+            split[i] = staged
+        done = dict(zip(whole, rest.result(), strict=True)) | split
+        return [done[i] for i in range(len(batch))]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,70 @@
+"""One big file extracted by every worker at once: the resource is read whole by each part, and each part builds
+the documents of its own share of the records (blocks of BLOCK records, dealt in turn) or, for a ZIP, of its
+own members, which it alone decompresses.
+
+Reading and parsing are a few percent of extraction; normalising, counting and signing are the rest, and those
+are what the parts divide. Every part sees the same records in the same order, so the merge (rows sorted by the
+record or member they came from) gives the unsplit file's rows, ids and order exactly, whatever the format and
+the reader -- no byte-range cutting to get wrong on quoted multi-line CSV cells, JSON arrays or Big5 bytes.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.config import LoadedConfig
+from pipeline.fetch import FetchedRef, local_path
+from pipeline.readers import DOCUMENT_READERS
+from pipeline.readers.archive import ZIP_MAGIC
+from pipeline.readers.sniff import OLE2_MAGIC
+from pipeline.sources import Resource
+
+BLOCK = 64  # records dealt to a part at a time: small enough to even out records of uneven length
+WHOLE = -1  # the unit of a row that stands for the whole resource (it failed as a whole): every part has it
+
+PACKAGE_MARKERS = {"mimetype", "[Content_Types].xml"}  # a ZIP that is one document, not an archive of files
+
+Mode = Literal["records", "members"]
+
+
+@dataclass(frozen=True)
+class Share:
+    """Which units (records, or archive members) of a resource one part builds."""
+
+    part: int
+    parts: int
+    mode: Mode
+
+    def owns(self, unit: int) -> bool:
+        block = BLOCK if self.mode == "records" else 1
+        return (unit // block) % self.parts == self.part
+
+
+def plan_split(cfg: LoadedConfig, resource: Resource, fetched: FetchedRef, workers: int) -> Share | None:
+    """How to divide this resource among `workers` parts -- a Share of part 0 naming the mode and the number of
+    parts -- or None: one part does it all (small, not local, a document, an archive of one member)."""
+    least = cfg.corpus.split_bytes
+    if workers < 2 or not least or fetched.error or fetched.path is None or resource.format == "unavailable":
+        return None
+    if resource.format in DOCUMENT_READERS:  # one record: nothing to divide
+        return None
+    path = local_path(fetched.path)
+    try:
+        size = path.stat().st_size
+        if size < least or size > cfg.corpus.max_resource_bytes:
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+        if head.startswith(OLE2_MAGIC) or head.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-":
+            return None  # a document, whatever it was declared as
+        if not head.startswith(ZIP_MAGIC):
+            return Share(0, workers, "records")
+        with zipfile.ZipFile(path) as zf:
+            names = [info.filename for info in zf.infolist() if not info.is_dir()]
+    except (OSError, zipfile.BadZipFile):
+        return None  # the unsplit extraction names what is wrong with the file
+    if len(names) < 2 or PACKAGE_MARKERS.intersection(names):  # one member, or an ODF / OOXML document
+        return None
+    return Share(0, min(workers, len(names)), "members")

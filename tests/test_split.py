@@ -1,0 +1,175 @@
+"""One big file split among the workers stages exactly what one worker makes of it: rows, order, ids, audit."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pyarrow.feather as feather
+import pytest
+
+from tests.conftest import notices, run_flow_in
+
+SIMPLIFIED = "国务院发布关于进一步加强网络安全管理的通知，请各部门认真贯彻执行。"
+PHONE = "聯絡電話：02-2380-9876，電子郵件：clerk@example.gov.tw。"
+
+
+def _jsonl_lines(n: int) -> list[str]:
+    """n records with the kinds of rows a real file has: good, simplified (converted), with personal data,
+    not JSON, without text, with a lone surrogate, empty after normalisation."""
+    lines = []
+    for i, rec in enumerate(notices("split", n)):
+        if i % 97 == 5:
+            rec["text"] = SIMPLIFIED + rec["text"]
+        if i % 41 == 7:
+            rec["text"] += PHONE
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    lines[n // 10] = '{"id": "broken", "text": "未結束的紀錄'  # not JSON
+    lines[n // 5] = json.dumps({"id": "no-text", "title": "只有標題"}, ensure_ascii=False)
+    lines[n // 3] = '{"id": "surrogate", "text": "公告\\ud800內容"}'
+    lines[n // 2] = json.dumps({"id": "blank", "text": "\u3000\u3000 "}, ensure_ascii=False)
+    return lines
+
+
+def _csv_big5(n: int) -> bytes:
+    """A Big5 CSV whose cells hold commas, quotes and line breaks (a record spans several lines)."""
+    rows = ['"編號","標題","內容"']
+    for rec in notices("csv", n):
+        body = rec["text"].replace("，", ",", 2)
+        if int(rec["id"][3:]) % 3 == 0:
+            body = body[:20] + '\n第二段，"引號"內的文字\n' + body[20:]
+        rows.append(f'"{rec["id"]}","公告{rec["id"]}","{body.replace(chr(34), chr(34) * 2)}"')
+    return ("\r\n".join(rows) + "\r\n").encode("cp950")
+
+
+def _zip(tmp: Path) -> bytes:
+    """An archive of several JSONL members, one unsafe path, one undecodable member and one matching nothing."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for m in range(7):
+            zf.writestr(f"part{m}.jsonl", "\n".join(_jsonl_lines(90 + m * 13)))
+        zf.writestr("../escape.jsonl", '{"id": "x", "text": "路徑逃逸"}')
+        zf.writestr("garbage.jsonl", bytes(range(128, 256)) * 40)
+        zf.writestr("readme.txt", "說明")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "big.jsonl").write_text("\n".join(_jsonl_lines(700)) + "\n", encoding="utf-8")
+    (folder / "big.csv").write_bytes(_csv_big5(400))
+    (folder / "big.zip").write_bytes(_zip(tmp_path))
+    return folder
+
+
+def _config(root: Path, folder: Path, name: str, split_bytes: int, workers: int = 1):
+    import yaml
+
+    from pipeline.config import load_config
+
+    common = {"kind": "local", "dataset": {"id": "big", "license": "OGDL-Taiwan-1.0"}}
+    body = {
+        "output_dir": str(root / name / "corpus"),
+        "data_dir": str(root / name / "data"),
+        "split_bytes": split_bytes,
+        "workers": workers,
+        "sources": [
+            {**common, "paths": [str(folder / "big.jsonl")], "format": "jsonl", "text_field": "text", "id_field": "id"},
+            {**common, "paths": [str(folder / "big.csv")], "format": "csv", "text_field": "內容", "id_field": "編號"},
+            {**common, "paths": [str(folder / "big.zip")], "format": "jsonl", "text_field": "text", "id_field": "id"},
+        ],
+    }
+    path = root / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    return load_config(path)
+
+
+def _comparable(record) -> dict:
+    """A staged record without what differs between any two extractions (where, CPU seconds)."""
+    body = record.model_dump(exclude={"staged", "reused"})
+    body["steps"] = {k: (v["docs_in"], v["docs_out"]) for k, v in body["steps"].items()}
+    return body
+
+
+def test_split_extraction_stages_what_one_worker_does(inputs, tmp_path):
+    from pipeline.extract.split import plan_split
+    from pipeline.extract.workers import ExtractionPool
+    from pipeline.paths import make_context
+    from pipeline.stages import discover_resources, extract_resource, fetch_resource
+
+    whole_cfg = _config(tmp_path, inputs, "whole", split_bytes=0)
+    split_cfg = _config(tmp_path, inputs, "split", split_bytes=1)
+    whole_ctx, split_ctx = make_context(whole_cfg), make_context(split_cfg)
+    resources = discover_resources(whole_cfg, whole_ctx)
+    fetched = [fetch_resource(whole_cfg, whole_ctx, r) for r in resources]
+    plans = [plan_split(split_cfg, r, f, 2) for r, f in zip(resources, fetched, strict=True)]
+    assert [(p.mode, p.parts) for p in plans] == [("records", 2), ("records", 2), ("members", 2)]
+    assert all(plan_split(whole_cfg, r, f, 2) is None for r, f in zip(resources, fetched, strict=True))
+
+    alone = [extract_resource(whole_cfg, whole_ctx, r, f) for r, f in zip(resources, fetched, strict=True)]
+    with ExtractionPool(split_cfg, 2) as pool:
+        split = pool.extract_batch(split_cfg, split_ctx, resources, fetched)
+
+    for one, parted in zip(alone, split, strict=True):
+        a, b = feather.read_table(one.staged), feather.read_table(parted.staged)
+        assert a.column_names == b.column_names
+        assert a.column("id").to_pylist() == b.column("id").to_pylist()  # same rows, same order
+        assert a.equals(b)  # every attribute of every row, signatures included
+        assert _comparable(one) == _comparable(parted)
+    jsonl, csv, archive = alone
+    assert jsonl.records_read == 700 and jsonl.rejected_at_extract.keys() >= {"invalid_unicode", "empty_text"}
+    assert jsonl.normalization["converted_docs"] >= 7 and len(jsonl.normalization["conversion_samples"]) == 3
+    assert jsonl.normalization["pii"] and csv.decoder == "cp950" and csv.records_read == 400
+    reasons = archive.rejected_at_extract
+    assert reasons["unsafe_archive_member"] == 1 and archive.records_read > 7 * 90
+    staged_dir = split_ctx.paths.staged_dir
+    assert not [p for p in staged_dir.rglob("*") if ".part" in p.name]  # parts are gone once merged
+
+
+def test_small_files_documents_and_single_member_archives_are_not_split(tmp_path, write_config):
+    from pipeline.config import load_config
+    from pipeline.extract.split import plan_split
+    from pipeline.paths import make_context
+    from pipeline.stages import discover_resources, fetch_resource
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc in (Path(__file__).parent.parent / "data/sample/documents").glob("*.*[ft]"):  # the PDF and the ODT
+        (folder / doc.name).write_bytes(doc.read_bytes())
+    with zipfile.ZipFile(folder / "one.zip", "w") as zf:
+        zf.writestr("only.jsonl", '{"id": 1, "text": "唯一的成員"}')
+    (folder / "small.jsonl").write_text('{"id": 1, "text": "小檔案"}\n', encoding="utf-8")
+
+    def plans(split_bytes: int, workers: int) -> dict[str, object]:
+        source = {"kind": "local", "paths": ["in/*"], "format": "auto", "dataset": {"id": "d", "license": "CC0-1.0"}}
+        cfg = load_config(write_config({"split_bytes": split_bytes, "sources": [source]}, name=f"{split_bytes}.yaml"))
+        ctx = make_context(cfg)
+        found = {r.url: plan_split(cfg, r, fetch_resource(cfg, ctx, r), workers) for r in discover_resources(cfg, ctx)}
+        assert len(found) == 4 and any(url.endswith(".pdf") for url in found) and "one.zip" in found
+        return found
+
+    split = plans(split_bytes=1, workers=2)
+    assert {url for url, plan in split.items() if plan is not None} == {"small.jsonl"}
+    assert not any(plans(split_bytes=1, workers=1).values()) and not any(plans(split_bytes=10_000, workers=2).values())
+
+
+def test_a_run_with_a_split_file_publishes_the_unsplit_release(prefect_harness, inputs, tmp_path):
+    """The whole flow, two workers, one big JSONL: the release (rows, ids, content digest) is the unsplit one."""
+    import pyarrow.parquet as pq
+
+    releases = {}
+    for name, split_bytes in (("whole", 0), ("split", 1)):
+        cfg = _config(tmp_path, inputs, name, split_bytes, workers=2)
+        work = tmp_path / name
+        work.mkdir(exist_ok=True)
+        [summary] = run_flow_in(work, cfg.path)
+        manifest = json.loads((work / "corpus/manifest.json").read_text(encoding="utf-8"))
+        rows = pq.read_table(work / "corpus/data").drop_columns(["run_id", "retrieved_at"])
+        releases[name] = (summary["records_read"], manifest, rows)
+    (n_whole, whole, whole_rows), (n_split, split, split_rows) = releases["whole"], releases["split"]
+    assert n_whole == n_split > 2000 and whole["documents"] == split["documents"] > 0
+    assert whole["content_sha256"] == split["content_sha256"]
+    assert whole_rows.column("id").to_pylist() == split_rows.column("id").to_pylist()
+    assert whole_rows.equals(split_rows)
