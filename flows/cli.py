@@ -10,23 +10,17 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.serve import run_api
-from pipeline import stages
-from pipeline.config import ConfigError, LoadedConfig, load_config
-from pipeline.dedup.index import DedupIndexError
-from pipeline.extract.workers import extraction_workers
-from pipeline.paths import new_run_id
-from pipeline.publish.build import PublishError
-from pipeline.publish.decisions import open_published
-from pipeline.sources.files import SourceError, unmatched_inputs
+if TYPE_CHECKING:
+    from pipeline.config import LoadedConfig
 
+# The pipeline is imported inside each command, when it needs it: `run` starts its Prefect server first.
 app = typer.Typer(add_completion=False, help="Build a licence-clean Traditional Chinese corpus from Taiwan open data.")
 console = Console()
 err = Console(stderr=True)
@@ -40,6 +34,8 @@ def _fail(exc: BaseException | str) -> typer.Exit:
 
 
 def _config(config: Path, output: str | None = None) -> LoadedConfig:
+    from pipeline.config import ConfigError, load_config
+
     try:
         return load_config(config, output)
     except ConfigError as exc:
@@ -48,6 +44,8 @@ def _config(config: Path, output: str | None = None) -> LoadedConfig:
 
 def _inputs_present(loaded: LoadedConfig) -> None:
     """Every file source finds files (or is optional): else one line per source at fault, and exit 2."""
+    from pipeline.sources.files import unmatched_inputs
+
     problems = unmatched_inputs(loaded)
     if problems:
         for problem in problems:
@@ -79,29 +77,41 @@ def run(
     ] = None,
 ) -> None:
     """Run every stage for CONFIG and publish the corpus."""
-    loaded = _config(config, output)
-    _inputs_present(loaded)
-    try:
-        open_published(loaded)  # fail fast, before Prefect starts
-    except DedupIndexError as exc:
-        raise _fail(exc) from exc
+    started = time.perf_counter()
     _prefect_defaults()
     _exit_on_sigterm()
-    started = time.perf_counter()
+    loaded = _config(config, output)
+    from flows.serve import run_api
+    from pipeline.extract.workers import extraction_workers, start_gate
+    from pipeline.paths import new_run_id
+
     run_id = new_run_id()
     with ExitStack() as stack:
         dask = loaded.corpus.dask
-        # The run's Prefect API boots and its extraction workers warm up while Prefect is being imported. A
-        # cluster of its own (`dask.address`) must be given a server its workers can reach: none is started.
+        # The run's Prefect API boots first, while the checks below run and Prefect is imported; the extraction
+        # workers are spawned now and warm up once it answers (until then they would slow its boot). A cluster
+        # of its own (`dask.address`) must be given a server its workers can reach: none is started.
         api_ready = stack.enter_context(run_api()) if dask is None or dask.address is None else None
+        gate = start_gate()
         if dask is None:
-            stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id))
+            stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id, gate))
+        _inputs_present(loaded)
+        from pipeline.dedup.index import DedupIndexError
+        from pipeline.publish.build import PublishError
+        from pipeline.publish.decisions import open_published
+        from pipeline.sources.files import SourceError
+
+        try:
+            open_published(loaded)  # fail fast, before the flow starts
+        except DedupIndexError as exc:
+            raise _fail(exc) from exc
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         from flows.build_corpus import DaskModeError, build_corpus
 
         if api_ready is not None:  # named explicitly: a Prefect imported earlier in this process reads no env
             stack.enter_context(temporary_settings({PREFECT_API_URL: api_ready()}))
+        gate.set()
         try:
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, run_id=run_id, workers=workers)
@@ -175,8 +185,10 @@ def plan(
     is a cache, not the release)."""
     loaded = _config(config, output)
     _inputs_present(loaded)
+    from pipeline.dedup.index import DedupIndexError
     from pipeline.paths import make_context
     from pipeline.publish.plan import plan as plan_release
+    from pipeline.sources.files import SourceError
     from pipeline.stages import discover_resources, extract_batch, fetch_batch
 
     ctx = make_context(loaded)
@@ -277,6 +289,7 @@ def remove(
 ) -> None:
     """Record a removal request in the ledger beside the config and publish the release again without what it
     matches (nothing fetched or extracted). Every later run applies the whole ledger."""
+    from pipeline import stages
     from pipeline.dedup.index import document_keys
     from pipeline.paths import make_context
     from pipeline.publish.removals import new_request, record

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pipeline.config import load_config
-from pipeline.extract import staged_key
+from pipeline.extract.staged import staged_key
 from pipeline.paths import make_context
 from pipeline.publish.digest import content_digest
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish

@@ -92,3 +92,61 @@ def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypa
         assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in spawned)
     assert summary["run_id"] == run_id and summary["published"] > 0
     assert used and all(p is pool for p in used)
+
+
+def _maps(proc) -> str:
+    try:
+        return " ".join(m.path for m in proc.memory_maps(grouped=True))
+    except Exception:  # psutil.Error, or the process exited between the two calls
+        return ""
+
+
+def _wait_for(condition, what: str, timeout_s: float = 120) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} after {timeout_s} s"
+        time.sleep(0.05)
+
+
+def test_workers_warm_up_only_after_their_go_ahead_and_never_hold_a_shutdown():
+    """`twcorpus run` spawns its workers while its Prefect server boots; they wait for the go-ahead before they
+    load the converters and dictionaries, and a run that ends before giving it (bad input) is not held up."""
+    import time
+
+    from pipeline.config import load_config
+    from pipeline.extract.workers import ExtractionPool, start_gate
+
+    cfg = load_config(SAMPLE_CONFIG)
+    warm_up = 0.0
+    for go in (True, False):
+        gate = start_gate()
+        pool = ExtractionPool(cfg, 1, gate).start()
+        [worker] = _wait_until_spawned()
+        _wait_for(lambda w=worker: "pydantic_core" in _maps(w), "config unpickled in the worker")
+        if go:
+            gate.set()
+            started = time.monotonic()
+            _wait_for(lambda w=worker: "opencc" in _maps(w), "OpenCC loaded after the go-ahead")
+            warm_up = time.monotonic() - started
+        else:  # three times as long as it took to load OpenCC once allowed: still not loaded
+            deadline = time.monotonic() + max(2.0, 3 * warm_up)
+            while time.monotonic() < deadline:
+                assert "opencc" not in _maps(worker)
+                time.sleep(0.1)
+        started = time.monotonic()
+        pool.close()
+        assert time.monotonic() - started < 60  # the gate's own wait is 120 s: close() opened it
+        assert not worker.is_running() or worker.status() == "zombie"
+
+
+def _wait_until_spawned() -> list:
+    found: list = []
+
+    def spawned() -> bool:
+        found[:] = [p for p in _live_children() if "spawn_main" in " ".join(p.cmdline())]
+        return len(found) == 1
+
+    _wait_for(spawned, "spawned worker")
+    return found

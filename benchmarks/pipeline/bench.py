@@ -7,7 +7,15 @@ figures per stage come from the run's report (wall and CPU over the run's proces
 sampling the process tree every 0.1 s, dedup quality from the shards' dup_cluster against the planted truth.
 
     .venv/bin/python benchmarks/pipeline/bench.py --docs 10000 --docs 100000
+    .venv/bin/python benchmarks/pipeline/bench.py --docs 50000 --per-file 50000   # one big file
     .venv/bin/python benchmarks/pipeline/bench.py --docs 1000000 --work /var/tmp/twbench   # ~15 GB of disk
+
+Side by side (`--versus DIR`, repeatable; DIR is a benchmarks/dedup/generate.py set: docs.jsonl + labels.jsonl):
+the whole `twcorpus run` (every stage, word and token counts included, 2 workers) and datasketch's bulk MinHash
++ LSH dedup alone (peers.py's datasketch worker, run with this project's datasketch and xxhash) on the same
+single file, alternating, --rounds times each; prints each wall, the medians, their ratio and both F1 scores.
+
+    .venv/bin/python benchmarks/pipeline/bench.py --versus /var/tmp/twdedup2/30k --versus /var/tmp/twdedup2/50k
 """
 
 from __future__ import annotations
@@ -111,6 +119,42 @@ def one_size(n_docs: int, args: argparse.Namespace, base: Path) -> dict:
     return {"docs": n_docs, "wall": wall, "work": work_s, "stages": stages, "peak_tree_mib": peak_tree, "f1": f1}
 
 
+def versus(sets: list[Path], rounds: int, base: Path) -> None:
+    """twcorpus run vs datasketch alone on each set's one JSONL file, alternating; medians and ratio."""
+    import statistics
+
+    from peers import run_tool
+    from score import load_labels
+    from score import score as score_set
+
+    env = ROOT / ".venv"  # datasketch and xxhash are this project's own dependencies
+    head = ["set", "docs", "twcorpus walls s", "datasketch walls s", "median ratio", "twcorpus F1", "datasketch F1"]
+    print("| " + " | ".join([*head, "peak MiB"]) + " |")
+    print("|---|---|---|---|---|---|---|---|")
+    for folder in sets:
+        labels = load_labels(folder / "labels.jsonl")
+        walls: dict[str, list[float]] = {"twcorpus": [], "datasketch": []}
+        f1: dict[str, float] = {}
+        peak: dict[str, float] = {}
+        for _ in range(rounds):
+            for name in walls:
+                info, clusters = run_tool(name, folder, base / name, env, timeout=3600)
+                if clusters is None:
+                    raise SystemExit(f"{name} on {folder}: {info['status']}")
+                walls[name].append(info["wall"])
+                peak[name] = max(peak.get(name, 0.0), info["peak"])
+                f1[name] = score_set(labels, clusters).f1
+                print(f"  {folder.name} {name}: {info['wall']:.1f} s, {info['peak']:.0f} MiB", file=sys.stderr)
+        ours, theirs = (statistics.median(walls[k]) for k in ("twcorpus", "datasketch"))
+        print(
+            f"| {folder.name} | {len(labels):,} | {' / '.join(f'{w:.1f}' for w in walls['twcorpus'])} "
+            f"| {' / '.join(f'{w:.1f}' for w in walls['datasketch'])} | **{ours / theirs:.2f}x** "
+            f"| {f1['twcorpus']:.4f} | {f1['datasketch']:.4f} "
+            f"| {peak['twcorpus']:,.0f} / {peak['datasketch']:,.0f} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, action="append", help="corpus size (repeatable)")
@@ -119,7 +163,12 @@ def main() -> None:
     parser.add_argument("--no-segment", dest="segment", action="store_false", help="without word counts")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    parser.add_argument("--versus", type=Path, action="append", help="generate.py set: twcorpus vs datasketch")
+    parser.add_argument("--rounds", type=int, default=3, help="--versus: runs of each tool, alternating")
     args = parser.parse_args()
+    if args.versus:
+        versus(args.versus, args.rounds, args.work or Path(tempfile.mkdtemp(prefix="twversus-")))
+        return
     if not REAL.is_dir():
         print("skipped: ../shared/realdata is not present")
         return

@@ -1,8 +1,6 @@
 """Stage 3, extract: each resource's bytes -> a staged file of rows with their attributes (normalised text,
 script, language, quality signals, lengths, words, tokens, hashing keys, signatures) and its typed record.
-Nothing publish decides is decided here."""
+Nothing publish decides is decided here.
 
-from pipeline.extract.resource import extract_resource
-from pipeline.extract.staged import StagedResource, staged_key
-
-__all__ = ["StagedResource", "extract_resource", "staged_key"]
+The package imports nothing itself: a worker process imports `workers` (and waits) before the heavy readers,
+dictionaries and tokenizer that `resource` brings."""

@@ -4,6 +4,9 @@ so threads share one core; worker processes use them all.
 Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters, the jieba
 Traditional dictionary and the tokenizer are built when a worker starts, not per resource. A batch goes to a
 worker as its config, context and resources; only sidecars (small dicts) come back -- text stays on disk.
+
+This module imports little, so a worker spawned early can wait for its go-ahead (`start_gate`) before it
+imports and warms the rest: at a run's start the cores go to the Prefect server booting first.
 """
 
 from __future__ import annotations
@@ -12,16 +15,23 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
+from multiprocessing.synchronize import Event
+from typing import TYPE_CHECKING
 
-from pipeline.config import LoadedConfig
-from pipeline.extract.split import Share, plan_split
-from pipeline.extract.staged import StagedResource
-from pipeline.fetch import FetchedRef
-from pipeline.paths import RunContext
-from pipeline.sources import Resource
+if TYPE_CHECKING:
+    from pipeline.config import LoadedConfig
+    from pipeline.extract.split import Share
+    from pipeline.extract.staged import StagedResource
+    from pipeline.fetch import FetchedRef
+    from pipeline.paths import RunContext
+    from pipeline.sources import Resource
+
+GATE_WAIT_S = 120  # a worker whose go-ahead never comes warms anyway, then
 
 
-def _warm(cfg: LoadedConfig) -> None:
+def _warm(cfg: LoadedConfig, gate: Event | None = None) -> None:
+    if gate is not None:
+        gate.wait(GATE_WAIT_S)
     from pipeline.dedup.minhash import permutations
     from pipeline.normalize.chinese import converter
     from pipeline.normalize.segment import tokenizer
@@ -64,10 +74,11 @@ def _ready() -> None:
 class ExtractionPool:
     """A pool of warmed extraction workers for one run; use as a context manager."""
 
-    def __init__(self, cfg: LoadedConfig, workers: int) -> None:
+    def __init__(self, cfg: LoadedConfig, workers: int, gate: Event | None = None) -> None:
         self.workers = workers
+        self._gate = gate
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_warm, initargs=(cfg,)
+            max_workers=workers, mp_context=get_context("spawn"), initializer=_warm, initargs=(cfg, gate)
         )
 
     def start(self) -> ExtractionPool:
@@ -82,6 +93,7 @@ class ExtractionPool:
         """The batch's staged records, in its order. A big file is split (split.py): its parts go to every
         worker at once and a worker merges them; the rest of the batch goes to one worker, as a whole."""
         from pipeline.extract.resource import staged_already
+        from pipeline.extract.split import Share, plan_split
 
         plans = [plan_split(cfg, r, f, self.workers) for r, f in zip(batch, fetched, strict=True)]
         whole = [i for i, plan in enumerate(plans) if plan is None]
@@ -105,6 +117,8 @@ class ExtractionPool:
         return [done[i] for i in range(len(batch))]
 
     def close(self) -> None:
+        if self._gate is not None:
+            self._gate.set()  # a worker still waiting to warm up must not hold the shutdown
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ExtractionPool:
@@ -117,18 +131,23 @@ class ExtractionPool:
 _RUNNING: dict[str, ExtractionPool] = {}  # run id -> its workers (processes cannot be a task's parameter)
 
 
+def start_gate() -> Event:
+    """A go-ahead for workers started early: they are spawned at once, and import and warm up once it is set."""
+    return get_context("spawn").Event()
+
+
 @contextmanager
-def extraction_workers(cfg: LoadedConfig, workers: int, run_id: str) -> Iterator[None]:
+def extraction_workers(cfg: LoadedConfig, workers: int, run_id: str, gate: Event | None = None) -> Iterator[None]:
     """The run's worker processes, started at once and known by its run id (`for_run`) until the block ends.
 
-    `twcorpus run` enters this before Prefect is imported and its API started: the workers import the
-    pipeline and load their dictionaries and tokenizer during those seconds, on the core the start-up
-    leaves idle, instead of at the first batch.
+    `twcorpus run` enters this while Prefect is being imported and its API server boots, with a `gate` it sets
+    once the server answers: the workers then import the pipeline and load their dictionaries and tokenizer
+    while the flow starts, instead of at the first batch, and leave the cores to the server until then.
     """
     if workers <= 1 or run_id in _RUNNING:
         yield
         return
-    with ExtractionPool(cfg, workers).start() as pool:
+    with ExtractionPool(cfg, workers, gate).start() as pool:
         _RUNNING[run_id] = pool
         try:
             yield
