@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.atomic import atomic_write_bytes
 from pipeline.config import DatasetInfo, LoadedConfig
+from pipeline.dedup.boilerplate import LINE_KEY_SCHEME
 from pipeline.dedup.hashing import VERSION as HASHING_VIEW_VERSION
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH
 from pipeline.fetch import FetchedRef
@@ -105,7 +106,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "pii": corpus.pii.model_dump(mode="json"),
         "private_use_table": cfg.private_use_table().digest,
         "signature": corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
-        "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION],
+        "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION, LINE_KEY_SCHEME],
         "tokenizer": cfg.token_label(),
         "raw": fetched.sha256,
         "error": fetched.error,
