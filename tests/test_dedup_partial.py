@@ -460,3 +460,28 @@ def test_the_numbered_titles_of_one_law_are_no_chrome():
     civil = "公務人員退休資遣撫卹法（第16部分）\n" + article.format(who="公務人員")
     teachers = school.format(k=16) + "\n" + article.format(who="教職員")
     assert _cluster([civil, teachers], chrome) == [0, 1]
+
+
+def test_a_copy_cut_inside_the_next_article_heading_is_no_copy_of_a_version_without_it(realdata):
+    """A copy cut right after the 第 of the next article's heading goes on with an article that a version
+    which deleted it lacks: it joins the version it was cut from, and the two versions stay apart."""
+    name, arts = _law(realdata, "A0030055")
+    whole = "\n".join([name, *arts[:12]])
+    without = "\n".join([name, *arts[:11]])
+    cut = without + "\n第"
+    assert substantively_different(hashing_lines(without), hashing_lines(cut))
+    reps = _cluster([whole, without, cut])
+    assert reps[0] == reps[2] != reps[1]
+
+
+def test_an_article_deleted_to_a_short_mark_is_a_change_even_where_a_copy_moved_it(realdata):
+    """A later version replaces an article's text with （刪除）: two characters, yet the article's whole text.
+    Against a copy of the old version with its articles in another order, the heading is a move and the old
+    text lines at the end like a partial copy's tail; the mark alone tells the versions apart."""
+    name, arts = _law(realdata, "A0030055")
+    old = [name, *arts[:3]]
+    head = arts[1].split("\n", 1)[0]
+    amended = "\n".join([name, arts[0], head + "\n（刪除）", arts[2]])
+    reordered = "\n".join([name, arts[0], arts[2], arts[1]])
+    assert substantively_different(hashing_lines(amended), hashing_lines(reordered), partial=True)
+    assert substantively_different(hashing_lines(amended), hashing_lines("\n".join(old)))

@@ -32,6 +32,7 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 # An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
 # Simplified, and compared in Taiwan phrasing (條) too.
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
+_HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
 
 
 def taiwan_phrasing(view: str) -> str:
@@ -180,9 +181,12 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
         moved_out = Counter({line: outside_b[line] - outside_a[line] for line in old_lines})
         moved_in = Counter({line: outside_a[line] - outside_b[line] for line in new_lines})
         keep_old, keep_new = old_lines - new_lines, new_lines - old_lines
-        old_kept = [line for line in la[i1:i2] if _take(keep_old, line) and not _take(moved_out, line)]
-        new_kept = [line for line in lb[j1:j2] if _take(keep_new, line) and not _take(moved_in, line)]
+        old_at = [i for i in range(i1, i2) if _take(keep_old, la[i]) and not _take(moved_out, la[i])]
+        new_at = [j for j in range(j1, j2) if _take(keep_new, lb[j]) and not _take(moved_in, lb[j])]
+        old_kept, new_kept = [la[i] for i in old_at], [lb[j] for j in new_at]
         old, new = "".join(old_kept), "".join(new_kept)
+        # A heading cut short at the very end (第, 第 1): the document goes on with an article the other lacks.
+        heading_cut = _heading_cut(la, old_at) if old_kept else _heading_cut(lb, new_at)
         if old == new:
             continue  # re-flowed: the same characters in other lines
         at_start, at_end = i1 == 0 and j1 == 0, i2 == len(la) and j2 == len(lb)
@@ -196,6 +200,7 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             article = any(map(is_article, added)) and any(map(is_article, follows))
         else:
             article = (not cut_short and is_article(added[0])) if partial else any(map(is_article, added))
+            article = article or heading_cut
         if (at_start or at_end) and (not old or not new) and not article:
             continue
         # A tail cut off -- unless it goes on with an article and the shorter one ends its sentence: that is a
@@ -209,12 +214,25 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             if partial or not _ARTICLE.search(extra):
                 continue  # chrome before a re-flowed opening; or an excerpt that starts within a line
         if not old or not new:
-            if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new):
+            # Lines only one has: long ones, numbers, a heading cut short, and the whole text of an article however
+            # short (（刪除）, where an amended law deleted it) are text; a stray word or two is copying noise.
+            body = _article_body(la, old_at) if old_kept else _article_body(lb, new_at)
+            if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new) or heading_cut or body:
                 return True
             continue
         if _chars_differ(old, new, renames, (at_start, at_end and partial)):
             return True
     return False
+
+
+def _heading_cut(lines: list[str], at: list[int]) -> bool:
+    """The kept lines `at` end the document with an article heading cut short (第, 第十, 第12 without 條)."""
+    return bool(at) and at[-1] == len(lines) - 1 and bool(_HEADING_START.fullmatch(lines[-1]))
+
+
+def _article_body(lines: list[str], at: list[int]) -> bool:
+    """One of the kept lines `at` is the text of an article: the line under its heading."""
+    return any(i > 0 and i - 1 not in at and is_article(lines[i - 1]) for i in at)
 
 
 def _take(counts: Counter[str], line: str) -> bool:
