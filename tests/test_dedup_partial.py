@@ -485,3 +485,23 @@ def test_an_article_deleted_to_a_short_mark_is_a_change_even_where_a_copy_moved_
     reordered = "\n".join([name, arts[0], arts[2], arts[1]])
     assert substantively_different(hashing_lines(amended), hashing_lines(reordered), partial=True)
     assert substantively_different(hashing_lines(amended), hashing_lines("\n".join(old)))
+
+
+def test_a_law_name_that_opens_many_pages_is_no_chrome(realdata):
+    """One page per article, each under the law's name: the name is a frequent first line, yet it is what tells
+    the same article of two organisation acts made from one template apart. A path of navigation that ends in a
+    kind of law (首頁 > 法令規章 > 行政規則) is still chrome."""
+    article = (
+        "第 5 條\n本署置署長一人，職務列簡任第十三職等；副署長二人，職務列簡任第十二職等；主任秘書一人，"
+        "職務列簡任第十一職等。\n本署各職稱之官等職等及員額，另以編制表定之。"
+    )
+    names = ["財政部國庫署組織法", "財政部賦稅署組織法"]
+    path = "首頁 > 法令規章 > 行政規則"
+    chrome = _chrome(*names, path, "法規名稱：" + names[0], "法規名稱：" + names[1])
+    pages = [f"{path}\n法規名稱：{name}\n{article}" for name in names]
+    assert _cluster(pages, chrome) == [0, 1]
+    from pipeline.dedup.boilerplate import names_law
+
+    assert names_law("法規名稱：財政部國庫署組織法") and names_law("公立學校教職員退休資遣撫卹條例（第16部分）")
+    assert not names_law(path) and not names_law("行政規則") and not names_law("全國法規資料庫")
+    assert stripped(f"{path}\n{article}", chrome) == article

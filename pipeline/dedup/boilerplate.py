@@ -29,6 +29,7 @@ import xxhash
 from pipeline.dedup.compare import is_article
 from pipeline.dedup.hashing import TITLE_MAX, hashing_line_views, hashing_view
 from pipeline.dedup.view import View
+from pipeline.normalize.chinese import fold_script
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
@@ -38,6 +39,14 @@ _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"第\d+|\d")  # an ordinal whole (its digits kept), or one digit (read as 0)
 LINE_KEY_SCHEME = 2  # part of the staged-file key: a change here changes the line keys extraction stores
 _LENGTH_SHIFT = 48
+# The kinds of law and regulation (中央法規標準法 第 2-3 條), as written and in the Simplified views
+_LAW_KINDS = ["法", "律", "條例", "通則", "規程", "規則", "細則", "辦法", "綱要", "標準", "準則"]
+_LAW_ENDS = tuple(_LAW_KINDS + [fold_script(kind) for kind in _LAW_KINDS])
+# three characters at least before the kind: a category of a site's menu (行政規則, 自治條例) is no law's name
+_LAW_NAME = re.compile(f".{{3,}}(?:{'|'.join(fold_script(kind) for kind in _LAW_KINDS)})")
+_NOTE = re.compile(r"\s*[（(][^（()）]*[）)]$")  # （第2部分）, （修正草案）
+_NAVIGATION = ">＞›»|｜/"
+_LABEL_MAX = 6  # characters of a label before a name (法規名稱：)
 
 
 def line_key(line: str) -> int | None:
@@ -111,13 +120,29 @@ def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str
     # An article heading is never chrome, nor the line that follows it: that is the article's text, however
     # many laws share it (第 N 條 / 本法自公布日施行).
     chrome = [_key(v) in boilerplate and not articles[i] and not (i and articles[i - 1]) for i, v in enumerate(views)]
-    head = _peel(chrome)
+    # Nor is a law's name at the top: the pages of one law's articles all open with it, and two organisation
+    # acts made from one template differ in little else.
+    head = _peel([c and not names_law(lines[i]) for i, c in enumerate(chrome[:EDGE_LINES])])
     tail = _peel(chrome[::-1]) if head < len(lines) else 0
     if not head and not tail:
         return None
     if sum(map(len, views[head : len(views) - tail])) < MIN_KEPT * sum(map(len, views)):
         return None
     return lines, views, head, tail
+
+
+def names_law(line: str) -> bool:
+    """Whether a line is the name of a law or regulation (公務人員退休資遣撫卹法, 財政部組織法（第2部分）,
+    法規名稱：某某辦法): a name ending in a kind of law (中央法規標準法 第 2-3 條), maybe under a short label, maybe
+    followed by a bracketed note. A path of navigation (首頁 > 法令規章 > 行政規則) names a page, not a law."""
+    line = _NOTE.sub("", line.strip())
+    if not line.endswith(_LAW_ENDS) or any(c in line for c in _NAVIGATION):
+        return False
+    label, colon, name = line.rpartition("：") if "：" in line else line.rpartition(":")
+    if colon and len(label) > _LABEL_MAX:
+        return False
+    view = hashing_view(name)
+    return len(view) <= TITLE_MAX and bool(_LAW_NAME.fullmatch(view))
 
 
 def _peel(chrome: list[bool]) -> int:
