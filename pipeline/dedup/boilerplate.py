@@ -22,6 +22,8 @@ a short record made of common lines is still itself, not an empty view equal to 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import xxhash
@@ -92,10 +94,16 @@ def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
     return values[counts >= min_docs]
 
 
-def weighs(line_keys: np.ndarray, boilerplate: np.ndarray, view_len: int) -> bool:
-    """Whether a document's boilerplate lines are enough of its view to be worth leaving out."""
-    hit = line_keys[np.isin(line_keys, boilerplate)]
-    return bool(len(hit)) and key_length(hit).sum() >= MIN_SHARE * max(view_len, 1)
+def weighing(line_keys: np.ndarray, owners: np.ndarray, boilerplate: np.ndarray, view_lens: np.ndarray) -> np.ndarray:
+    """The documents whose boilerplate lines are enough of their view to be worth leaving out, ascending.
+    `line_keys` are every document's distinct edge keys concatenated, `owners` the document of each, and
+    `view_lens` each document's view length -- all documents at once, one pass of numpy."""
+    hit = np.isin(line_keys, boilerplate)
+    if not hit.any():
+        return np.empty(0, dtype=np.int64)
+    weight = np.bincount(owners[hit], weights=key_length(line_keys[hit]), minlength=len(view_lens))
+    has = np.bincount(owners[hit], minlength=len(view_lens)) > 0
+    return np.flatnonzero(has & (weight >= MIN_SHARE * np.maximum(np.asarray(view_lens, dtype=np.float64), 1)))
 
 
 def stripped(text: str, boilerplate: frozenset[int]) -> str | None:
@@ -114,21 +122,48 @@ def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str
     None when there is none to leave out, or leaving it out would keep less than MIN_KEPT of the view."""
     if not boilerplate:
         return None
+    lines, views = _lines_and_views(text)
+    peel = _peel_counts(lines, views, boilerplate)
+    return None if peel is None else (lines, views, *peel)
+
+
+def _lines_and_views(text: str) -> tuple[list[str], list[str]]:
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    views = hashing_line_views(lines)
-    articles = [is_article(v) for v in views]
-    # An article heading is never chrome, nor the line that follows it: that is the article's text, however
-    # many laws share it (第 N 條 / 本法自公布日施行).
-    chrome = [_key(v) in boilerplate and not articles[i] and not (i and articles[i - 1]) for i, v in enumerate(views)]
+    return lines, hashing_line_views(lines)
+
+
+def _peel_counts(lines: list[str], views: list[str], boilerplate: frozenset[int]) -> tuple[int, int] | None:
+    """How many lines chrome takes from the start and the end (see `_peeled`); only the lines a run of chrome
+    reaches are looked at, and a line is hashed only when boilerplate has a line of its length."""
+    lengths = _key_lengths(boilerplate)
+
+    def chrome(i: int) -> bool:
+        # An article heading is never chrome, nor the line that follows it: that is the article's text,
+        # however many laws share it (第 N 條 / 本法自公布日施行).
+        view = views[i]
+        return (
+            min(len(view), 0xFFFF) in lengths
+            and _key(view) in boilerplate
+            and not is_article(view)
+            and not (i and is_article(views[i - 1]))
+        )
+
+    n = len(lines)
     # Nor is a law's name at the top: the pages of one law's articles all open with it, and two organisation
     # acts made from one template differ in little else.
-    head = _peel([c and not names_law(lines[i]) for i, c in enumerate(chrome[:EDGE_LINES])])
-    tail = _peel(chrome[::-1]) if head < len(lines) else 0
+    head = _peel(lambda i: chrome(i) and not names_law(lines[i]), n)
+    tail = _peel(lambda j: chrome(n - 1 - j), n) if head < n else 0
     if not head and not tail:
         return None
-    if sum(map(len, views[head : len(views) - tail])) < MIN_KEPT * sum(map(len, views)):
+    if sum(map(len, views[head : n - tail])) < MIN_KEPT * sum(map(len, views)):
         return None
-    return lines, views, head, tail
+    return head, tail
+
+
+@lru_cache(maxsize=8)
+def _key_lengths(boilerplate: frozenset[int]) -> frozenset[int]:
+    """The view lengths the boilerplate lines have (a line key carries its length): no other line is one."""
+    return frozenset(key >> _LENGTH_SHIFT for key in boilerplate)
 
 
 def names_law(line: str) -> bool:
@@ -145,13 +180,14 @@ def names_law(line: str) -> bool:
     return len(view) <= TITLE_MAX and bool(_LAW_NAME.fullmatch(view))
 
 
-def _peel(chrome: list[bool]) -> int:
-    """How many lines from the start are chrome: the run of boilerplate lines it opens with, up to EDGE_LINES.
+def _peel(chrome: Callable[[int], bool], n: int) -> int:
+    """How many of `n` lines from the start are chrome (`chrome(i)`: the i-th is): the run of boilerplate
+    lines they open with, up to EDGE_LINES.
     The run does not bridge other lines: laws share short lines (第 2 條) and whole sentences (本法所稱主管機關
     ...) that a bridge would peel with the title between them. An article is never chrome: many laws end
     第 N 條 / 本法自公布日施行, and a version without its last articles must not look like one with them."""
     peeled = 0
-    while peeled < min(len(chrome), EDGE_LINES) and chrome[peeled]:
+    while peeled < min(n, EDGE_LINES) and chrome(peeled):
         peeled += 1
     return peeled
 
@@ -160,15 +196,12 @@ def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
     its title line's view (the view of the first kept line, when that is at most TITLE_MAX characters), and
     its lines with and without the boilerplate."""
-    peeled = _peeled(text, boilerplate)
-    if peeled is None:
-        texts = [ln for ln in text.split("\n") if ln.strip()]
-        views, head, tail = hashing_line_views(texts), 0, 0
-    else:
-        texts, views, head, tail = peeled
+    texts, views = _lines_and_views(text)
+    peel = _peel_counts(texts, views, boilerplate) if boilerplate else None
+    head, tail = peel or (0, 0)
     kept = [v for v in views[head : len(views) - tail] if v]
     first = head if head < len(texts) - tail else None
     title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
     last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
     ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
-    return View("".join(kept), title, kept, None if peeled is None else [v for v in views if v], ends_open)
+    return View("".join(kept), title, kept, None if peel is None else [v for v in views if v], ends_open)

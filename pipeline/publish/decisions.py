@@ -24,7 +24,7 @@ import pyarrow.feather as feather
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.arrays import distinct
-from pipeline.dedup.boilerplate import frequent, stripped, weighs
+from pipeline.dedup.boilerplate import frequent, stripped, weighing
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
 from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
@@ -71,6 +71,20 @@ class Rekeyed:
 
 def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.Table:
     return feather.read_table(staged.staged, columns=columns)
+
+
+class StagedTexts:
+    """The text column of staged files, the last one read kept: verification asks for the texts of one big
+    file batch after batch, and reading it (decompressing the whole column) each time cost more than the rest."""
+
+    def __init__(self) -> None:
+        self._path: str | None = None
+        self._texts: pa.ChunkedArray | None = None
+
+    def of(self, path: str) -> pa.ChunkedArray:
+        if path != self._path or self._texts is None:
+            self._path, self._texts = path, feather.read_table(path, columns=["text"])["text"]
+        return self._texts
 
 
 def resolve_licence(cfg: LoadedConfig, staged: StagedResource) -> Resolved:
@@ -262,7 +276,8 @@ def decide(
     chrome, started = _step(gated.steps, "boilerplate"), time.thread_time()
     chrome.docs_in += len(run)
     boilerplate = boilerplate_keys(cfg, gated, published or [])
-    overrides = _without_boilerplate(cfg, gated, boilerplate)
+    staged_texts = StagedTexts()
+    overrides = _without_boilerplate(cfg, gated, boilerplate, staged_texts)
     chrome.docs_out += len(run)
     chrome.cpu_s += time.thread_time() - started
     matches = _published_matches(cfg, run, published or [])
@@ -286,7 +301,7 @@ def decide(
     result = cluster(
         everything,
         near,
-        lambda idx: _texts(slots, matches, idx),
+        lambda idx: _texts(slots, matches, idx, staged_texts),
         dedup.keep,
         pairs_of,
         boilerplate=chrome_set,
@@ -314,7 +329,7 @@ def decide(
         everything,
         result,
         [sc.agency for sc, _ in slots],
-        lambda idx: _texts(slots, matches, idx),
+        lambda idx: _texts(slots, matches, idx, staged_texts),
         chrome_set,
         dedup.ngram,
     )
@@ -468,20 +483,15 @@ def boilerplate_keys(cfg: LoadedConfig, gated: _Gated, published: list[Published
     return distinct(np.concatenate(found).astype(np.uint64))
 
 
-def _without_boilerplate(cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarray) -> dict[str, dict[int, Rekeyed]]:
+def _without_boilerplate(
+    cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarray, staged_texts: StagedTexts
+) -> dict[str, dict[int, Rekeyed]]:
     """Hashing view, keys and signature of every candidate that has boilerplate lines, again without them;
     returned per staged file and row, so the published index records what dedup compared."""
     run = gated.candidates
     if not len(boilerplate) or not len(gated.edge_keys):
         return {}
-    owners = np.unique(gated.edge_owner[np.isin(gated.edge_keys, boilerplate)])
-    starts = np.searchsorted(gated.edge_owner, owners, side="left")  # edge keys are grouped by owner, in order
-    ends = np.searchsorted(gated.edge_owner, owners, side="right")
-    affected = [
-        int(c)
-        for c, a, b in zip(owners.tolist(), starts.tolist(), ends.tolist(), strict=True)
-        if weighs(gated.edge_keys[a:b], boilerplate, int(run.view_len[c]))
-    ]
+    affected = weighing(gated.edge_keys, gated.edge_owner, boilerplate, run.view_len).tolist()
     if not affected:
         return {}
     chrome = frozenset(boilerplate.tolist())
@@ -490,7 +500,7 @@ def _without_boilerplate(cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarr
         by_file.setdefault(gated.slots[c][0].staged, []).append(c)
     redone: list[tuple[int, str]] = []  # (candidate, text without boilerplate)
     for path, members in by_file.items():
-        texts = feather.read_table(path, columns=["text"])["text"]
+        texts = staged_texts.of(path)
         for c in members:
             rest = stripped(texts[gated.slots[c][1]].as_py() or "", chrome)
             if rest is not None:
@@ -557,7 +567,10 @@ def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
 
 
 def _texts(
-    slots: list[tuple[StagedResource, int]], matches: list[PublishedMatches], indices: list[int]
+    slots: list[tuple[StagedResource, int]],
+    matches: list[PublishedMatches],
+    indices: list[int],
+    staged_texts: StagedTexts,
 ) -> dict[int, str]:
     """Text of the given candidates: this run's from their staged files, published ones from their shards."""
     out: dict[int, str] = {}
@@ -571,7 +584,7 @@ def _texts(
         if idx < len(slots):
             by_file.setdefault(slots[idx][0].staged, []).append((idx, slots[idx][1]))
     for path, wanted in by_file.items():
-        texts = feather.read_table(path, columns=["text"])["text"]
+        texts = staged_texts.of(path)
         out.update({idx: texts[row].as_py() or "" for idx, row in wanted})
     return out
 
