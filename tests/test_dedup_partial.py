@@ -505,3 +505,39 @@ def test_a_law_name_that_opens_many_pages_is_no_chrome(realdata):
     assert names_law("法規名稱：財政部國庫署組織法") and names_law("公立學校教職員退休資遣撫卹條例（第16部分）")
     assert not names_law(path) and not names_law("行政規則") and not names_law("全國法規資料庫")
     assert stripped(f"{path}\n{article}", chrome) == article
+
+
+def test_a_notice_issued_again_under_a_new_reference_number_is_a_duplicate(realdata, tmp_path):
+    """The Public Construction Commission published one technician's licence notice twice, a year apart: the
+    same body under a new date and a new reference number (工程技字第09800268501號 / 第09900264311號). Those header
+    lines are the office's chrome -- every notice has one, alike once their digits are read alike -- so the
+    second is a duplicate of the first, as a whole run over the gazette finds."""
+    import pyarrow.parquet as pq
+    import yaml
+
+    from pipeline.config import load_config
+    from pipeline.dedup.boilerplate import line_key
+    from pipeline.paths import make_context
+    from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
+
+    assert line_key("工程技字第09800268501號") == line_key("工程技字第09900264311號")
+    part = "公立學校教職員退休資遣撫卹條例（第{}部分）"
+    assert line_key(part.format(16)) != line_key(part.format(17))
+    source = {"kind": "local", "paths": [str(realdata / "text_datasets/ey_gazette_xml/*.xml")], "format": "xml"}
+    source |= {"record_tag": "Record", "text_field": "HTMLContent", "html_fields": ["HTMLContent"]}
+    source |= {"id_field": "MetaId"}
+    source["dataset"] = {"id": "ey-gazette", "license": "政府資料開放授權條款-第1版"}
+    body = {"data_dir": str(tmp_path / "data"), "output_dir": str(tmp_path / "corpus"), "sources": [source]}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    cfg = load_config(tmp_path / "c.yaml")
+    ctx = make_context(cfg)
+    staged = [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
+    publish(cfg, ctx, staged)
+    rows = [
+        row
+        for folder in ("data", "rejected")
+        for row in pq.read_table(tmp_path / "corpus" / folder, columns=["id", "text", "dup_cluster"]).to_pylist()
+    ]
+    notices = [r for r in rows if r["text"] and "核准林成功換發技師執業執照" in r["text"]]
+    assert len(notices) == 2 and "09800268501" in "".join(r["text"] for r in notices)
+    assert notices[0]["dup_cluster"] == notices[1]["dup_cluster"] is not None

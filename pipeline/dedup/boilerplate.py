@@ -11,7 +11,8 @@ A line is known by a key: the 64-bit hash of its hashing view with every digit r
 dates and counters (更新日期：113-06-01, 瀏覽人次：10234) agree -- except the digits of an ordinal (第16部分,
 第3850次會議, 第85期): an ordinal numbers the document itself, and the titles of the parts of one law or of the
 meetings of one council are as many titles, frequent only when their numbers are read alike. Chrome with an
-ordinal in it (a gazette's 第20卷第85期) stays chrome where it is the same line in many documents.
+ordinal in it (a gazette's 第20卷第85期) stays chrome where it is the same line in many documents; a reference
+number of five digits or more (發文字號 工程技字第09900264311號) is no ordinal and reads as 0s, like a date.
 Extraction keys the first and last EDGE_LINES lines of every document; publish counts in how many documents
 each key occurs, and a key in at least `dedup.boilerplate_min_docs` documents (this run's, or already
 boilerplate in a corpus deduplicated against) is boilerplate. The set is stored in the release's dedup index,
@@ -38,8 +39,10 @@ MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jacca
 MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
 SENTENCE_ENDS = "。！？!?.」』）)】；;：:…"  # a text that ends otherwise stops mid-sentence
 _DIGIT = re.compile(r"\d")
-_NUMBER = re.compile(r"第\d+|\d")  # an ordinal whole (its digits kept), or one digit (read as 0)
-LINE_KEY_SCHEME = 2  # part of the staged-file key: a change here changes the line keys extraction stores
+# An ordinal whole (its digits kept), or one digit (read as 0). An ordinal is short: a document's reference
+# number (工程技字第09900264311號) is not one, and reads alike on every notice of one office.
+_NUMBER = re.compile(r"第\d{1,4}(?!\d)|\d")
+LINE_KEY_SCHEME = 3  # part of the staged-file key: a change here changes the line keys extraction stores
 _LENGTH_SHIFT = 48
 # The kinds of law and regulation (中央法規標準法 第 2-3 條), as written and in the Simplified views
 _LAW_KINDS = ["法", "律", "條例", "通則", "規程", "規則", "細則", "辦法", "綱要", "標準", "準則"]
