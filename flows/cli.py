@@ -91,6 +91,7 @@ def run(
         # The run's Prefect API boots first, while the checks below run and Prefect is imported; the extraction
         # workers are spawned now and warm up once it answers (until then they would slow its boot). A cluster
         # of its own (`dask.address`) must be given a server its workers can reach: none is started.
+        own_server = (dask is None or dask.address is None) and not os.environ.get("PREFECT_API_URL")
         api_ready = stack.enter_context(run_api()) if dask is None or dask.address is None else None
         gate = start_gate()
         if dask is None:
@@ -105,12 +106,16 @@ def run(
             open_published(loaded)  # fail fast, before the flow starts
         except DedupIndexError as exc:
             raise _fail(exc) from exc
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.build_corpus import DaskModeError, build_corpus
 
         if api_ready is not None:  # named explicitly: a Prefect imported earlier in this process reads no env
             stack.enter_context(temporary_settings({PREFECT_API_URL: api_ready()}))
+        if own_server:
+            # Flow-run heartbeats let a server's services find crashed runs; the run's own API-only server runs
+            # none and ends with the run. Each flow run would wait up to a second for its heartbeat thread.
+            stack.enter_context(temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
         gate.set()
         try:
             with _progress_bars():

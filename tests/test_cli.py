@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -30,3 +32,24 @@ def test_a_glob_that_matches_nothing_is_a_clear_error(prefect_harness, tmp_path)
     assert result.exit_code == 2
     assert "sources[0]: no file matches 'nothing/*.jsonl'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_on_its_own_server_sends_no_flow_run_heartbeats(prefect_harness, tmp_path, monkeypatch):
+    """Heartbeats let a server's services find crashed flow runs; the API-only server a run starts for itself
+    runs none and ends with the run, while each flow run would wait up to a second for its heartbeat thread."""
+    import prefect.flow_engine as engine
+
+    seen: list[object] = []
+    real = engine._send_heartbeats
+
+    def spy(flow_engine, *args, **kwargs):
+        seen.append(flow_engine.heartbeat_seconds)
+        return real(flow_engine, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_send_heartbeats", spy)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    config = Path("configs/sample.yaml").resolve()
+    monkeypatch.chdir(tmp_path)  # the sample's data_dir is relative to the working directory
+    result = CliRunner().invoke(app, ["run", "--config", str(config), "--output", str(tmp_path / "corpus")])
+    assert result.exit_code == 0, result.output
+    assert seen and all(s is None for s in seen)
