@@ -85,8 +85,13 @@ def test_workers_started_before_the_flow_are_the_ones_it_uses(tmp_path, monkeypa
     with extraction_workers(load_config(SAMPLE_CONFIG), 2, run_id):
         pool = for_run(run_id)
         assert pool is not None
-        spawned = [p for p in _live_children() if "spawn_main" in " ".join(p.cmdline())]
-        assert len(spawned) == 2  # both started now, before any batch
+        spawned: list = []
+
+        def both_spawned() -> bool:  # a child shows its own command line only once it has exec'd
+            spawned[:] = [p for p in _live_children() if "spawn_main" in " ".join(p.cmdline())]
+            return len(spawned) == 2
+
+        _wait_for(both_spawned, "two spawned workers before any batch")
         summary = build_corpus(config_path=str(SAMPLE_CONFIG), run_id=run_id, workers=2)
         assert for_run(run_id) is None  # released when extraction ended
         assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in spawned)
