@@ -35,6 +35,11 @@ def _metadata(dataset_id: str, resources: list[dict]) -> dict:
 
 @pytest.fixture
 def replay(http_server):
+    return serve_calendar(http_server)
+
+
+def serve_calendar(http_server):
+    """Dataset 14718's metadata and files on the replay server (the real CP950 CSV when realdata is here)."""
     big5 = CALENDAR_CSV.encode("cp950")
     if REALDATA.is_dir():  # the real CP950 file of dataset 14718
         big5 = (

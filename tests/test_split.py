@@ -9,6 +9,8 @@ import pyarrow.feather as feather
 import pytest
 
 from tests.conftest import notices, run_flow_in
+from tests.test_datagovtw_flow import _config as _datagovtw_config
+from tests.test_datagovtw_flow import serve_calendar
 
 SIMPLIFIED = "国务院发布关于进一步加强网络安全管理的通知，请各部门认真贯彻执行。"
 PHONE = "聯絡電話：02-2380-9876，電子郵件：clerk@example.gov.tw。"
@@ -214,3 +216,42 @@ def test_real_government_files_split_stage_what_one_worker_does(realdata, tmp_pa
         assert feather.read_table(one.staged).equals(feather.read_table(parted.staged)), one.resource_url
         assert _comparable(one) == _comparable(parted)
     assert sum(s.records_read for s in alone) > 10_000 and {s.decoder for s in alone} >= {"cp950", "utf-8-sig"}
+
+
+def test_downloaded_files_split_as_local_ones_do(http_server, tmp_path):
+    """data.gov.tw resources fetched from a server on 127.0.0.1 (a CP950 CSV, a BOM CSV, a ZIP of an XML and a
+    PDF): once their bytes are stored, each is split among the workers like a local file, with the same rows."""
+    import json
+
+    from pipeline.config import load_config
+    from pipeline.extract.split import plan_split
+    from pipeline.extract.workers import ExtractionPool
+    from pipeline.paths import make_context
+    from pipeline.stages import discover_resources, extract_resource, fetch_resource
+
+    body = json.loads(_datagovtw_config(tmp_path, serve_calendar(http_server)).read_text(encoding="utf-8"))
+    configs = {}
+    for name, split_bytes in (("whole", 0), ("split", 1)):
+        config = {**body, "split_bytes": split_bytes, "data_dir": str(tmp_path / name)}
+        (tmp_path / f"{name}.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        configs[name] = load_config(tmp_path / f"{name}.json")
+    ctx = make_context(configs["whole"])
+    resources = [r for r in discover_resources(configs["whole"], ctx) if r.format != "unavailable"]
+    fetched = [fetch_resource(configs["whole"], ctx, r) for r in resources]
+    plans = {
+        r.url.rsplit("/", 1)[-1]: plan_split(configs["split"], r, f, 2) for r, f in zip(resources, fetched, strict=True)
+    }
+    assert {name: (p.mode if p else None) for name, p in plans.items()} == {
+        "114.csv": "records",
+        "115.csv": "records",
+        "115.ods": None,  # not served: nothing to split
+        "notes.zip": "members",
+    }
+    alone = [extract_resource(configs["whole"], ctx, r, f) for r, f in zip(resources, fetched, strict=True)]
+    split_ctx = make_context(configs["split"])
+    with ExtractionPool(configs["split"], 2) as pool:
+        split = pool.extract_batch(configs["split"], split_ctx, resources, fetched)
+    for one, parted in zip(alone, split, strict=True):
+        assert feather.read_table(one.staged).equals(feather.read_table(parted.staged)), one.resource_url
+        assert _comparable(one) == _comparable(parted)
+    assert sum(s.staged_ok for s in alone) >= 4
