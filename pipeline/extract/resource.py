@@ -32,6 +32,7 @@ from pipeline.sources import Resource
 
 log = logging.getLogger(__name__)
 UNIT = "_unit"  # a part's rows carry the unit they came from until the merge
+PLACE = "_place"  # and, in the merge, their place in their part
 
 
 def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[list[Document], list[int]]:
@@ -129,13 +130,13 @@ class PartRecord(BaseModel):
     steps: dict[str, StepStat]
 
 
-def _part_paths(ctx: RunContext, key: str, share: Share) -> tuple[Path, Path]:
-    return staged_paths(ctx, f"{key}.part{share.part}of{share.parts}")
+def _part_paths(ctx: RunContext, key: str, part: int, parts: int) -> tuple[Path, Path]:
+    return staged_paths(ctx, f"{key}.part{part}of{parts}")
 
 
 def extract_part(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef, share: Share) -> None:
     """Stage one part of a split resource: its share of the rows, each with its unit (kept if already there)."""
-    rows_path, record_path = _part_paths(ctx, staged_key(cfg, ctx, resource, fetched), share)
+    rows_path, record_path = _part_paths(ctx, staged_key(cfg, ctx, resource, fetched), share.part, share.parts)
     if rows_path.exists() and record_path.exists():
         return
     builder = Builder(cfg, ctx, resource, fetched)
@@ -154,7 +155,7 @@ def merge_parts(
     its order (the parts' rows sorted by unit), and the parts' audits added up. The parts are then deleted."""
     key = staged_key(cfg, ctx, resource, fetched)
     earlier = _staged(ctx, key, resource)
-    paths = [_part_paths(ctx, key, Share(k, parts, "records")) for k in range(parts)]
+    paths = [_part_paths(ctx, key, k, parts) for k in range(parts)]
     if earlier is not None:
         _remove(paths)
         return earlier
@@ -164,8 +165,9 @@ def merge_parts(
     if whole is not None:  # the file failed as a whole: every part (or the one that hit it) holds that row alone
         table = whole
     else:
-        table = pa.concat_tables(tables)
-        table = table.take(pc.sort_indices(table, [(UNIT, "ascending")]))  # stable: a member's rows keep order
+        # A member's rows all come from one part: by unit, then by place in that part, is the unsplit order.
+        table = pa.concat_tables([t.append_column(PLACE, pa.array(range(t.num_rows), pa.int64())) for t in tables])
+        table = table.take(pc.sort_indices(table, [(UNIT, "ascending"), (PLACE, "ascending")])).drop_columns([PLACE])
     table = table.drop_columns([UNIT])
     stats = merged_stats([r.normalization for r in records], table.column("id").to_pylist())
     steps: dict[str, StepStat] = {}
