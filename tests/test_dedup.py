@@ -200,3 +200,18 @@ def test_keep_policy_orders_the_criteria_the_config_names():
     docs.dates = np.array([2020, NO_DATE, NO_DATE], dtype=np.int64)
     assert cluster(docs, keep=["newest"]).representative.tolist() == [0, 0, 0]  # unknown dates come last
     assert cluster(docs, keep=["earliest"]).representative.tolist() == [0, 0, 0]
+
+
+def test_membership_in_a_small_key_set_is_np_isin_chunk_by_chunk(monkeypatch):
+    """Which edge-line keys are boilerplate: the same answer as np.isin, without its sorted copy of them all."""
+    import numpy as np
+
+    from pipeline.dedup import arrays
+
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 2**63, 10_000, dtype=np.uint64)
+    few = np.concatenate([values[rng.integers(0, len(values), 40)], rng.integers(0, 2**63, 10, dtype=np.uint64)])
+    monkeypatch.setattr(arrays, "MEMBER_CHUNK", 999)  # chunk edges inside the array
+    got = arrays.member(values, few)
+    assert got.sum() >= 30 and np.array_equal(got, np.isin(values, few))
+    assert not arrays.member(values, few[:0]).any() and arrays.member(values[:0], few).shape == (0,)

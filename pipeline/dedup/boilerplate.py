@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
+from pipeline.dedup.arrays import member
 from pipeline.dedup.compare import is_article
 from pipeline.dedup.hashing import TITLE_MAX, hashing_line_views, hashing_view
 from pipeline.dedup.view import View
@@ -101,7 +102,7 @@ def weighing(line_keys: np.ndarray, owners: np.ndarray, boilerplate: np.ndarray,
     """The documents whose boilerplate lines are enough of their view to be worth leaving out, ascending.
     `line_keys` are every document's distinct edge keys concatenated, `owners` the document of each, and
     `view_lens` each document's view length -- all documents at once, one pass of numpy."""
-    hit = np.isin(line_keys, boilerplate)
+    hit = member(line_keys, boilerplate)
     if not hit.any():
         return np.empty(0, dtype=np.int64)
     weight = np.bincount(owners[hit], weights=key_length(line_keys[hit]), minlength=len(view_lens))

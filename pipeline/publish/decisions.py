@@ -73,6 +73,9 @@ def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.
     return feather.read_table(staged.staged, columns=columns)
 
 
+REDO_BATCH = 4096  # documents whose views are made again without boilerplate at once (1M documents: 1.5 GB at once)
+
+
 class StagedTexts:
     """The text column of staged files, the last one read kept: verification asks for the texts of one big
     file batch after batch, and reading it (decompressing the whole column) each time cost more than the rest."""
@@ -498,35 +501,42 @@ def _without_boilerplate(
     by_file: dict[str, list[int]] = {}
     for c in affected:
         by_file.setdefault(gated.slots[c][0].staged, []).append(c)
-    redone: list[tuple[int, str]] = []  # (candidate, text without boilerplate)
+    dedup = cfg.corpus.dedup
+    out: dict[str, dict[int, Rekeyed]] = {}
+    hash_keys = list(run.hash_keys)
+    redone: list[tuple[int, str]] = []  # (candidate, text without boilerplate), REDO_BATCH at a time
+
+    def redo() -> None:
+        views = [hashing_view(text) for _, text in redone]
+        sigs = (
+            signature_matrix(views, num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed)
+            if run.signatures is not None
+            else None
+        )
+        for k, ((c, _), view) in enumerate(zip(redone, views, strict=True)):
+            sc, row = gated.slots[c]
+            key = key_of_view(view) if dedup.exact else hash_keys[c]
+            hash_keys[c] = key
+            run.view_len[c], run.prefix_keys[c] = len(view), prefix_key(view)
+            signature = None
+            if sigs is not None and run.signatures is not None:
+                run.signatures[c] = sigs[k]
+                signature = sigs[k].astype("<u4").tobytes()
+            out.setdefault(sc.key, {})[row] = Rekeyed(key, signature, len(view))
+        redone.clear()
+
     for path, members in by_file.items():
         texts = staged_texts.of(path)
         for c in members:
             rest = stripped(texts[gated.slots[c][1]].as_py() or "", chrome)
             if rest is not None:
                 redone.append((c, rest))
-    if not redone:
-        return {}
-    dedup = cfg.corpus.dedup
-    views = [hashing_view(text) for _, text in redone]
-    sigs = (
-        signature_matrix(views, num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed)
-        if run.signatures is not None
-        else None
-    )
-    out: dict[str, dict[int, Rekeyed]] = {}
-    hash_keys = list(run.hash_keys)
-    for k, ((c, _), view) in enumerate(zip(redone, views, strict=True)):
-        sc, row = gated.slots[c]
-        key = key_of_view(view) if dedup.exact else hash_keys[c]
-        hash_keys[c] = key
-        run.view_len[c], run.prefix_keys[c] = len(view), prefix_key(view)
-        signature = None
-        if sigs is not None and run.signatures is not None:
-            run.signatures[c] = sigs[k]
-            signature = sigs[k].astype("<u4").tobytes()
-        out.setdefault(sc.key, {})[row] = Rekeyed(key, signature, len(view))
-    run.hash_keys = hash_keys
+            if len(redone) >= REDO_BATCH:  # texts, views and shingles of a batch at a time, not of them all
+                redo()
+    if redone:
+        redo()
+    if out:
+        run.hash_keys = hash_keys
     return out
 
 
