@@ -18,13 +18,11 @@ from pipeline.config import LoadedConfig
 from pipeline.fetch import FetchedRef, local_path
 from pipeline.readers import DOCUMENT_READERS
 from pipeline.readers.archive import ZIP_MAGIC
-from pipeline.readers.sniff import OLE2_MAGIC
+from pipeline.readers.sniff import package_format, sniff
 from pipeline.sources import Resource
 
 BLOCK = 64  # records dealt to a part at a time: small enough to even out records of uneven length
 WHOLE = -1  # the unit of a row that stands for the whole resource (it failed as a whole): every part has it
-
-PACKAGE_MARKERS = {"mimetype", "[Content_Types].xml"}  # a ZIP that is one document, not an archive of files
 
 Mode = Literal["records", "members"]
 
@@ -57,14 +55,14 @@ def plan_split(cfg: LoadedConfig, resource: Resource, fetched: FetchedRef, worke
             return None
         with path.open("rb") as fh:
             head = fh.read(1024)
-        if head.startswith(OLE2_MAGIC) or head.lstrip(b"\x00\t\r\n \xef\xbb\xbf")[:5] == b"%PDF-":
-            return None  # a document, whatever it was declared as
-        if not head.startswith(ZIP_MAGIC):
-            return Share(0, workers, "records")
+        if not head.startswith(ZIP_MAGIC):  # a PDF or a legacy Office file, whatever it was declared as, is one
+            return None if sniff(head) is not None else Share(0, workers, "records")
         with zipfile.ZipFile(path) as zf:
-            names = [info.filename for info in zf.infolist() if not info.is_dir()]
-    except (OSError, zipfile.BadZipFile):
+            if package_format(zf) is not None:  # an ODF or OOXML document, read as a whole, as read.py does
+                return None
+            members = sum(1 for info in zf.infolist() if not info.is_dir())
+    except (OSError, KeyError, RuntimeError, zipfile.BadZipFile):
         return None  # the unsplit extraction names what is wrong with the file
-    if len(names) < 2 or PACKAGE_MARKERS.intersection(names):  # one member, or an ODF / OOXML document
+    if members < 2:
         return None
-    return Share(0, min(workers, len(names)), "members")
+    return Share(0, min(workers, members), "members")

@@ -12,7 +12,7 @@ imports and warms the rest: at a run's start the cores go to the Prefect server 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
 from multiprocessing.synchronize import Event
@@ -97,23 +97,31 @@ class ExtractionPool:
 
         plans = [plan_split(cfg, r, f, self.workers) for r, f in zip(batch, fetched, strict=True)]
         whole = [i for i, plan in enumerate(plans) if plan is None]
-        rest = self._pool.submit(_extract, cfg, ctx, [batch[i] for i in whole], [fetched[i] for i in whole])
+        rest = (
+            self._pool.submit(_extract, cfg, ctx, [batch[i] for i in whole], [fetched[i] for i in whole])
+            if whole
+            else None
+        )
         split: dict[int, StagedResource] = {}
-        for i, plan in enumerate(plans):
+        parts: dict[int, list[Future[None]]] = {}
+        for i, plan in enumerate(plans):  # every part of every big file first, so no worker waits on a merge
             if plan is None:
                 continue
-            resource, ref = batch[i], fetched[i]
-            staged = staged_already(cfg, ctx, resource, ref)
-            if staged is None:
-                parts = [
-                    self._pool.submit(_extract_part, cfg, ctx, resource, ref, Share(k, plan.parts, plan.mode))
-                    for k in range(plan.parts)
-                ]
-                for part in parts:
-                    part.result()
-                staged = self._pool.submit(_merge, cfg, ctx, resource, ref, plan.parts).result()
-            split[i] = staged
-        done = dict(zip(whole, rest.result(), strict=True)) | split
+            staged = staged_already(cfg, ctx, batch[i], fetched[i])
+            if staged is not None:
+                split[i] = staged
+                continue
+            parts[i] = [
+                self._pool.submit(_extract_part, cfg, ctx, batch[i], fetched[i], Share(k, plan.parts, plan.mode))
+                for k in range(plan.parts)
+            ]
+        merges: dict[int, Future[StagedResource]] = {}
+        for i, futures in parts.items():
+            for part in futures:
+                part.result()
+            merges[i] = self._pool.submit(_merge, cfg, ctx, batch[i], fetched[i], len(futures))
+        split |= {i: merge.result() for i, merge in merges.items()}
+        done = dict(zip(whole, rest.result() if rest is not None else [], strict=True)) | split
         return [done[i] for i in range(len(batch))]
 
     def close(self) -> None:

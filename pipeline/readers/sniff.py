@@ -28,15 +28,21 @@ def sniff(data: bytes) -> str | None:
         return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if mimetype in ODF_MIMETYPES:
-                    return ODF_MIMETYPES[mimetype]
-            if "[Content_Types].xml" in names:
-                return next((fmt for part, fmt in OOXML_PARTS.items() if part in names), None)
+            return package_format(zf)
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
         return None
+
+
+def package_format(zf: zipfile.ZipFile) -> str | None:
+    """The document format an open ZIP package is (odt, ods, odp, docx, xlsx, pptx), or None: a plain archive.
+    Raises what reading its `mimetype` member may raise (KeyError, RuntimeError, zipfile.BadZipFile, OSError)."""
+    names = set(zf.namelist())
+    if "mimetype" in names:
+        mimetype = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+        if mimetype in ODF_MIMETYPES:
+            return ODF_MIMETYPES[mimetype]
+    if "[Content_Types].xml" in names:
+        return next((fmt for part, fmt in OOXML_PARTS.items() if part in names), None)
     return None
 
 
