@@ -91,8 +91,9 @@ def run(
         # The run's Prefect API boots first, while the checks below run and Prefect is imported; the extraction
         # workers are spawned now and warm up once it answers (until then they would slow its boot). A cluster
         # of its own (`dask.address`) must be given a server its workers can reach: none is started.
-        own_server = (dask is None or dask.address is None) and not os.environ.get("PREFECT_API_URL")
-        api_ready = stack.enter_context(run_api()) if dask is None or dask.address is None else None
+        needs_api = dask is None or dask.address is None
+        own_server = needs_api and not os.environ.get("PREFECT_API_URL")  # what run_api will launch
+        api_ready = stack.enter_context(run_api()) if needs_api else None
         gate = start_gate()
         if dask is None:
             stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id, gate))

@@ -105,9 +105,9 @@ def weighing(line_keys: np.ndarray, owners: np.ndarray, boilerplate: np.ndarray,
     hit = member(line_keys, boilerplate)
     if not hit.any():
         return np.empty(0, dtype=np.int64)
+    # A document without a boilerplate line weighs 0, under any share of a view of at least one character.
     weight = np.bincount(owners[hit], weights=key_length(line_keys[hit]), minlength=len(view_lens))
-    has = np.bincount(owners[hit], minlength=len(view_lens)) > 0
-    return np.flatnonzero(has & (weight >= MIN_SHARE * np.maximum(np.asarray(view_lens, dtype=np.float64), 1)))
+    return np.flatnonzero(weight >= MIN_SHARE * np.maximum(np.asarray(view_lens, dtype=np.float64), 1))
 
 
 def stripped(text: str, boilerplate: frozenset[int]) -> str | None:

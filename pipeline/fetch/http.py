@@ -16,6 +16,7 @@ import email.utils
 import ipaddress
 import logging
 import random
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ class Fetcher:
             st = path.stat()
         except OSError:
             st = None
-        if st is None or not path.is_file():
+        if st is None or not stat.S_ISREG(st.st_mode):
             raise FetchError(f"{redact(url)}: no such file {path}")
         stamp = f"stat:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
         prev = self.ledger.last(url)

@@ -73,7 +73,7 @@ def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.
     return feather.read_table(staged.staged, columns=columns)
 
 
-REDO_BATCH = 4096  # documents whose views are made again without boilerplate at once (1M documents: 1.5 GB at once)
+REDO_BATCH = 4096  # documents whose texts, views and signatures are made again without boilerplate at once
 
 
 class StagedTexts:
