@@ -11,6 +11,7 @@ from pipeline.dedup.minhash import (
     SCHEME,
     estimated_jaccard,
     exact_jaccard,
+    permutations,
     s_curve,
     shingle_hash,
     signature_matrix,
@@ -53,6 +54,14 @@ def test_vectorised_signatures_equal_datasketch_minhash():
     assert np.array_equal(
         signature_matrix_parallel(views * 30, num_perm=64, ngram=5, seed=11, chunk=256)[43:86], matrix
     )
+
+
+def test_permutations_are_datasketchs_without_importing_it():
+    for num_perm, seed in ((128, 1), (256, 42), (7, 0)):
+        a, b = permutations(num_perm, seed)
+        expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        assert np.array_equal(a[:, 0], expected_a) and np.array_equal(b[:, 0], expected_b)
+        assert a.dtype == b.dtype == np.uint32
 
 
 def test_signatures_estimate_jaccard():

@@ -73,11 +73,13 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a, b) as uint32 column vectors."""
-    from datasketch import MinHash  # here, not at the top: its import (scipy) costs 0.4 s a process
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
+    """datasketch's affine32 permutation parameters (a, b) as uint32 column vectors: odd `a` and any `b`, drawn
+    from `RandomState(seed)` in datasketch's order (`MinHash._init_permutations`; equality tested). Drawn here
+    rather than by importing datasketch, whose import (scipy) costs a second in every process that signs."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a[:, None], b[:, None]
 
 
 def _sign_group(hashes: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
