@@ -104,6 +104,7 @@ STAGED_SCHEMA = pa.schema(
         pa.field("view_len", pa.int32()),  # characters of the hashing view (containment needs set sizes)
         pa.field("prefix_key", pa.uint64()),  # its first PREFIX_CHARS: where a truncated copy still agrees
         pa.field("line_keys", pa.list_(pa.uint64())),  # edge lines, for the boilerplate count at publish
+        pa.field("line_views", pa.string()),  # the view of each non-empty line, "\n"-joined: what verification aligns
     ]
 )
 
@@ -161,6 +162,7 @@ class Document:
     view_len: int | None = field(default=None, repr=False)
     prefix_key: int | None = field(default=None, repr=False)
     line_keys: list[int] | None = field(default=None, repr=False)
+    line_views: str | None = field(default=None, repr=False)
     hash_view: str | None = field(default=None, repr=False)  # transient: input of the MinHash signature
 
     def reject(self, reason: str, detail: str | None = None) -> Document:

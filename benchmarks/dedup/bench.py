@@ -33,9 +33,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E402
+from pipeline.dedup.boilerplate import nonempty  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
-from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key  # noqa: E402
+from pipeline.dedup.hashing import key_of_view, prefix_key, views_of  # noqa: E402
 from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
+from pipeline.dedup.view import Stored  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
 from pipeline.sources.moj_laws import view  # noqa: E402
@@ -221,7 +223,12 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
         docs = [norm(d).text for d in docs]
     t_norm = time.perf_counter() - t0
     t0 = time.perf_counter()
-    views = [hashing_view(t) for t in docs]
+    # as extraction does: the view of each line, kept for verification, and the whole view their join
+    views, stored = [], []
+    for t in docs:
+        view, every_line = views_of(t)
+        views.append(view)
+        stored.append("\n".join(nonempty(t, every_line)))
     keys = [key_of_view(v) for v in views]
     t_view = time.perf_counter() - t0
     chars = sum(len(t) for t in docs)
@@ -244,7 +251,9 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
             view_len=np.fromiter((len(v) for v in views), dtype=np.int64, count=n_docs),
             prefix_keys=np.fromiter((prefix_key(v) for v in views), dtype=np.uint64, count=n_docs),
         )
-        result = cluster(candidates, near, lambda idx: {i: docs[i] for i in idx}, workers=args.workers)
+        result = cluster(
+            candidates, near, lambda idx: {i: Stored(docs[i], stored[i]) for i in idx}, workers=args.workers
+        )
         t_cluster = time.perf_counter() - t0
     p, r, f1, true_pairs, pred_pairs = score(groups, result.representative.tolist())
     dedup_s = t_sig + t_cluster

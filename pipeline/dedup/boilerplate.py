@@ -31,8 +31,8 @@ import xxhash
 
 from pipeline.dedup.arrays import member
 from pipeline.dedup.compare import is_article
-from pipeline.dedup.hashing import TITLE_MAX, hashing_line_views, hashing_view
-from pipeline.dedup.view import View
+from pipeline.dedup.hashing import TITLE_MAX, hashing_view, line_views
+from pipeline.dedup.view import Source, View
 from pipeline.normalize.chinese import fold_script
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
@@ -43,7 +43,7 @@ _DIGIT = re.compile(r"\d")
 # An ordinal whole (its digits kept), or one digit (read as 0). An ordinal is short: a document's reference
 # number (工程技字第09900264311號) is not one, and reads alike on every notice of one office.
 _NUMBER = re.compile(r"第\d{1,4}(?!\d)|\d")
-LINE_KEY_SCHEME = 3  # part of the staged-file key: a change here changes the line keys extraction stores
+LINE_KEY_SCHEME = 4  # part of the staged-file key: a change here changes the line keys extraction stores
 _LENGTH_SHIFT = 48
 # The kinds of law and regulation (中央法規標準法 第 2-3 條), as written and in the Simplified views
 _LAW_KINDS = ["法", "律", "條例", "通則", "規程", "規則", "細則", "辦法", "綱要", "標準", "準則"]
@@ -79,14 +79,28 @@ def key_length(keys: np.ndarray) -> np.ndarray:
     return (np.asarray(keys, dtype=np.uint64) >> np.uint64(_LENGTH_SHIFT)).astype(np.int64)
 
 
-def _edges(text: str) -> list[str]:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    return lines if len(lines) <= 2 * EDGE_LINES else lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+def document_lines(text: str, stored: str | None = None) -> tuple[list[str], list[str]]:
+    """The text's non-empty lines and the view of each. `stored`: those views as extraction stored them
+    ("\n"-joined), so verification need not make them again -- used when they pair up with the lines."""
+    lines = text.split("\n")
+    kept = [i for i, line in enumerate(lines) if line.strip()]
+    if stored is not None:
+        views = stored.split("\n") if kept else []
+        if len(views) == len(kept):
+            return [lines[i] for i in kept], views
+    return [lines[i] for i in kept], nonempty(text, line_views(text))
 
 
-def edge_line_keys(text: str) -> list[int]:
-    """Distinct keys of the first and last EDGE_LINES non-empty lines, where site chrome sits."""
-    return sorted({k for k in map(_key, hashing_line_views(_edges(text))) if k is not None})
+def nonempty(text: str, views: list[str]) -> list[str]:
+    """The views (one per line of `text`) of its non-empty lines: the lines dedup looks at."""
+    return [view for view, line in zip(views, text.split("\n"), strict=True) if line.strip()]
+
+
+def edge_keys(views: list[str]) -> list[int]:
+    """Distinct keys of the first and last EDGE_LINES of a document's non-empty lines (their views), where site
+    chrome sits."""
+    edges = views if len(views) <= 2 * EDGE_LINES else views[:EDGE_LINES] + views[-EDGE_LINES:]
+    return sorted({k for k in map(_key, edges) if k is not None})
 
 
 def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
@@ -121,19 +135,26 @@ def stripped(text: str, boilerplate: frozenset[int]) -> str | None:
     return "\n".join(lines[head : len(lines) - tail])
 
 
-def _peeled(text: str, boilerplate: frozenset[int]) -> tuple[list[str], list[str], int, int] | None:
+def stripped_view(text: str, boilerplate: frozenset[int], stored: str | None = None) -> str | None:
+    """The hashing view of `stripped(text, boilerplate)` -- its lines' views joined -- or None, as there.
+    `stored`: the line views extraction stored (see `document_lines`)."""
+    peeled = _peeled(text, boilerplate, stored)
+    if peeled is None:
+        return None
+    _, views, head, tail = peeled
+    return "".join(views[head : len(views) - tail])
+
+
+def _peeled(
+    text: str, boilerplate: frozenset[int], stored: str | None = None
+) -> tuple[list[str], list[str], int, int] | None:
     """The text's non-empty lines, their views, and how many of them chrome takes from the start and the end;
     None when there is none to leave out, or leaving it out would keep less than MIN_KEPT of the view."""
     if not boilerplate:
         return None
-    lines, views = _lines_and_views(text)
+    lines, views = document_lines(text, stored)
     peel = _peel_counts(lines, views, boilerplate)
     return None if peel is None else (lines, views, *peel)
-
-
-def _lines_and_views(text: str) -> tuple[list[str], list[str]]:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    return lines, hashing_line_views(lines)
 
 
 def _peel_counts(lines: list[str], views: list[str], boilerplate: frozenset[int]) -> tuple[int, int] | None:
@@ -196,11 +217,11 @@ def _peel(chrome: Callable[[int], bool], n: int) -> int:
     return peeled
 
 
-def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
+def dedup_view(text: str, boilerplate: frozenset[int], stored: str | None = None) -> View:
     """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
     its title line's view (the view of the first kept line, when that is at most TITLE_MAX characters), and
-    its lines with and without the boilerplate."""
-    texts, views = _lines_and_views(text)
+    its lines with and without the boilerplate. `stored`: its line views as extraction stored them."""
+    texts, views = document_lines(text, stored)
     peel = _peel_counts(texts, views, boilerplate) if boilerplate else None
     head, tail = peel or (0, 0)
     kept = [v for v in views[head : len(views) - tail] if v]
@@ -209,3 +230,10 @@ def dedup_view(text: str, boilerplate: frozenset[int]) -> View:
     last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
     ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
     return View("".join(kept), title, kept, None if peel is None else [v for v in views if v], ends_open)
+
+
+def view_of(source: Source, boilerplate: frozenset[int]) -> View:
+    """`dedup_view` of a document's text, with its stored line views when it has them."""
+    if isinstance(source, str):
+        return dedup_view(source, boilerplate)
+    return dedup_view(source.text, boilerplate, source.line_views)

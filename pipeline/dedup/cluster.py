@@ -18,7 +18,7 @@ cluster; a singleton is its own.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -30,6 +30,7 @@ from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pai
 from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
 from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs
+from pipeline.dedup.view import Source, Stored
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
 NO_DATE = np.iinfo(np.int64).max
@@ -90,7 +91,7 @@ def _estimates(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-Texts = Callable[[list[int]], dict[int, str]]
+Texts = Callable[[list[int]], Mapping[int, Source]]
 
 
 def cluster(
@@ -173,7 +174,7 @@ def _verified(
     depend on the order batches come back in: a verdict is a function of the pair alone, and partial copies
     are attached after every batch."""
 
-    def todo(batch: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], dict[int, str]]:
+    def todo(batch: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], Mapping[int, Source]]:
         batch = [(a, b) for a, b in batch if uf.find(a) != uf.find(b)]
         return batch, texts(sorted({i for pair in batch for i in pair})) if batch else {}
 
@@ -186,8 +187,7 @@ def _verified(
     def jobs() -> Iterator[tuple[list[tuple[int, int]], Callable[..., list[Verdict]], tuple[Any, ...]]]:
         for batch in batches:
             pairs, got = todo(batch)
-            # texts travel as UTF-8 bytes: pickling a str caches its UTF-8 form inside it for good
-            yield pairs, _verify_in_worker, (pairs, {i: t.encode("utf-8") for i, t in got.items()})
+            yield pairs, _verify_in_worker, (pairs, {i: _encoded(source) for i, source in got.items()})
 
     with ProcessPoolExecutor(
         workers, mp_context=get_context("spawn"), initializer=_worker_setup, initargs=(boilerplate, near)
@@ -203,9 +203,27 @@ def _worker_setup(boilerplate: frozenset[int], near: NearSettings) -> None:
     _WORKER = (boilerplate, near)
 
 
-def _verify_in_worker(pairs: list[tuple[int, int]], encoded: dict[int, bytes]) -> list[Verdict]:
+Encoded = bytes | tuple[bytes, bytes | None]
+
+
+def _encoded(source: Source) -> Encoded:
+    """A document's text (and stored line views) as UTF-8 bytes for a worker: pickling a str caches its UTF-8
+    form inside it for good."""
+    if isinstance(source, str):
+        return source.encode("utf-8")
+    return source.text.encode("utf-8"), None if source.line_views is None else source.line_views.encode("utf-8")
+
+
+def _decoded(encoded: Encoded) -> Source:
+    if isinstance(encoded, bytes):
+        return encoded.decode("utf-8")
+    text, views = encoded
+    return Stored(text.decode("utf-8"), None if views is None else views.decode("utf-8"))
+
+
+def _verify_in_worker(pairs: list[tuple[int, int]], encoded: dict[int, Encoded]) -> list[Verdict]:
     assert _WORKER is not None
-    return verify_pairs(pairs, {i: t.decode() for i, t in encoded.items()}, *_WORKER)
+    return verify_pairs(pairs, {i: _decoded(e) for i, e in encoded.items()}, *_WORKER)
 
 
 def _partial_pairs(

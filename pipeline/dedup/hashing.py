@@ -2,12 +2,17 @@
 
 NFKC (widths), lower case, Simplified script (OpenCC t2s), and no whitespace, punctuation or symbols, so that
 a copy re-flowed, re-spaced, re-punctuated in another width or half-converted to Simplified hashes the same.
+The view of each line (what verification aligns, and what the boilerplate keys hash) is cut from the
+conversion of the whole text (`views_of`): a phrase a wrapped line splits (計 / 畫) converts as it does
+unwrapped (计划), so a re-wrapped copy's line views join to the same view. Extraction makes both in one
+conversion and stores the line views.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate
 
 import xxhash
 
@@ -17,11 +22,12 @@ VERSION = 2  # part of the staged-file key: a change here changes every exact ke
 _DROP = {"P", "S", "Z", "C"}
 
 
-def _drop_pattern() -> re.Pattern[str]:
-    """Runs of BMP code points of those categories, as one character class (astral ones are letters, kept)."""
+def _drop_pattern(keep: str = "") -> re.Pattern[str]:
+    """Runs of BMP code points of those categories but `keep`, as one character class (astral ones are letters,
+    kept)."""
     ranges: list[list[int]] = []
     for cp in range(0x10000):
-        if unicodedata.category(chr(cp))[0] in _DROP:
+        if unicodedata.category(chr(cp))[0] in _DROP and chr(cp) not in keep:
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1][1] = cp
             else:
@@ -31,6 +37,7 @@ def _drop_pattern() -> re.Pattern[str]:
 
 
 _STRIP = _drop_pattern()
+_STRIP_IN_LINES = _drop_pattern(keep="\n")
 
 
 def hashing_view(text: str) -> str:
@@ -43,24 +50,32 @@ def hashing_view(text: str) -> str:
     return _STRIP.sub("", fold_script(text.lower()))
 
 
-def hashing_line_views(lines: list[str]) -> list[str]:
-    """`hashing_view` of each line, in order ("" for a line with nothing left), with one script conversion for
-    all of them instead of one per line (the conversion is most of the cost)."""
-    cleaned = []
-    for line in lines:
-        view = _STRIP.sub("", line)
-        if view and not unicodedata.is_normalized("NFKC", view):
-            view = unicodedata.normalize("NFKC", view)
-        cleaned.append(view.lower())
-    folded = fold_script("\n".join(cleaned)).split("\n")
-    if len(folded) != len(lines):  # the conversion kept every line break so far; never pair views wrongly
-        return [hashing_view(line) for line in lines]
-    return [_STRIP.sub("", line) for line in folded]
+def views_of(text: str) -> tuple[str, list[str]]:
+    """`hashing_view(text)` and the view of each of its lines (split at "\n"; "" for a line with nothing left),
+    from one conversion: the lines are cut from the converted text where their characters end in it. Where
+    normalising, lower-casing or converting changes the length of the text (rare: NFKC of a text not yet in
+    it, or a phrase converted to one of another length), the lines are converted one by one instead."""
+    kept = _STRIP_IN_LINES.sub("", text)
+    pieces = kept.split("\n")
+    joined = "".join(pieces)
+    if unicodedata.is_normalized("NFKC", joined):
+        lowered = joined.lower()
+        folded = fold_script(lowered)
+        if len(folded) == len(lowered) == len(joined):
+            ends = list(accumulate(map(len, pieces)))
+            lines = [_STRIP.sub("", folded[start:end]) for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+            return _STRIP.sub("", folded), lines
+    return hashing_view(text), [hashing_view(line) for line in text.split("\n")]
+
+
+def line_views(text: str) -> list[str]:
+    """The view of each line of `text` (see `views_of`)."""
+    return views_of(text)[1]
 
 
 def hashing_lines(text: str) -> list[str]:
     """The hashing view line by line, empty lines left out."""
-    return [view for view in hashing_line_views(text.split("\n")) if view]
+    return [view for view in line_views(text) if view]
 
 
 PREFIX_CHARS = 48

@@ -15,17 +15,17 @@ different documents? A pair is a duplicate when
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.boilerplate import view_of
 from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
 from pipeline.dedup.minhash import shingle_set
-from pipeline.dedup.view import View
+from pipeline.dedup.view import Source, View
 
 if TYPE_CHECKING:
     from pipeline.dedup.cluster import NearSettings
@@ -52,15 +52,15 @@ Verdict = str | Partial | None  # COPY, a partial copy, or two different documen
 
 
 def verify_pairs(
-    pairs: Iterable[tuple[int, int]], texts: dict[int, str], boilerplate: frozenset[int], near: NearSettings
+    pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
 ) -> list[Verdict]:
     """The verdict on each pair, the documents' views built once from `texts` (each document's text by index,
-    without the `boilerplate` lines at its edges)."""
+    maybe with its stored line views; without the `boilerplate` lines at its edges)."""
     views: dict[int, View] = {}
 
     def view(i: int) -> View:
         if i not in views:
-            views[i] = dedup_view(texts[i], boilerplate)
+            views[i] = view_of(texts[i], boilerplate)
         return views[i]
 
     out: list[Verdict] = []

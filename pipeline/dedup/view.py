@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from pipeline.dedup.minhash import shingle_set
+
+
+class Stored(NamedTuple):
+    """A document's text with the view of each of its non-empty lines as extraction stored them ("\n"-joined):
+    verification takes the views instead of converting the text again (the conversion is its costliest step)."""
+
+    text: str
+    line_views: str | None = None
+
+
+Source = str | Stored  # what verification is given of a document: its text, or its text and stored line views
+
+
+def text_of(source: Source) -> str:
+    return source if isinstance(source, str) else source.text
 
 
 @dataclass(frozen=True)

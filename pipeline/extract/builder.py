@@ -19,8 +19,8 @@ from typing import Any
 
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
-from pipeline.dedup.boilerplate import edge_line_keys
-from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
+from pipeline.dedup.boilerplate import edge_keys, nonempty
+from pipeline.dedup.hashing import key_of_view, prefix_key, views_of
 from pipeline.dedup.minhash import signatures
 from pipeline.document import Document, document_id
 from pipeline.extract.signals import signals
@@ -193,11 +193,13 @@ class Builder:
             s.docs_out += len(kept)
         with self.steps.step("hashing_view", len(kept)) as s:
             for doc in kept:
-                doc.hash_view = hashing_view(doc.text)
+                doc.hash_view, every_line = views_of(doc.text)
+                views = nonempty(doc.text, every_line)
                 doc.hash_key = key_of_view(doc.hash_view)
                 doc.view_len = len(doc.hash_view)
                 doc.prefix_key = prefix_key(doc.hash_view)
-                doc.line_keys = edge_line_keys(doc.text)
+                doc.line_keys = edge_keys(views)
+                doc.line_views = "\n".join(views)
             s.docs_out += len(kept)
         if self.cfg.corpus.normalize.segment:
             with self.steps.step("words", len(kept)) as s:

@@ -4,16 +4,16 @@ members' Jaccard and containment against it, and the lines that differ."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from pipeline.dedup.boilerplate import dedup_view
+from pipeline.dedup.boilerplate import view_of
 from pipeline.dedup.cluster import Candidates, Clusters
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.minhash import shingle_set
-from pipeline.dedup.view import View
+from pipeline.dedup.view import Source, View, text_of
 
 PER_KIND = 3  # clusters shown per kind
 MEMBERS = 5  # members shown per cluster
@@ -27,8 +27,8 @@ def _similarity(a: View, b: View, ngram: int) -> tuple[float, float]:
     return inter / max(len(sa) + len(sb) - inter, 1), inter / max(min(len(sa), len(sb)), 1)
 
 
-def _views(texts: dict[int, str], boilerplate: frozenset[int]) -> dict[int, View]:
-    return {i: dedup_view(t, boilerplate) for i, t in texts.items()}
+def _views(texts: Mapping[int, Source], boilerplate: frozenset[int]) -> dict[int, View]:
+    return {i: view_of(t, boilerplate) for i, t in texts.items()}
 
 
 def _lines(text: str) -> list[str]:
@@ -49,7 +49,7 @@ def cluster_audit(
     docs: Candidates,
     result: Clusters,
     agencies: list[str | None],
-    texts: Callable[[list[int]], dict[int, str]],
+    texts: Callable[[list[int]], Mapping[int, Source]],
     boilerplate: frozenset[int],
     ngram: int,
 ) -> list[dict[str, Any]]:
@@ -78,8 +78,9 @@ def cluster_audit(
         if all(rep != r for _, r in picked):
             picked.append((kind, rep))
     wanted = sorted({i for _, rep in picked for i in [rep, *members[rep][:MEMBERS]]})
-    text = texts(wanted)
-    seen = _views(text, boilerplate)
+    sources = texts(wanted)
+    seen = _views(sources, boilerplate)
+    text = {i: text_of(source) for i, source in sources.items()}
     out = []
     for kind, rep in picked:
         rows = []

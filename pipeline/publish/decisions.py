@@ -24,12 +24,13 @@ import pyarrow.feather as feather
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.arrays import distinct
-from pipeline.dedup.boilerplate import frequent, stripped, weighing
+from pipeline.dedup.boilerplate import frequent, stripped_view, weighing
 from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
-from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
+from pipeline.dedup.hashing import key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
 from pipeline.dedup.minhash import as_matrix, signature_matrix
+from pipeline.dedup.view import Source, Stored
 from pipeline.extract.staged import StagedResource, StepStat
 from pipeline.licensing import Resolved
 from pipeline.publish.audit import cluster_audit
@@ -77,17 +78,28 @@ REDO_BATCH = 4096  # documents whose texts, views and signatures are made again 
 
 
 class StagedTexts:
-    """The text column of staged files, the last one read kept: verification asks for the texts of one big
-    file batch after batch, and reading it (decompressing the whole column) each time cost more than the rest."""
+    """The text and line-view columns of staged files, the last one read kept: verification asks for the texts
+    of one big file batch after batch, and reading it (decompressing the whole column) each time cost more than
+    the rest."""
 
     def __init__(self) -> None:
         self._path: str | None = None
-        self._texts: pa.ChunkedArray | None = None
+        self._columns: tuple[pa.ChunkedArray, pa.ChunkedArray | None] | None = None
 
-    def of(self, path: str) -> pa.ChunkedArray:
-        if path != self._path or self._texts is None:
-            self._path, self._texts = path, feather.read_table(path, columns=["text"])["text"]
-        return self._texts
+    def of(self, path: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
+        """(texts, line views) of a staged file; no line views from a file staged without them."""
+        if path != self._path or self._columns is None:
+            with pa.memory_map(path) as source:
+                schema = pa.ipc.open_file(source).schema
+            names = [name for name in ("text", "line_views") if name in schema.names]
+            table = feather.read_table(path, columns=names)
+            views = table["line_views"] if "line_views" in names else None
+            self._path, self._columns = path, (table["text"], views)
+        return self._columns
+
+    def source(self, path: str, row: int) -> Stored:
+        texts, views = self.of(path)
+        return Stored(texts[row].as_py() or "", None if views is None else views[row].as_py())
 
 
 def resolve_licence(cfg: LoadedConfig, staged: StagedResource) -> Resolved:
@@ -504,10 +516,10 @@ def _without_boilerplate(
     dedup = cfg.corpus.dedup
     out: dict[str, dict[int, Rekeyed]] = {}
     hash_keys = list(run.hash_keys)
-    redone: list[tuple[int, str]] = []  # (candidate, text without boilerplate), REDO_BATCH at a time
+    redone: list[tuple[int, str]] = []  # (candidate, view without boilerplate), REDO_BATCH at a time
 
     def redo() -> None:
-        views = [hashing_view(text) for _, text in redone]
+        views = [view for _, view in redone]
         sigs = (
             signature_matrix(views, num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed)
             if run.signatures is not None
@@ -526,9 +538,9 @@ def _without_boilerplate(
         redone.clear()
 
     for path, members in by_file.items():
-        texts = staged_texts.of(path)
         for c in members:
-            rest = stripped(texts[gated.slots[c][1]].as_py() or "", chrome)
+            text, views = staged_texts.source(path, gated.slots[c][1])
+            rest = stripped_view(text, chrome, views)
             if rest is not None:
                 redone.append((c, rest))
             if len(redone) >= REDO_BATCH:  # texts, views and shingles of a batch at a time, not of them all
@@ -581,9 +593,10 @@ def _texts(
     matches: list[PublishedMatches],
     indices: list[int],
     staged_texts: StagedTexts,
-) -> dict[int, str]:
-    """Text of the given candidates: this run's from their staged files, published ones from their shards."""
-    out: dict[int, str] = {}
+) -> dict[int, Source]:
+    """Text of the given candidates: this run's from their staged files (with their line views), published ones
+    from their shards."""
+    out: dict[int, Source] = {}
     offset = len(slots)
     for m in matches:
         mine = [i - offset for i in indices if offset <= i < offset + len(m.numbers)]
@@ -594,8 +607,7 @@ def _texts(
         if idx < len(slots):
             by_file.setdefault(slots[idx][0].staged, []).append((idx, slots[idx][1]))
     for path, wanted in by_file.items():
-        texts = staged_texts.of(path)
-        out.update({idx: texts[row].as_py() or "" for idx, row in wanted})
+        out.update({idx: staged_texts.source(path, row) for idx, row in wanted})
     return out
 
 
