@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -17,6 +18,7 @@ import yaml
 from pipeline.config import load_config
 from pipeline.extract.staged import staged_key
 from pipeline.paths import make_context
+from pipeline.publish.decisions import take_rows
 from pipeline.publish.digest import content_digest
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import ROOT, cli_env, jsonl_source, notices
@@ -171,3 +173,10 @@ def test_the_content_digest_depends_on_values_not_on_layout(write_config, tmp_pa
         assert recomputed == manifest["content_sha256"]
         digests.append(manifest["content_sha256"])
     assert digests[0] == digests[1]
+
+
+def test_rows_are_taken_from_every_chunk_in_the_order_asked():
+    column = pa.chunked_array([["甲", "乙"], [], ["丙", None, "丁"], ["戊"]], pa.string())
+    rows = [5, 0, 3, 2, 2, 4, 1]
+    assert take_rows(column, rows) == [column[r].as_py() for r in rows]
+    assert take_rows(column, []) == []

@@ -127,8 +127,8 @@ def _split(
     table = _put(table, "dup_count", pa.array(decisions.sizes[key], pa.int32()))
     table = _put(table, "run_id", pa.array([run_id] * n, pa.string()))
     keep = pc.is_null(table["reason"])
-    published = table.filter(keep).select(DOCUMENT_SCHEMA.names).cast(DOCUMENT_SCHEMA)
-    rejected = table.filter(pc.invert(keep)).select(REJECTED_SCHEMA.names).cast(REJECTED_SCHEMA)
+    published = table.select(DOCUMENT_SCHEMA.names).filter(keep).cast(DOCUMENT_SCHEMA)
+    rejected = table.select(REJECTED_SCHEMA.names).filter(pc.invert(keep)).cast(REJECTED_SCHEMA)
     return published, rejected
 
 
@@ -272,7 +272,7 @@ def _write_release(
     with Sequential(name="shard-writer") as background:
         docs = PartitionedWriter(tmp / "data", pub.shard_rows, pub.compression, background)
         rejs = ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
-        for sc, table in zip(sidecars, prefetched(read_staged, sidecars), strict=True):
+        for sc, table in zip(sidecars, prefetched(_release_columns, sidecars), strict=True):
             key = sc.key
             published, rejected = _split(table, decisions, sc, ctx.run_id, tier)
             if published.num_rows:
@@ -381,6 +381,15 @@ def _file_entry(root: Path, path: Path, rows: int | None, sha256: str | None = N
     if rows is not None:
         entry["rows"] = rows
     return {**entry, "bytes": path.stat().st_size, "sha256": sha256 or sha256_file(path)}
+
+
+_RELEASE_COLUMNS = [*REJECTED_SCHEMA.names, "hash_key", "minhash", "view_len"]
+
+
+def _release_columns(staged: StagedResource) -> pa.Table:
+    """What the release takes of a staged file: its rows' columns and the keys of the dedup index -- not the
+    line views and edge keys only dedup reads (the largest columns after the text)."""
+    return read_staged(staged, _RELEASE_COLUMNS)
 
 
 def _index_published(
