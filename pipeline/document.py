@@ -175,5 +175,6 @@ class Document:
 
 
 def to_table(docs: list[Document], schema: pa.Schema = STAGED_SCHEMA) -> pa.Table:
-    rows = [d.as_row() for d in docs]
-    return pa.Table.from_pylist(rows, schema=schema)
+    """The documents as a table of `schema`, built a column at a time (a row dict per document took twice as
+    long as the rest of staging)."""
+    return pa.Table.from_arrays([pa.array([getattr(d, f.name) for d in docs], f.type) for f in schema], schema=schema)
