@@ -7,13 +7,14 @@ import json
 import re
 
 import numpy as np
+import pyarrow.feather as pq_feather
 import pytest
 
 from pipeline.config import load_config
-from pipeline.dedup.boilerplate import dedup_view, line_key, nonempty, stripped, stripped_view, view_of
+from pipeline.dedup.boilerplate import dedup_view, document_lines, line_key, nonempty, stripped, stripped_view, view_of
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.compare import substantively_different, well_formed
-from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, prefix_key, views_of
+from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
 from pipeline.dedup.verify import COPY, match, titles_agree, verify_pairs
 from pipeline.dedup.view import Stored, View
@@ -115,6 +116,17 @@ def test_chrome_on_a_short_notice_is_left_out_of_the_view(realdata, write_config
     cfg = load_config(write_config({"pii": {"landline": False}, "sources": [jsonl_source("in.jsonl")]}))
     ctx = make_context(cfg)
     staged = [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
+    # the line views staged for verification are the views it would make of the staged text, and join to the
+    # view the exact key and the signature were made of
+    rows = pq_feather.read_table(staged[0].staged, columns=["text", "line_views", "hash_key"]).to_pylist()
+    assert len(rows) == len(items) + 1
+    for row in rows:
+        assert row["line_views"] == "\n".join(document_lines(row["text"])[1])
+        assert (
+            key_of_view(row["line_views"].replace("\n", ""))
+            == row["hash_key"]
+            == key_of_view(hashing_view(row["text"]))
+        )
     manifest = publish(cfg, ctx, staged)
     rejected = {k: v for t in manifest["tallies"].values() for k, v in t["rejected"].items()}
     assert sum(rejected.values()) == 1  # n3 or bare, nothing else: the chrome makes no two notices alike
@@ -564,3 +576,17 @@ def test_a_notice_issued_again_under_a_new_reference_number_is_a_duplicate(reald
     notices = [r for r in rows if r["text"] and "核准林成功換發技師執業執照" in r["text"]]
     assert len(notices) == 2 and "09800268501" in "".join(r["text"] for r in notices)
     assert notices[0]["dup_cluster"] == notices[1]["dup_cluster"] is not None
+
+
+def test_edge_keys_read_a_document_s_lines_as_each_alone(realdata):
+    """Edge-line keys read the digits of all lines in one pass; a line's key is what it is alone, whatever lines
+    surround it (an ordinal at a line's end, a long reference number, a date)."""
+    from pipeline.dedup.boilerplate import _keys, edge_keys
+
+    gazette = (realdata / "text_datasets/ey_gazette_xml").glob("*.xml")
+    texts = [path.read_text(encoding="utf-8", errors="replace")[:20000] for path in sorted(gazette)[:3]]
+    texts.append("公告\n工程技字第09900264311號\n第16部分\n第\n12\n更新日期：113-06-01")
+    for text in texts:
+        views = [v for v in line_views(text) if v]
+        assert _keys(views) == [_keys([view])[0] for view in views]
+        assert edge_keys(views) == sorted({k for k in (_keys([v])[0] for v in views[:32] + views[-32:]) if k})

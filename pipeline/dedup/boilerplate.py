@@ -62,11 +62,21 @@ def line_key(line: str) -> int | None:
 
 
 def _key(view: str) -> int | None:
-    if not view:
-        return None
-    read = _NUMBER.sub(_digits_read, view) if "第" in view else _DIGIT.sub("0", view)
-    digest = xxhash.xxh3_64_intdigest(read.encode("utf-8")) & ((1 << _LENGTH_SHIFT) - 1)
-    return digest | (min(len(view), 0xFFFF) << _LENGTH_SHIFT)
+    return _keys([view])[0]
+
+
+def _keys(views: list[str]) -> list[int | None]:
+    """`_key` of each view, the digits of all of them read in one pass (a line ends no ordinal: no digit
+    crosses a line break)."""
+    joined = "\n".join(views)
+    read = _NUMBER.sub(_digits_read, joined) if "第" in joined else _DIGIT.sub("0", joined)
+    mask = (1 << _LENGTH_SHIFT) - 1
+    return [
+        (xxhash.xxh3_64_intdigest(line.encode("utf-8")) & mask) | (min(len(view), 0xFFFF) << _LENGTH_SHIFT)
+        if view
+        else None
+        for view, line in zip(views, read.split("\n"), strict=True)
+    ]
 
 
 def _digits_read(found: re.Match[str]) -> str:
@@ -100,7 +110,7 @@ def edge_keys(views: list[str]) -> list[int]:
     """Distinct keys of the first and last EDGE_LINES of a document's non-empty lines (their views), where site
     chrome sits."""
     edges = views if len(views) <= 2 * EDGE_LINES else views[:EDGE_LINES] + views[-EDGE_LINES:]
-    return sorted({k for k in map(_key, edges) if k is not None})
+    return sorted({k for k in _keys(edges) if k is not None})
 
 
 def frequent(keys: np.ndarray, min_docs: int) -> np.ndarray:
