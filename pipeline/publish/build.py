@@ -33,7 +33,16 @@ from pipeline.paths import RunContext
 from pipeline.publish import history
 from pipeline.publish.card import render_card, render_notice
 from pipeline.publish.croissant import croissant
-from pipeline.publish.decisions import Decisions, PairsOf, Rekeyed, decide, index_settings, open_published, read_staged
+from pipeline.publish.decisions import (
+    Decisions,
+    PairsOf,
+    Rekeyed,
+    decide,
+    index_settings,
+    open_published,
+    read_staged,
+    staged_columns,
+)
 from pipeline.publish.digest import SCHEME as DIGEST_SCHEME
 from pipeline.publish.digest import Digest, row_hashes
 from pipeline.publish.release import (
@@ -388,8 +397,10 @@ _RELEASE_COLUMNS = [*REJECTED_SCHEMA.names, "hash_key", "minhash", "view_len"]
 
 def _release_columns(staged: StagedResource) -> pa.Table:
     """What the release takes of a staged file: its rows' columns and the keys of the dedup index -- not the
-    line views and edge keys only dedup reads (the largest columns after the text)."""
-    return read_staged(staged, _RELEASE_COLUMNS)
+    line views and edge keys only dedup reads (the largest columns after the text). A column a file staged by an
+    earlier version lacks (access_tier) is added at publish."""
+    present = staged_columns(staged.staged)
+    return read_staged(staged, [name for name in _RELEASE_COLUMNS if name in present])
 
 
 def _index_published(

@@ -74,6 +74,12 @@ def read_staged(staged: StagedResource, columns: list[str] | None = None) -> pa.
     return feather.read_table(staged.staged, columns=columns)
 
 
+def staged_columns(path: str) -> set[str]:
+    """The columns a staged file has (read from its footer): one staged by an earlier version may lack some."""
+    with pa.memory_map(path) as source:
+        return set(pa.ipc.open_file(source).schema.names)
+
+
 REDO_BATCH = 4096  # documents whose texts, views and signatures are made again without boilerplate at once
 
 
@@ -89,9 +95,7 @@ class StagedTexts:
     def of(self, path: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
         """(texts, line views) of a staged file; no line views from a file staged without them."""
         if path != self._path or self._columns is None:
-            with pa.memory_map(path) as source:
-                schema = pa.ipc.open_file(source).schema
-            names = [name for name in ("text", "line_views") if name in schema.names]
+            names = [name for name in ("text", "line_views") if name in staged_columns(path)]
             table = feather.read_table(path, columns=names)
             self._path, self._columns = path, (table["text"], table["line_views"] if "line_views" in names else None)
         return self._columns
