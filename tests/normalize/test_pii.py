@@ -125,3 +125,14 @@ def test_verify_names_phone_numbers_the_redactor_never_saw(text):
     lets through in forms it does not know is still named (by category and offset)."""
     hits = personal_data(text)
     assert hits and all(cat in ("landline", "mobile", "phone (second reading)") for cat, _ in hits), hits
+
+
+@given(
+    st.text(alphabet=st.sampled_from("０１９（）〔〕－‐—﹣−＃＋．\u3000\u00a0電話02-2345678號第()- a1臺"), max_size=60)
+)
+@settings(max_examples=300)
+def test_the_shadow_replaces_exactly_what_a_translation_table_would(text):
+    from pipeline.normalize.pii import _SHADOW, shadow
+
+    assert shadow(text) == text.translate(_SHADOW)
+    assert len(shadow(text)) == len(text)
