@@ -590,3 +590,23 @@ def test_edge_keys_read_a_document_s_lines_as_each_alone(realdata):
         views = [v for v in line_views(text) if v]
         assert _keys(views) == [_keys([view])[0] for view in views]
         assert edge_keys(views) == sorted({k for k in (_keys([v])[0] for v in views[:32] + views[-32:]) if k})
+
+
+def test_one_article_number_miscopied_in_its_heading_is_a_slip_a_changed_reference_is_not(realdata):
+    """A copy that got one article's heading wrong (第 13 條 as 第 1 條) with the article's text the same is a
+    copy: a version renumbers by inserting or deleting articles, and shows it. Two headings changed, or a
+    number changed in the text (違反第十條 -> 第十九條), stays a difference."""
+    name, arts = _law(realdata, "A0030055", slice(0, 20))  # 行政程序法
+    whole = "\n".join([name, *arts])
+    assert "\n第 13 條\n" in whole and "\n第 14 條\n" in whole
+
+    def verdict(other: str) -> object:
+        return match(dedup_view(whole, frozenset()), dedup_view(other, frozenset()), NEAR)
+
+    assert verdict(whole.replace("\n第 13 條\n", "\n第 1 條\n")) == COPY
+    assert verdict(whole.replace("\n第 13 條\n", "\n第 113 條\n")) == COPY
+    assert verdict(whole.replace("\n第 13 條\n", "\n第 1 條\n").replace("\n第 14 條\n", "\n第 4 條\n")) != COPY
+    body = whole.index("\n第 13 條\n") + len("\n第 13 條\n")
+    assert verdict(whole[:body] + "第十條之規定" + whole[body:]) != COPY
+    referenced = whole.replace("第 13 條\n", "第 13 條\n依第十條規定，", 1)
+    assert verdict(referenced.replace("依第十條規定", "依第十九條規定")) != COPY

@@ -115,34 +115,72 @@ def well_formed(number: str) -> bool:
     return all(g and _CHINESE_GROUP.fullmatch(g) for g in groups)
 
 
-def _chars_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tuple[bool, bool] = (False, False)) -> bool:
+Spans = list[tuple[int, int]]  # character ranges of whole lines within a stretch's joined text
+_HEADING_SLIP = ("第", "條")  # counted in `renames`: the one article-heading number a copy may get wrong
+
+
+def _chars_differ(
+    a: str,
+    b: str,
+    renames: Counter[tuple[str, str]],
+    edges: tuple[bool, bool] = (False, False),
+    headings: tuple[Spans, Spans] = ([], []),
+) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
     word replaced by the same other word as elsewhere in the document (`renames` counts them across the
     stretches): one agency's organisation act made from another's says 教職員 for 人員 throughout, while
     typos fall where they fall. What differs as written is compared again in Taiwan phrasing (OpenCC s2twp,
     the costly part, so only then): a copy partly in mainland phrasing (信息, 软件) says the same as the
     original (資訊, 軟體). `edges`: whether the stretches open and end their documents, where text only one of
-    them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change."""
+    them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change.
+    `headings`: the spans of the lines of each that are an article's heading alone (第十三條); one number
+    changed inside such a heading, on both sides, is a slip of copying: a version that renumbers articles
+    inserts or deletes one, and its text shows it."""
     trial = renames.copy()
-    if not _edits_differ(a, b, trial, edges):
+    if not _edits_differ(a, b, trial, edges, headings):
         renames.update(trial - renames)
         return False
     return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames, edges)
 
 
-def _edits_differ(a: str, b: str, renames: Counter[tuple[str, str]], edges: tuple[bool, bool]) -> bool:
+def _edits_differ(
+    a: str,
+    b: str,
+    renames: Counter[tuple[str, str]],
+    edges: tuple[bool, bool],
+    headings: tuple[Spans, Spans] = ([], []),
+) -> bool:
     for a0, a1, b0, b1 in _regions(a, b):
         added = a[a0:a1] or b[b0:b1]
         at_edge = (edges[0] and a0 == b0 == 0) or (edges[1] and a1 == len(a) and b1 == len(b))
         if at_edge and (a0 == a1 or b0 == b1) and not _ARTICLE.search(added):
             continue
-        if _number_changed(a, b, a0, a1, b0, b1) or max(a1 - a0, b1 - b0) >= MIN_BLOCK:
+        if _number_changed(a, b, a0, a1, b0, b1):
+            if _inside(a0, a1, headings[0]) and _inside(b0, b1, headings[1]) and not renames[_HEADING_SLIP]:
+                renames[_HEADING_SLIP] += 1
+                continue
+            return True
+        if max(a1 - a0, b1 - b0) >= MIN_BLOCK:
             return True
         if max(a1 - a0, b1 - b0) >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
             renames[a[a0:a1], b[b0:b1]] += 1
             if renames[a[a0:a1], b[b0:b1]] > 1:
                 return True
     return False
+
+
+def _inside(start: int, end: int, spans: Spans) -> bool:
+    return any(lo <= start and end <= hi for lo, hi in spans)
+
+
+def heading_spans(lines: list[str]) -> Spans:
+    """Where the lines that are an article's heading alone (第13條, 第十三條) lie in the lines joined."""
+    spans, at = [], 0
+    for line in lines:
+        if _ARTICLE.fullmatch(line):
+            spans.append((at, at + len(line)))
+        at += len(line)
+    return spans
 
 
 def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
@@ -220,7 +258,9 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new) or heading_cut or body:
                 return True
             continue
-        if _chars_differ(old, new, renames, (at_start, at_end and partial)):
+        if _chars_differ(
+            old, new, renames, (at_start, at_end and partial), (heading_spans(old_kept), heading_spans(new_kept))
+        ):
             return True
     return False
 
