@@ -191,6 +191,7 @@ def test_a_number_losing_a_digit_is_a_new_version():
 
     assert substantively_different(law("欠繳會費滿十六個月經勸告而不履行者"), law("欠繳會費滿六個月經勸告而不履行者"))
     assert substantively_different(law("三年以下有期徒刑"), law("十三年以下有期徒刑"))
+    assert substantively_different(law("按其金額百分之一計算"), law("按其金額二百分之一計算"))  # a rate amended
     assert not substantively_different(law("經主管機關許可合併者"), law("經主管機關許合併者"))  # a character lost
 
 

@@ -100,12 +100,14 @@ _DIGIT = "一二三四五六七八九两兩"
 _CHINESE_GROUP = re.compile(f"(?:[{_DIGIT}]千)?(?:零?[{_DIGIT}]百)?(?:零?[{_DIGIT}]?十)?(?:零?[一二三四五六七八九])?")
 _BY_DIGIT = re.compile("[〇零一二三四五六七八九]{2,}")  # 一一三 (a year), 五八
 _ARABIC = re.compile(r"\d+(?:[千百]|[萬万億亿])*")  # 3萬, 5千
+_BARE = ("百", "千")  # a hundred, a thousand without a digit: 百分之一 (one per cent), 千分之五
 
 
 def well_formed(number: str) -> bool:
     """Whether a run of numerals is a number as people write it: Arabic digits (with a 萬 or 千 after them),
-    Chinese numerals in place-value form (二千一百零九, 十五, 三萬五千), or Chinese digits one by one (一一三)."""
-    if _ARABIC.fullmatch(number) or _BY_DIGIT.fullmatch(number):
+    Chinese numerals in place-value form (二千一百零九, 十五, 三萬五千), Chinese digits one by one (一一三), or a
+    bare 百 or 千 (百分之一: an amended rate of 二百分之一 is a number changed)."""
+    if _ARABIC.fullmatch(number) or _BY_DIGIT.fullmatch(number) or number in _BARE:
         return True
     if re.search(r"\d", number):
         return False  # Arabic and Chinese digits mixed (十10, 2七)
