@@ -611,3 +611,18 @@ def test_one_article_number_miscopied_in_its_heading_is_a_slip_a_changed_referen
     assert verdict(whole[:body] + "第十條之規定" + whole[body:]) != COPY
     referenced = whole.replace("第 13 條\n", "第 13 條\n依第十條規定，", 1)
     assert verdict(referenced.replace("依第十條規定", "依第十九條規定")) != COPY
+
+
+def test_the_end_of_a_sentence_wrapped_onto_its_own_line_is_no_chrome(realdata):
+    """Real laws wrap a sentence's last character or two onto a line of their own (…於會議時派員列 / 席。): 448
+    articles of the laws end so, and such a line is frequent at the ends of documents. Peeled as chrome, a
+    version without the law's last article would seem a copy cut short mid-sentence, and join the longer one."""
+    name, arts = _law(realdata, "A0010014")  # 戰略顧問委員會組織條例, article 5 ends 派員列\r\n席。
+    assert arts[4].rstrip().endswith("列\r\n席。") and len(arts) > 5
+    shorter, longer = "\n".join([name, *arts[:5]]), "\n".join([name, *arts[:6]])
+    chrome = frozenset(k for k in (line_key("席。"),) if k is not None)
+    assert stripped(shorter, chrome) is None
+    assert not dedup_view(shorter, chrome).ends_open
+    assert match(dedup_view(shorter, chrome), dedup_view(longer, chrome), NEAR) is None
+    footer = frozenset(k for k in (line_key("更新日期：113-06-01"),) if k is not None)
+    assert stripped(shorter + "\n更新日期：113-06-01", footer) == shorter  # chrome still is
