@@ -118,7 +118,9 @@ def well_formed(number: str) -> bool:
 
 
 Spans = list[tuple[int, int]]  # character ranges of whole lines within a stretch's joined text
-_HEADING_SLIP = ("第", "條")  # counted in `renames`: the one article-heading number a copy may get wrong
+# Counted in `renames` under a key no rename has (a rename replaces something): the one article-heading number
+# a copy may get wrong.
+_HEADING_SLIP = ("", "")
 
 
 def _chars_differ(
