@@ -155,9 +155,9 @@ def test_a_law_and_its_enforcement_rules_stay_apart(realdata):
     assert _cluster(["\n".join([name, *arts[:8]]), rules]) == [0, 1]
 
 
-def test_a_partial_copy_joins_one_version_only(realdata):
-    """The opening articles of a law are a partial copy of the old version and of the new one alike; they
-    join one cluster, and the two versions stay apart."""
+def test_a_partial_copy_of_two_versions_copied_as_often_joins_neither(realdata):
+    """The opening articles of a law are a partial copy of the old version and of the new one alike: with
+    nothing to tell which one it was copied from, it joins neither, and the two versions stay apart."""
     name, arts = _law(realdata, "A0030055")
     old = "\n".join([name, *arts[:20]])
     k = next(k for k in range(16, 20) if "二" in arts[k].split("\n", 1)[1])
@@ -166,6 +166,53 @@ def test_a_partial_copy_joins_one_version_only(realdata):
     opening = old[: int(len(old) * 0.6)]
     assert opening in new
     reps = _cluster([old, new, opening])
+    assert reps == [0, 1, 2]
+
+
+def test_a_copy_cut_short_already_with_its_version_joins_no_other(realdata):
+    """A copy cut short mid-sentence is a copy of a re-post of the old version with a typo in its opening, so
+    it is in the old version's cluster; that it is also a partial copy of a new version, one with an article
+    added after the cut, does not join the two versions."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    heading, added = arts[19].split("\n")[0], arts[5].split("\n", 1)[1]
+    new = "\n".join([name, *arts[:20], heading.replace("條", "條之一") + "\n" + added])
+    opening = arts[2].split("\n", 1)[1]
+    typo = old.replace(opening[:6], opening[:5] + "乙", 1)  # one character slipped
+    cut = old[: old.index("如下", old.index(arts[19])) + 3]  # 本法所稱之當事人如下︰ and no list
+    assert typo != old and cut in new
+    reps = _cluster([old, new, typo, cut])
+    assert reps[1] == 1 and reps[0] == reps[2] == reps[3] != 1
+
+
+def test_a_copy_cut_before_the_chrome_of_two_reposts_joins_one(realdata):
+    """The text of a notice is a partial copy of two re-posts of it, each in its own site's chrome, which hold
+    too little of each other to be copies; they are no versions of one text, so it joins one of them."""
+    name, arts = _law(realdata, "A0030055")
+    text = "\n".join([name, *arts[:2]])
+    one = "\n".join(
+        [
+            "行政院農業委員會全球資訊網",
+            "首頁 > 法令規章 > 本會主管法規",
+            text,
+            "機關地址：10014臺北市中正區南海路37號",
+            "總機：(02)2381-2991",
+            "本網站最佳瀏覽解析度為1024x768",
+            "更新日期：113-05-02 瀏覽人次：120453",
+        ]
+    )
+    two = "\n".join(
+        [
+            "臺北市政府法規查詢系統",
+            "現行法規 / 公告法規 / 法規沿革",
+            text,
+            "市府地址：11008臺北市信義區市府路1號",
+            "市民熱線：1999（外縣市請撥02-27208889）",
+            "本系統建議使用Chrome瀏覽器",
+            "最後更新：113年6月11日",
+        ]
+    )
+    reps = _cluster([one, two, text])
     assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
 
 

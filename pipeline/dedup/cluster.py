@@ -6,8 +6,8 @@ alike). Every candidate whose MinHash estimate comes within `margin` of the thre
 is verified (`verify.match`) on the views of just those documents, built from their texts in batches that
 keep each connected group of candidates together (a document's view is built once), in worker processes
 when there are many pairs. Copies are joined with everything they are copies of; a partial copy joins only
-the one cluster it is most alike (`_attach`): the opening articles of a law are a partial copy of every
-later version of it.
+the one cluster it is most alike (`_attach`), or none when two versions of one text hold it as fully: the
+opening articles of a law are a partial copy of every later version of it.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
@@ -29,7 +29,7 @@ import numpy as np
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
-from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs
+from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs, versions
 from pipeline.dedup.view import Source, Stored
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
@@ -137,7 +137,7 @@ def cluster(
                         uf.union(a, b)
                     elif isinstance(verdict, Partial):
                         parts.append(verdict)
-            _attach(uf, parts)
+            _attach(uf, parts, lambda pairs: _versions(pairs, n, texts, boilerplate, near))
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
 
@@ -260,26 +260,60 @@ def _containment(
     return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
 
 
-def _attach(uf: UnionFind, parts: list[Partial]) -> None:
+def _attach(uf: UnionFind, parts: list[Partial], versions: Callable[[list[tuple[int, int]]], list[bool]]) -> None:
     """Join each partial copy's cluster to one cluster only: the one of the longer document that holds most of
     it. The opening articles of a law are a partial copy of every later version too; joining them all would
-    make one cluster of versions that verification kept apart. Where two longer documents hold it alike (to
-    CONTAINED_EQUAL: a copy cut short before the article a later version changed), the version copied most
-    often is the likelier source, then the one it is most alike (Jaccard), then the earliest."""
+    make one cluster of versions that verification kept apart. Where longer documents hold it alike (to
+    CONTAINED_EQUAL), the version copied most often is the likelier source. Where they are copied as often too,
+    and are `versions` of one text (a copy cut short before the article a later version changed), it is as
+    much a copy of one as of the other: it joins neither; nor does it leave a cluster that holds it as fully
+    already for a version of that one. Otherwise (the same text in other sites' chrome) it joins the one it is
+    most alike (Jaccard), then the earliest."""
     if not parts:
         return
     roots = uf.roots()
     sizes = Counter(roots.tolist())
-    best: dict[int, tuple[float, int, float, int]] = {}
+    held: dict[int, dict[int, tuple[tuple[int, int, float, int], int]]] = {}
+    home: dict[int, tuple[int, int]] = {}  # the longer document in the shorter one's own cluster that holds it
     for shorter, longer, jaccard, containment in parts:
         rs, rl = int(roots[shorter]), int(roots[longer])
         if rs == rl:
+            home[rs] = max(home.get(rs, (-1, -1)), (round(containment / CONTAINED_EQUAL), longer))
             continue
         rank = (round(containment / CONTAINED_EQUAL), sizes[rl], jaccard, -rl)
-        if rs not in best or rank > best[rs]:
-            best[rs] = rank
-    for rs, rank in sorted(best.items()):
-        uf.union(rs, -rank[3])
+        by_root = held.setdefault(rs, {})
+        if rl not in by_root or rank > by_root[rl][0]:
+            by_root[rl] = (rank, longer)
+    best: dict[int, int] = {}
+    rivals: dict[int, list[tuple[int, int]]] = {}
+    for rs, by_root in held.items():
+        ranked = sorted(by_root.values(), reverse=True)
+        (rank, longer), others = ranked[0], ranked[1:]
+        best[rs] = -rank[3]
+        rivals[rs] = [_pair(longer, other) for other_rank, other in others if other_rank[:2] == rank[:2]]
+        if rs in home and home[rs][0] >= rank[0]:
+            rivals[rs].append(_pair(longer, home[rs][1]))
+    asked = sorted({pair for pairs in rivals.values() for pair in pairs})
+    differ = {pair for pair, verdict in zip(asked, versions(asked), strict=True) if verdict}
+    for rs, rl in sorted(best.items()):
+        if not any(pair in differ for pair in rivals[rs]):
+            uf.union(rs, rl)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _versions(
+    pairs: list[tuple[int, int]], n: int, texts: Texts, boilerplate: frozenset[int], near: NearSettings
+) -> list[bool]:
+    """`verify.versions` of the pairs, their texts fetched in batches of at most VIEW_BATCH documents."""
+    found: dict[tuple[int, int], bool] = {}
+    if pairs:
+        for batch in _batches(np.asarray(pairs, dtype=np.int64), n):
+            got = texts(sorted({i for pair in batch for i in pair}))
+            found.update(zip(batch, versions(batch, got, boilerplate, near), strict=True))
+    return [found[pair] for pair in pairs]
 
 
 def _criterion(docs: Candidates, name: str) -> np.ndarray:

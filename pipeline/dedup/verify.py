@@ -74,6 +74,28 @@ def verify_pairs(
     return out
 
 
+def versions(
+    pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
+) -> list[bool]:
+    """Whether each pair of documents are versions of one text: one holds most of the other (at least
+    `near.containment` of its shingles), yet they differ as versions do, even read as a partial copy of the
+    other. Two re-posts of one notice in different sites' chrome mostly hold far less of each other."""
+    views: dict[int, View] = {}
+
+    def view(i: int) -> View:
+        if i not in views:
+            views[i] = view_of(texts[i], boilerplate)
+        return views[i]
+
+    out = []
+    for a, b in pairs:
+        shorter, longer = sorted((view(a), view(b)), key=lambda v: len(v.text))
+        sa, sb = shorter.shingles(near.ngram), longer.shingles(near.ngram)
+        held = len(np.intersect1d(sa, sb, assume_unique=True)) / max(len(sa), 1)
+        out.append(held >= (near.containment or 1.0) and not _alike(shorter, longer, partial=True))
+    return out
+
+
 def titles_agree(a: View, b: View) -> bool:
     """Equal titles; one title the other with a short prefix (轉載：, 【公告】: a re-post); or one of the two titles
     opening both views, give or take some chrome before it (a re-flowed first line, a letterhead, a site's
