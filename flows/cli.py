@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -89,14 +89,12 @@ def run(
     with ExitStack() as stack:
         dask = loaded.corpus.dask
         # The run's Prefect API boots first, while the checks below run and Prefect is imported; the extraction
-        # workers are spawned now and warm up once it answers (until then they would slow its boot). A cluster
-        # of its own (`dask.address`) must be given a server its workers can reach: none is started.
+        # workers are spawned then, and warm up once the flow has discovered its resources (before, they would
+        # slow the server's boot and the flow's start). A cluster of its own (`dask.address`) must be given a
+        # server its workers can reach: none is started.
         needs_api = dask is None or dask.address is None
         own_server = needs_api and not os.environ.get("PREFECT_API_URL")  # what run_api will launch
         api_ready = stack.enter_context(run_api()) if needs_api else None
-        gate = start_gate()
-        if dask is None:
-            stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id, gate))
         _inputs_present(loaded)
         from pipeline.dedup.index import DedupIndexError
         from pipeline.publish.build import PublishError
@@ -107,17 +105,23 @@ def run(
             open_published(loaded)  # fail fast, before the flow starts
         except DedupIndexError as exc:
             raise _fail(exc) from exc
+        # Imported by the first flow run to send its parameters (0.25 s): now, while the server boots.
+        import fastapi.encoders  # noqa: F401
         from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.build_corpus import DaskModeError, build_corpus
 
+        if dask is None:  # spawned once this process has imported what it needs: the cores went to that first
+            stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id, start_gate()))
+        settings: dict[Any, Any] = {}
         if api_ready is not None:  # named explicitly: a Prefect imported earlier in this process reads no env
-            stack.enter_context(temporary_settings({PREFECT_API_URL: api_ready()}))
+            settings[PREFECT_API_URL] = api_ready()
         if own_server:
             # Flow-run heartbeats let a server's services find crashed runs; the run's own API-only server runs
             # none and ends with the run. Each flow run would wait up to a second for its heartbeat thread.
-            stack.enter_context(temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
-        gate.set()
+            settings[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+        if settings:
+            stack.enter_context(temporary_settings(settings))
         try:
             with _progress_bars():
                 summary = build_corpus(config_path=str(config), output_dir=output, run_id=run_id, workers=workers)

@@ -53,7 +53,8 @@ def launch_server(
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`prefect server start` on 127.0.0.1:`port`, not yet waited for: (process, API URL).
 
-    `services=False`: the API alone (no scheduler or other loop services), enough for one run. `tied`: the
+    `services=False`: the API alone (no scheduler or other loop services), enough for one run, started
+    without Prefect's command line (`flows.api_server`). `tied`: the
     server of one run stays in the run's process group and is stopped if the run dies, however it dies;
     otherwise it gets a process group of its own (a terminal's Ctrl-C reaches the owner first, which sends
     what logs it holds before stopping the server). Either way, on Linux, it gets SIGTERM when its owner dies,
@@ -64,9 +65,12 @@ def launch_server(
     # The server keeps its database there and cannot create missing parent folders (importing Prefect would
     # have, but a run launches its server before that).
     Path(env.get("PREFECT_HOME") or "~/.prefect").expanduser().mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    if services:
+        command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "flows.api_server", str(port)]
     server = subprocess.Popen(
-        command + ([] if services else ["--no-services"]),
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ with run_api() as ready:
 
 
 def _server_of(holder: psutil.Process) -> psutil.Process:
-    [server] = [p for p in holder.children() if "server" in p.cmdline() and "--no-services" in p.cmdline()]
+    [server] = [p for p in holder.children() if "flows.api_server" in p.cmdline()]
     return server
 
 

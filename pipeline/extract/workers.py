@@ -87,11 +87,17 @@ class ExtractionPool:
             self._pool.submit(_ready)
         return self
 
+    def warm(self) -> None:
+        """Let the workers import and warm up now, if they wait for a go-ahead."""
+        if self._gate is not None:
+            self._gate.set()
+
     def extract_batch(
         self, cfg: LoadedConfig, ctx: RunContext, batch: list[Resource], fetched: list[FetchedRef]
     ) -> list[StagedResource]:
         """The batch's staged records, in its order. A big file is split (split.py): its parts go to every
         worker at once and a worker merges them; the rest of the batch goes to one worker, as a whole."""
+        self.warm()
         from pipeline.extract.resource import staged_already
         from pipeline.extract.split import Share, plan_split
 
@@ -125,8 +131,7 @@ class ExtractionPool:
         return [done[i] for i in range(len(batch))]
 
     def close(self) -> None:
-        if self._gate is not None:
-            self._gate.set()  # a worker still waiting to warm up must not hold the shutdown
+        self.warm()  # a worker still waiting to warm up must not hold the shutdown
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ExtractionPool:
