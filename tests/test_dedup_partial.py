@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, document_lines, line_key, nonempty, stripped, stripped_view, view_of
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.compare import substantively_different, well_formed
+from pipeline.dedup.compare import differ_within, substantively_different, well_formed
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
 from pipeline.dedup.verify import COPY, match, titles_agree, verify_pairs
@@ -155,9 +155,9 @@ def test_a_law_and_its_enforcement_rules_stay_apart(realdata):
     assert _cluster(["\n".join([name, *arts[:8]]), rules]) == [0, 1]
 
 
-def test_a_partial_copy_of_two_versions_copied_as_often_joins_neither(realdata):
-    """The opening articles of a law are a partial copy of the old version and of the new one alike: with
-    nothing to tell which one it was copied from, it joins neither, and the two versions stay apart."""
+def test_a_partial_copy_joins_one_version_only(realdata):
+    """The opening articles of a law are a partial copy of the old version and of the new one alike; they
+    join one cluster, and the two versions stay apart."""
     name, arts = _law(realdata, "A0030055")
     old = "\n".join([name, *arts[:20]])
     k = next(k for k in range(16, 20) if "二" in arts[k].split("\n", 1)[1])
@@ -166,7 +166,20 @@ def test_a_partial_copy_of_two_versions_copied_as_often_joins_neither(realdata):
     opening = old[: int(len(old) * 0.6)]
     assert opening in new
     reps = _cluster([old, new, opening])
-    assert reps == [0, 1, 2]
+    assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
+
+
+def test_a_copy_of_a_version_without_the_last_article_brings_in_no_other_version(realdata):
+    """Cut short before its last line, a copy of a version without the law's last article is a copy of that
+    version (what it lacks holds no article) and a partial copy of the version with the article; it stays with
+    the first, and the two versions stay apart."""
+    name, arts = _law(realdata, "A0030055")
+    k = next(k for k in range(3, 30) if arts[k - 1].count("\r\n") >= 2)  # an article of three lines or more
+    old = "\n".join([name, *arts[: k + 1]])
+    new = "\n".join([name, *arts[:k]])  # the last article deleted
+    cut = new[: new.rindex("\r\n")]
+    assert verify_pairs([(2, 1)], {1: new, 2: cut}, frozenset(), NEAR) == [COPY]
+    assert _cluster([old, new, cut]) == [0, 1, 1]
 
 
 def test_a_copy_cut_short_already_with_its_version_joins_no_other(realdata):
@@ -183,6 +196,19 @@ def test_a_copy_cut_short_already_with_its_version_joins_no_other(realdata):
     assert typo != old and cut in new
     reps = _cluster([old, new, typo, cut])
     assert reps[1] == 1 and reps[0] == reps[2] == reps[3] != 1
+
+
+def test_versions_differ_within_their_edges_and_reposts_only_at_them(realdata):
+    name, arts = _law(realdata, "A0030055")
+    lines = hashing_lines("\n".join([name, *arts[:6]]))
+    header, footer = hashing_lines("臺北市政府法規查詢系統\n現行法規"), hashing_lines("最後更新：113年6月11日")
+    other_header, other_footer = hashing_lines("行政院農業委員會全球資訊網"), hashing_lines("總機：(02)2381-2991")
+    assert not differ_within(header + lines + footer, other_header + lines + other_footer)
+    without_last = hashing_lines("\n".join([name, *arts[:5]]))  # the last article deleted: its heading differs
+    assert differ_within(without_last + footer, lines + other_footer)
+    rewritten = arts[2].split("\n")[0] + "\n" + arts[4].split("\n", 1)[1]  # an article's text rewritten
+    changed = hashing_lines("\n".join([name, *arts[:2], rewritten, *arts[3:6]]))
+    assert differ_within(header + lines, other_header + changed)
 
 
 def test_a_copy_cut_before_the_chrome_of_two_reposts_joins_one(realdata):

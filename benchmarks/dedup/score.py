@@ -3,7 +3,9 @@
 Pairwise precision / recall / F1 come from the contingency table of true groups x predicted clusters (no pair
 lists, so 500k documents are cheap). Per edit kind: the share of planted copies placed in their base's cluster,
 also among the copies a 0.8 Jaccard threshold could find at all (label `jaccard` >= 0.8). Per hard-negative
-kind: how many were merged into the cluster of the document they must not be merged with.
+kind: how many were merged into a cluster holding the document they must not be merged with or any copy of it
+(a copy cut short before where a later version differs is as much a copy of that version), and how many into
+the document's own cluster (two versions in one cluster: one of them would be dropped).
 
     .venv/bin/python benchmarks/dedup/score.py --labels DIR/labels.jsonl --corpus CORPUS_DIR
 
@@ -67,7 +69,10 @@ class Score:
     missing: int  # labelled documents the tool gave no cluster (counted as singletons)
     edit_recall: dict[str, tuple[float, int]] = field(default_factory=dict)  # kind -> (recall, copies)
     findable_recall: dict[str, tuple[float, int]] = field(default_factory=dict)  # among copies with Jaccard >= 0.8
-    negative_merges: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (merged, documents)
+    # kind -> (merged, documents): into a cluster holding the document or any copy of it (a copy cut short that
+    # is as much a copy of the later version counts), and into the document's own cluster
+    negative_merges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    negative_doc_merges: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def recall_line(self) -> str:
         return "  ".join(f"{k} {r:.3f}" for k, (r, _n) in self.edit_recall.items())
@@ -104,10 +109,14 @@ def score(labels: list[dict], predicted: dict[str, str]) -> Score:
     for lab in labels:
         clusters_of_group[lab["group"]].add(cluster[lab["id"]])
     merged: dict[str, list[int]] = defaultdict(list)
+    merged_doc: dict[str, list[int]] = defaultdict(list)
     for lab in labels:
         if lab["kind"] in NEGATIVE_KINDS:
             merged[lab["kind"]].append(int(cluster[lab["id"]] in clusters_of_group[lab["negative_of_group"]]))
+            if lab.get("negative_of") in cluster:
+                merged_doc[lab["kind"]].append(int(cluster[lab["id"]] == cluster[lab["negative_of"]]))
     result.negative_merges = {k: (sum(merged[k]), len(merged[k])) for k in NEGATIVE_KINDS if merged[k]}
+    result.negative_doc_merges = {k: (sum(merged_doc[k]), len(merged_doc[k])) for k in NEGATIVE_KINDS if merged_doc[k]}
     return result
 
 
@@ -121,9 +130,11 @@ def report(s: Score) -> str:
         fr = s.findable_recall.get(k)
         extra = f"  [{fr[0]:.3f} of {fr[1]}]" if fr else "  [none >= 0.8]"
         lines.append(f"  {k:<20} {r:.3f} of {n}{extra}")
-    lines.append("hard negatives merged with the document they must stay apart from:")
+    lines.append("hard negatives merged with the document they must stay apart from, or with any copy of it:")
     for k, (m, n) in s.negative_merges.items():
-        lines.append(f"  {k:<26} {m:>5} of {n:<5} ({m / n:.1%})")
+        own = s.negative_doc_merges.get(k)
+        with_doc = f"  with the document itself: {own[0]}" if own else ""
+        lines.append(f"  {k:<26} {m:>5} of {n:<5} ({m / n:.1%}){with_doc}")
     return "\n".join(lines)
 
 

@@ -6,8 +6,8 @@ alike). Every candidate whose MinHash estimate comes within `margin` of the thre
 is verified (`verify.match`) on the views of just those documents, built from their texts in batches that
 keep each connected group of candidates together (a document's view is built once), in worker processes
 when there are many pairs. Copies are joined with everything they are copies of; a partial copy joins only
-the one cluster it is most alike (`_attach`), or none when two versions of one text hold it as fully: the
-opening articles of a law are a partial copy of every later version of it.
+the one cluster it is most alike (`_attach`): the opening articles of a law are a partial copy of every later
+version of it.
 
 The representative of a cluster is chosen deterministically -- a document of an already published corpus
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
@@ -29,7 +29,7 @@ import numpy as np
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
-from pipeline.dedup.verify import COPY, Partial, Verdict, verify_pairs, versions
+from pipeline.dedup.verify import COPY, Partial, Verdict, bridges, verify_pairs
 from pipeline.dedup.view import Source, Stored
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
@@ -137,7 +137,8 @@ def cluster(
                         uf.union(a, b)
                     elif isinstance(verdict, Partial):
                         parts.append(verdict)
-            _attach(uf, parts, lambda pairs: _versions(pairs, n, texts, boilerplate, near))
+            lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars)
+            _attach(uf, parts, lengths, lambda triples: _bridges(triples, n, texts, boilerplate, near))
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
 
@@ -260,60 +261,75 @@ def _containment(
     return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
 
 
-def _attach(uf: UnionFind, parts: list[Partial], versions: Callable[[list[tuple[int, int]]], list[bool]]) -> None:
+def _attach(
+    uf: UnionFind,
+    parts: list[Partial],
+    lengths: np.ndarray,
+    bridging: Callable[[list[tuple[int, int, int]]], list[bool]],
+) -> None:
     """Join each partial copy's cluster to one cluster only: the one of the longer document that holds most of
     it. The opening articles of a law are a partial copy of every later version too; joining them all would
-    make one cluster of versions that verification kept apart. Where longer documents hold it alike (to
-    CONTAINED_EQUAL), the version copied most often is the likelier source. Where they are copied as often too,
-    and are `versions` of one text (a copy cut short before the article a later version changed), it is as
-    much a copy of one as of the other: it joins neither; nor does it leave a cluster that holds it as fully
-    already for a version of that one. Otherwise (the same text in other sites' chrome) it joins the one it is
-    most alike (Jaccard), then the earliest."""
+    make one cluster of versions that verification kept apart. Where two longer documents hold it alike (to
+    CONTAINED_EQUAL: a copy cut short before the article a later version changed), the version copied most
+    often is the likelier source, then the one it is most alike (Jaccard), then the earliest; either way the
+    partial copy goes and both versions stay.
+
+    Nor does a cluster join the longer document's when that would join two versions (`verify.bridges`): a copy
+    cut short is a whole copy of a version without the last article (verification joins them) and a partial copy
+    of the version with it."""
     if not parts:
         return
     roots = uf.roots()
     sizes = Counter(roots.tolist())
-    held: dict[int, dict[int, tuple[tuple[int, int, float, int], int]]] = {}
-    home: dict[int, tuple[int, int]] = {}  # the longer document in the shorter one's own cluster that holds it
+    best: dict[int, tuple[tuple[int, int, float, int], int, int]] = {}
     for shorter, longer, jaccard, containment in parts:
         rs, rl = int(roots[shorter]), int(roots[longer])
         if rs == rl:
-            home[rs] = max(home.get(rs, (-1, -1)), (round(containment / CONTAINED_EQUAL), longer))
             continue
         rank = (round(containment / CONTAINED_EQUAL), sizes[rl], jaccard, -rl)
-        by_root = held.setdefault(rs, {})
-        if rl not in by_root or rank > by_root[rl][0]:
-            by_root[rl] = (rank, longer)
-    best: dict[int, int] = {}
-    rivals: dict[int, list[tuple[int, int]]] = {}
-    for rs, by_root in held.items():
-        ranked = sorted(by_root.values(), reverse=True)
-        (rank, longer), others = ranked[0], ranked[1:]
-        best[rs] = -rank[3]
-        rivals[rs] = [_pair(longer, other) for other_rank, other in others if other_rank[:2] == rank[:2]]
-        if rs in home and home[rs][0] >= rank[0]:
-            rivals[rs].append(_pair(longer, home[rs][1]))
-    asked = sorted({pair for pairs in rivals.values() for pair in pairs})
-    differ = {pair for pair, verdict in zip(asked, versions(asked), strict=True) if verdict}
-    for rs, rl in sorted(best.items()):
-        if not any(pair in differ for pair in rivals[rs]):
-            uf.union(rs, rl)
+        if rs not in best or rank > best[rs][0]:
+            best[rs] = (rank, longer, shorter)
+    longest = _longest(roots, lengths, [rs for rs in best if sizes[rs] > 1])
+    # the longer document, the longest of the partial copy's own cluster (unless that is the copy itself), the copy
+    rivals = {
+        rs: (longer, longest[rs], shorter)
+        for rs, (_, longer, shorter) in best.items()
+        if longest.get(rs, shorter) != shorter
+    }
+    asked = sorted(set(rivals.values()))
+    apart = {triple for triple, verdict in zip(asked, bridging(asked), strict=True) if verdict}
+    for rs, (rank, _, _) in sorted(best.items()):
+        if rivals.get(rs) not in apart:
+            uf.union(rs, -rank[3])
 
 
-def _pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
+def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[int, int]:
+    """The longest document (the first of the longest) of each cluster in `wanted`, by root."""
+    members = np.flatnonzero(np.isin(roots, np.asarray(wanted, dtype=roots.dtype)))
+    if not len(members):
+        return {}
+    order = members[np.lexsort((members, -lengths[members], roots[members]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = roots[order[1:]] != roots[order[:-1]]
+    return dict(zip(roots[order[first]].tolist(), order[first].tolist(), strict=True))
 
 
-def _versions(
-    pairs: list[tuple[int, int]], n: int, texts: Texts, boilerplate: frozenset[int], near: NearSettings
+def _bridges(
+    triples: list[tuple[int, int, int]], n: int, texts: Texts, boilerplate: frozenset[int], near: NearSettings
 ) -> list[bool]:
-    """`verify.versions` of the pairs, their texts fetched in batches of at most VIEW_BATCH documents."""
-    found: dict[tuple[int, int], bool] = {}
-    if pairs:
-        for batch in _batches(np.asarray(pairs, dtype=np.int64), n):
-            got = texts(sorted({i for pair in batch for i in pair}))
-            found.update(zip(batch, versions(batch, got, boilerplate, near), strict=True))
-    return [found[pair] for pair in pairs]
+    """`verify.bridges` of the triples, their texts fetched for at most VIEW_BATCH documents at a time."""
+    found: list[bool] = []
+    start = 0
+    while start < len(triples):
+        docs: set[int] = set()
+        end = start
+        while end < len(triples) and len(docs | set(triples[end])) <= VIEW_BATCH:
+            docs |= set(triples[end])
+            end += 1
+        batch = triples[start:end]
+        found.extend(bridges(batch, texts(sorted(docs)), boilerplate, near))
+        start = end
+    return found
 
 
 def _criterion(docs: Candidates, name: str) -> np.ndarray:

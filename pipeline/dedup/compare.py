@@ -269,6 +269,26 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
     return False
 
 
+def differ_within(la: list[str], lb: list[str]) -> bool:
+    """Whether two documents differ as versions do between their edges: lines that differ at either end are
+    left out first unless they hold an article heading -- two re-posts of one text in different sites' chrome
+    (a header, a footer, an update stamp) differ there and nowhere else; versions differ by an article, or
+    inside."""
+    ops = SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()
+    start_a = start_b = 0
+    end_a, end_b = len(la), len(lb)
+    if ops and ops[0][0] != "equal" and not _holds_article(la, lb, ops[0]):
+        start_a, start_b = ops[0][2], ops[0][4]
+    if len(ops) > 1 and ops[-1][0] != "equal" and not _holds_article(la, lb, ops[-1]):
+        end_a, end_b = ops[-1][1], ops[-1][3]
+    return substantively_different(la[start_a:end_a], lb[start_b:end_b])
+
+
+def _holds_article(la: list[str], lb: list[str], op: tuple[str, int, int, int, int]) -> bool:
+    _, i1, i2, j1, j2 = op
+    return any(map(is_article, la[i1:i2] + lb[j1:j2]))
+
+
 def _heading_cut(lines: list[str], at: list[int]) -> bool:
     """The kept lines `at` end the document with an article heading cut short (第, 第十, 第12 without 條)."""
     return bool(at) and at[-1] == len(lines) - 1 and bool(_HEADING_START.fullmatch(lines[-1]))

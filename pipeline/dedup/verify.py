@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.boilerplate import view_of
-from pipeline.dedup.compare import slip, substantively_different, taiwan_phrasing
+from pipeline.dedup.compare import differ_within, slip, substantively_different, taiwan_phrasing
 from pipeline.dedup.minhash import shingle_set
 from pipeline.dedup.view import Source, View
 
@@ -74,12 +74,18 @@ def verify_pairs(
     return out
 
 
-def versions(
-    pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
+def bridges(
+    triples: Iterable[tuple[int, int, int]],
+    texts: Mapping[int, Source],
+    boilerplate: frozenset[int],
+    near: NearSettings,
 ) -> list[bool]:
-    """Whether each pair of documents are versions of one text: one holds most of the other (at least
-    `near.containment` of its shingles), yet they differ as versions do, even read as a partial copy of the
-    other. Two re-posts of one notice in different sites' chrome mostly hold far less of each other."""
+    """For each (longer, member, shorter) -- a partial copy, the longer document that holds it, and a document of
+    the partial copy's own cluster: whether joining the two clusters would join two versions of one text. So it
+    would when `member` goes on where the shorter one stops (a copy cut short is a whole copy of a version without
+    the last article) and `member` and the longer document are versions: one holds most of the other (at least
+    `near.containment` of its shingles), yet they differ between their edges (`compare.differ_within`; two
+    re-posts of one notice in different sites' chrome differ only at the edges)."""
     views: dict[int, View] = {}
 
     def view(i: int) -> View:
@@ -88,11 +94,14 @@ def versions(
         return views[i]
 
     out = []
-    for a, b in pairs:
-        shorter, longer = sorted((view(a), view(b)), key=lambda v: len(v.text))
-        sa, sb = shorter.shingles(near.ngram), longer.shingles(near.ngram)
+    for longer, member, shorter in triples:
+        if not view(member).text.startswith(view(shorter).text[:-CUT_SLACK]):
+            out.append(False)
+            continue
+        a, b = sorted((view(longer), view(member)), key=lambda v: len(v.text))
+        sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
         held = len(np.intersect1d(sa, sb, assume_unique=True)) / max(len(sa), 1)
-        out.append(held >= (near.containment or 1.0) and not _alike(shorter, longer, partial=True))
+        out.append(held >= (near.containment or 1.0) and differ_within(a.lines, b.lines))
     return out
 
 
