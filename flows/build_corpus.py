@@ -190,13 +190,13 @@ def _stages(
         else:
             plan = discover_task(cfg, ctx)
     resources, carried, carried_refs = plan.resources, plan.carried, plan.carried_fetched
-    pool = extraction.for_run(ctx.run_id)
-    if pool is not None:  # warmed from here on, they leave the cores to the server and the flow's start until now
-        pool.warm()
 
     with clock.stage("fetch_extract"):
         # Local files staged by an earlier run from the same bytes need no task: a stat and a look-up each.
         reused, todo = stages.reuse_local(cfg, ctx, resources)
+        pool = extraction.for_run(ctx.run_id)
+        if pool is not None and (todo or carried):  # until now the cores went to the server and the flow's start
+            pool.warm()
         ready: dict[int, tuple[Any, StagedResource]] = {id(r): (f, sc) for r, f, sc in reused}
         batches = stages.plan_batches(todo, spread=2 * parallel)
         labels = [_label(b, n) for n, b in enumerate(batches)]

@@ -81,7 +81,7 @@ def run(
     _prefect_defaults()
     _exit_on_sigterm()
     loaded = _config(config, output)
-    from flows.serve import run_api
+    from flows.serve import discard_run_api, run_api
     from pipeline.extract.workers import extraction_workers, start_gate
     from pipeline.paths import new_run_id
 
@@ -93,6 +93,8 @@ def run(
         # slow the server's boot and the flow's start). A cluster of its own (`dask.address`) must be given a
         # server its workers can reach: none is started.
         needs_api = dask is None or dask.address is None
+        if not needs_api:
+            discard_run_api()  # launched first thing (`flows.entry`), before the config said so
         own_server = needs_api and not os.environ.get("PREFECT_API_URL")  # what run_api will launch
         api_ready = stack.enter_context(run_api()) if needs_api else None
         _inputs_present(loaded)

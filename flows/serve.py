@@ -8,6 +8,7 @@ first thing so that it boots while the run starts up (`run_api`).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import signal
@@ -20,13 +21,12 @@ from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
-import psutil
-
 STARTUP_S = 120
 
 
 def api_healthy(api: str) -> bool:
+    import httpx
+
     try:
         return httpx.get(f"{api}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -83,6 +83,8 @@ def launch_server(
 def stop_server(server: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
     """End a server this process launched and every process under it: SIGTERM to its process group, a
     generous wait (a busy machine is slow to stop a server), then SIGKILL to whatever is left."""
+    import psutil
+
     try:
         tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -118,10 +120,36 @@ def start_server(port: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[by
     return server, api
 
 
+_LAUNCHED: tuple[subprocess.Popen[bytes], str] | None = None  # a run's API server launched before its config
+
+
+def launch_run_api() -> None:
+    """Launch the API-only server of a `twcorpus run` now, unless PREFECT_API_URL names one: `run_api` takes it
+    over; `discard_run_api` stops it (the run needs none); so does this process's exit, whatever comes first."""
+    global _LAUNCHED
+    if os.environ.get("PREFECT_API_URL") or _LAUNCHED is not None:
+        return
+    _LAUNCHED = launch_server(free_port(), os.environ, services=False, tied=True)
+    atexit.register(discard_run_api)
+
+
+def discard_run_api() -> None:
+    """Stop a server `launch_run_api` launched that `run_api` did not take over."""
+    global _LAUNCHED
+    if _LAUNCHED is not None:
+        server, _LAUNCHED = _LAUNCHED[0], None
+        stop_server(server)
+
+
 @contextmanager
-def _owned_server(port: int, *, services: bool, tied: bool) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A server this process launches and stops, named by PREFECT_API_URL meanwhile."""
-    server, api = launch_server(port, os.environ, services=services, tied=tied)
+def _owned_server(port: int | None, *, services: bool, tied: bool) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A server this process launches and stops, named by PREFECT_API_URL meanwhile; for the API alone, the one
+    `launch_run_api` launched already, if it did."""
+    global _LAUNCHED
+    if not services and _LAUNCHED is not None:
+        (server, api), _LAUNCHED = _LAUNCHED, None
+    else:
+        server, api = launch_server(port or free_port(), os.environ, services=services, tied=tied)
     try:
         os.environ["PREFECT_API_URL"] = api
         yield server, api
@@ -140,7 +168,7 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     if given:
         yield given
         return
-    with _owned_server(port or free_port(), services=True, tied=False) as (server, api):
+    with _owned_server(port, services=True, tied=False) as (server, api):
         wait_healthy(server, api)
         yield api
 
@@ -155,7 +183,7 @@ def run_api() -> Iterator[Callable[[], str]]:
     if given:
         yield lambda: given
         return
-    with _owned_server(free_port(), services=False, tied=True) as (server, api):
+    with _owned_server(None, services=False, tied=True) as (server, api):
 
         def ready() -> str:
             wait_healthy(server, api)

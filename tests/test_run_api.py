@@ -78,3 +78,32 @@ def test_two_runs_in_one_process_each_use_their_own_server(tmp_path):
     )
     results = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("RESULT")]
     assert results == [[outs[0], "0"], [outs[1], "0"]], done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def _gone(proc: psutil.Process) -> bool:
+    try:
+        proc.wait(timeout=60)  # generous: a busy machine is slow to stop a server
+    except psutil.TimeoutExpired:
+        return False
+    return True
+
+
+def test_a_server_launched_first_thing_is_the_runs_or_is_stopped(tmp_path, monkeypatch):
+    """`twcorpus run` launches its API server before it reads its config (`flows.entry`); the run takes that
+    server over and stops it at its end, and one the run turns out not to need is stopped."""
+    from flows import serve
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    serve.launch_run_api()
+    early = psutil.Process(serve._LAUNCHED[0].pid)
+    with serve.run_api() as ready:
+        api = ready()
+        port = api.split(":")[2].split("/")[0]
+        assert port in early.cmdline() and httpx.get(f"{api}/health", timeout=5).status_code == 200
+        assert serve._LAUNCHED is None  # taken over: not launched twice, not stopped at exit twice
+    assert _gone(early)
+    serve.launch_run_api()
+    unneeded = psutil.Process(serve._LAUNCHED[0].pid)
+    serve.discard_run_api()
+    assert _gone(unneeded) and serve._LAUNCHED is None

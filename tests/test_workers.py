@@ -117,7 +117,9 @@ def _wait_for(condition, what: str, timeout_s: float = 120) -> None:
 
 def test_workers_warm_up_only_after_their_go_ahead_and_never_hold_a_shutdown():
     """`twcorpus run` spawns its workers while its Prefect server boots; they wait for the go-ahead before they
-    load the converters and dictionaries, and a run that ends before giving it (bad input) is not held up."""
+    load the converters and dictionaries, and a run that ends before giving it (bad input, or nothing to
+    extract) is not held up: they stop without loading them."""
+    import threading
     import time
 
     from pipeline.config import load_config
@@ -141,7 +143,11 @@ def test_workers_warm_up_only_after_their_go_ahead_and_never_hold_a_shutdown():
                 assert "opencc" not in _maps(worker)
                 time.sleep(0.1)
         started = time.monotonic()
-        pool.close()
+        closing = threading.Thread(target=pool.close)
+        closing.start()
+        while closing.is_alive():
+            assert go or "opencc" not in _maps(worker)  # never given work: no warm-up on the way out
+            time.sleep(0.02)
         assert time.monotonic() - started < 60  # the gate's own wait is 120 s: close() opened it
         assert not worker.is_running() or worker.status() == "zombie"
 

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 GATE_WAIT_S = 120  # a worker whose go-ahead never comes warms anyway, then
 
 
-def _warm(cfg: LoadedConfig, gate: Event | None = None) -> None:
+def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None = None) -> None:
     if gate is not None:
         gate.wait(GATE_WAIT_S)
+    if abandoned is not None and abandoned.is_set():
+        return  # closed before any work came (nothing to extract): no dictionaries to load for it
     from pipeline.dedup.minhash import permutations
     from pipeline.normalize.chinese import converter
     from pipeline.normalize.segment import tokenizer
@@ -77,8 +79,12 @@ class ExtractionPool:
     def __init__(self, cfg: LoadedConfig, workers: int, gate: Event | None = None) -> None:
         self.workers = workers
         self._gate = gate
+        self._abandoned = get_context("spawn").Event() if gate is not None else None
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_warm, initargs=(cfg, gate)
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_warm,
+            initargs=(cfg, gate, self._abandoned),
         )
 
     def start(self) -> ExtractionPool:
@@ -131,7 +137,9 @@ class ExtractionPool:
         return [done[i] for i in range(len(batch))]
 
     def close(self) -> None:
-        self.warm()  # a worker still waiting to warm up must not hold the shutdown
+        if self._abandoned is not None and self._gate is not None and not self._gate.is_set():
+            self._abandoned.set()  # never given work: the workers stop without warming up
+        self.warm()  # a worker still waiting for its go-ahead must not hold the shutdown
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ExtractionPool:
