@@ -70,6 +70,10 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def view_lengths(self) -> np.ndarray:
+        """Characters of each hashing view; the text's length where the views' are not known."""
+        return np.asarray(self.view_len if self.view_len is not None else self.n_chars)
+
 
 @dataclass
 class Clusters:
@@ -137,8 +141,7 @@ def cluster(
                         uf.union(a, b)
                     elif isinstance(verdict, Partial):
                         parts.append(verdict)
-            lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars)
-            _attach(uf, parts, lengths, lambda triples: _bridges(triples, n, texts, boilerplate, near))
+            _attach(uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near))
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
 
@@ -238,7 +241,7 @@ def _partial_pairs(
     found: list[np.ndarray] = []
     if docs.prefix_keys is not None:
         found.append(bucket_pairs(np.asarray(docs.prefix_keys, dtype=np.uint64), np.arange(len(docs), dtype=np.int64)))
-    lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars)
+    lengths = docs.view_lengths()
     long_enough = np.flatnonzero(lengths >= near.containment_min_chars)
     bands = docs.signatures.shape[1] // PART_ROWS
     if len(long_enough) > 1 and bands:
@@ -254,7 +257,7 @@ def _containment(
     lengths), and whether the smaller view is long enough to count as a partial copy."""
     if near.containment is None:
         return np.zeros(len(pairs)), np.zeros(len(pairs), dtype=bool)
-    lengths = np.asarray(docs.view_len if docs.view_len is not None else docs.n_chars, dtype=np.float64)
+    lengths = docs.view_lengths().astype(np.float64)
     la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
     sa, sb = np.maximum(la - near.ngram + 1, 1), np.maximum(lb - near.ngram + 1, 1)
     inter = est / (1 + est) * (sa + sb)
@@ -386,9 +389,7 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
         dates=np.concatenate([p.dates if p.dates is not None else np.full(len(p), NO_DATE) for p in parts])
         if n
         else np.empty(0, dtype=np.int64),
-        view_len=np.concatenate(
-            [np.asarray(p.view_len if p.view_len is not None else p.n_chars, dtype=np.int64) for p in parts]
-        )
+        view_len=np.concatenate([p.view_lengths().astype(np.int64) for p in parts])
         if n
         else np.empty(0, dtype=np.int64),
         prefix_keys=_prefix_keys(parts) if n else None,

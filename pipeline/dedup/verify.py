@@ -15,7 +15,7 @@ different documents? A pair is a duplicate when
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -51,11 +51,8 @@ COPY = "copy"
 Verdict = str | Partial | None  # COPY, a partial copy, or two different documents (pickles as it is)
 
 
-def verify_pairs(
-    pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
-) -> list[Verdict]:
-    """The verdict on each pair, the documents' views built once from `texts` (each document's text by index,
-    maybe with its stored line views; without the `boilerplate` lines at its edges)."""
+def _views(texts: Mapping[int, Source], boilerplate: frozenset[int]) -> Callable[[int], View]:
+    """Each document's view by index, built once (`view_of`: without the `boilerplate` lines at its edges)."""
     views: dict[int, View] = {}
 
     def view(i: int) -> View:
@@ -63,6 +60,15 @@ def verify_pairs(
             views[i] = view_of(texts[i], boilerplate)
         return views[i]
 
+    return view
+
+
+def verify_pairs(
+    pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
+) -> list[Verdict]:
+    """The verdict on each pair, the documents' views built once from `texts` (each document's text by index,
+    maybe with its stored line views; without the `boilerplate` lines at its edges)."""
+    view = _views(texts, boilerplate)
     out: list[Verdict] = []
     for a, b in pairs:
         va, vb = view(a), view(b)
@@ -86,13 +92,7 @@ def bridges(
     the last article) and `member` and the longer document are versions: one holds most of the other (at least
     `near.containment` of its shingles), yet they differ between their edges (`compare.differ_within`; two
     re-posts of one notice in different sites' chrome differ only at the edges)."""
-    views: dict[int, View] = {}
-
-    def view(i: int) -> View:
-        if i not in views:
-            views[i] = view_of(texts[i], boilerplate)
-        return views[i]
-
+    view = _views(texts, boilerplate)
     out = []
     for longer, member, shorter in triples:
         if not view(member).text.startswith(view(shorter).text[:-CUT_SLACK]):
