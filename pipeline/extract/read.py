@@ -57,28 +57,42 @@ def _decode_and_map(
 ) -> list[Row]:
     """Decode one file's bytes (a document's are read as they are) and map its records -- those `share` owns,
     when given; a file that fails as a whole becomes one rejected row."""
-    resource = resource or builder.resource
+    found = _decoded(builder, data, prefix, resource or builder.resource)
+    if isinstance(found, Document):
+        return [(WHOLE, found)]
+    return _mapped(cfg, builder, *found, prefix, share)
+
+
+def _decoded(builder: Builder, data: bytes, prefix: str, resource: Resource) -> tuple[Resource, str | bytes] | Document:
+    """The resource as the format found for one file's bytes, and their text (a document's bytes as they are) --
+    or the one rejected row of a file that fails as a whole."""
     fmt, problem = _format_of(resource, data, prefix.rstrip("!") or resource.url)
     if problem:
         reason = "format_mismatch" if fmt in DOCUMENT_READERS else "unsupported_format"
-        return [(WHOLE, builder.whole_resource(reason, problem, prefix))]
+        return builder.whole_resource(reason, problem, prefix)
     if fmt != resource.format:
         resource = resource.model_copy(update={"format": fmt})
-    content: str | bytes
     if fmt in DOCUMENT_READERS:
-        content = data
         builder.decoded(fmt)
-    else:
-        try:
-            decoded = decode_bytes(data, resource.encoding_hint)
-        except DecodeFailure as exc:
-            return [(WHOLE, builder.whole_resource(exc.reason, exc.detail, prefix))]
-        builder.decoded(decoded.encoding)
-        if not decoded.text.strip():
-            return [(WHOLE, builder.whole_resource("empty_resource", "the file holds no text", prefix))]
-        content = decoded.text
+        return resource, data
+    try:
+        decoded = decode_bytes(data, resource.encoding_hint)
+    except DecodeFailure as exc:
+        return builder.whole_resource(exc.reason, exc.detail, prefix)
+    builder.decoded(decoded.encoding)
+    if not decoded.text.strip():
+        return builder.whole_resource("empty_resource", "the file holds no text", prefix)
+    return resource, decoded.text
+
+
+def _mapped(
+    cfg: LoadedConfig, builder: Builder, resource: Resource, content: str | bytes, prefix: str, share: Share | None
+) -> list[Row]:
+    """The rows of a decoded file's records (those `share` owns, when given); a file whose records cannot be read
+    to the end becomes one rejected row, nothing of it half-kept."""
     rows: list[Row] = []
     seen = 0
+    fmt = resource.format
     try:
         for unit, item in enumerate(drafts(cfg, resource, content)):
             seen += 1
@@ -117,7 +131,11 @@ def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
             return []
         share = None
     if not archive:
-        return _decode_and_map(cfg, builder, data, share=share)
+        found = _decoded(builder, data, "", resource)
+        del data  # a big file's bytes go once decoded: its records are read from the text
+        if isinstance(found, Document):
+            return [(WHOLE, found)]
+        return _mapped(cfg, builder, *found, "", share)
     rows: list[Row] = []
     matched = 0
     select = share.owns if share is not None else None

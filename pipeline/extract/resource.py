@@ -13,14 +13,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.feather as feather
 from pydantic import BaseModel
 
 from pipeline.atomic import atomic_write, atomic_write_bytes
 from pipeline.config import LoadedConfig
-from pipeline.document import Document, to_table
+from pipeline.document import to_table
 from pipeline.extract.builder import Builder, merged_stats
 from pipeline.extract.read import read_resource
 from pipeline.extract.split import WHOLE, Share
@@ -31,27 +31,37 @@ from pipeline.paths import RunContext
 from pipeline.sources import Resource
 
 log = logging.getLogger(__name__)
+CHUNK = 4096  # documents measured, signed and turned into rows at a time
+MERGE_ROWS = 4096  # rows a merge of parts copies at a time
 UNIT = "_unit"  # a part's rows carry the unit they came from until the merge
-PLACE = "_place"  # and, in the merge, their place in their part
 
 
-def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[list[Document], list[int]]:
-    """The resource's rows (those of the builder's share) and their units. An input no reader expects (an
-    exception from deep inside a parser, say) costs that resource -- one rejected row naming the exception, the
-    traceback in the log -- never the run."""
+def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[pa.Table, list[int]]:
+    """The resource's rows (those of the builder's share) as a staged table, and their units. Measured, signed
+    and tabled CHUNK documents at a time, each chunk's documents let go once tabled: a row as an Arrow row takes
+    about half the memory it takes as a Document, so a big file's peak is its documents or its table, not both.
+    An input no reader expects (an exception from deep inside a parser, say) costs that resource -- one rejected
+    row naming the exception, the traceback in the log -- never the run."""
     try:
         with builder.steps.step("read_and_normalize", 0) as s:
             rows = read_resource(cfg, builder)
-            docs = [doc for _, doc in rows]
-            s.docs_in += len(docs)
-            s.docs_out += sum(1 for d in docs if not d.reason)
-        builder.measure(docs)
-        builder.sign(docs)
-        return docs, [unit for unit, _ in rows]
+            s.docs_in += len(rows)
+            s.docs_out += sum(1 for _, d in rows if not d.reason)
+        units = [unit for unit, _ in rows]
+        docs = [doc for _, doc in rows]
+        del rows
+        tables: list[pa.Table] = []
+        while docs:
+            chunk = docs[:CHUNK]
+            del docs[:CHUNK]
+            builder.measure(chunk)
+            builder.sign(chunk)
+            tables.append(to_table(chunk))
+        return (pa.concat_tables(tables) if tables else to_table([])), units
     except Exception as exc:  # one resource's failure must not end the run
         log.exception("extracting %s failed", builder.resource.url)
         detail = replace_surrogates(f"{type(exc).__name__}: {exc}")[:2000]
-        return [builder.whole_resource("extract_error", detail)], [WHOLE]
+        return to_table([builder.whole_resource("extract_error", detail)]), [WHOLE]
 
 
 def staged_already(
@@ -78,8 +88,8 @@ def extract_resource(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fet
     if earlier is not None:
         return earlier
     builder = Builder(cfg, ctx, resource, fetched)
-    docs, _ = _documents(cfg, builder)
-    return _stage(ctx, key, resource, fetched, to_table(docs), builder.stats.as_dict(), builder.steps.stats)
+    table, _ = _documents(cfg, builder)
+    return _stage(ctx, key, resource, fetched, table, builder.stats.as_dict(), builder.steps.stats)
 
 
 def _stage(
@@ -92,9 +102,23 @@ def _stage(
     steps: dict[str, StepStat],
 ) -> StagedResource:
     """Write the staged file, then its record (the marker that the work is done)."""
-    staged_path, record_path = staged_paths(ctx, key)
+    staged_path, _ = staged_paths(ctx, key)
     atomic_write(staged_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
-    reasons = [r for r in table.column("reason").to_pylist() if r]
+    return _record(ctx, key, resource, fetched, table, normalization, steps)
+
+
+def _record(
+    ctx: RunContext,
+    key: str,
+    resource: Resource,
+    fetched: FetchedRef,
+    columns: pa.Table,
+    normalization: dict[str, Any],
+    steps: dict[str, StepStat],
+) -> StagedResource:
+    """Write the record of a staged file; `columns`: its rows, or at least their reason and source_encoding."""
+    staged_path, record_path = staged_paths(ctx, key)
+    reasons = [r for r in columns.column("reason").to_pylist() if r]
     record = StagedResource(
         key=key,
         staged=str(staged_path),
@@ -105,9 +129,9 @@ def _stage(
         modified_at=resource.modified_at,
         raw_sha256=fetched.sha256,
         retrieved_at=fetched.retrieved_at,
-        decoder=_decoders(table),
-        records_read=table.num_rows,
-        staged_ok=table.num_rows - len(reasons),
+        decoder=_decoders(columns),
+        records_read=columns.num_rows,
+        staged_ok=columns.num_rows - len(reasons),
         rejected_at_extract=dict(sorted(Counter(reasons).items())),
         normalization=normalization,
         steps=steps,
@@ -141,9 +165,10 @@ def extract_part(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched
         return
     builder = Builder(cfg, ctx, resource, fetched)
     builder.share = share
-    docs, units = _documents(cfg, builder)
-    table = to_table(docs).append_column(UNIT, pa.array(units, pa.int64()))
-    atomic_write(rows_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
+    table, units = _documents(cfg, builder)
+    table = table.append_column(UNIT, pa.array(units, pa.int64()))
+    # uncompressed, so that the merge maps the parts rather than holds them
+    atomic_write(rows_path, lambda tmp: feather.write_feather(table, tmp, compression="uncompressed"))
     part = PartRecord(normalization=builder.stats.as_dict(), steps=builder.steps.stats)
     atomic_write_bytes(record_path, part.model_dump_json().encode("utf-8"))
 
@@ -152,24 +177,30 @@ def merge_parts(
     cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: FetchedRef, parts: int
 ) -> StagedResource:
     """The staged file and record of a split resource from its parts: the rows the unsplit extraction makes, in
-    its order (the parts' rows sorted by unit), and the parts' audits added up. The parts are then deleted."""
+    its order (the parts' rows sorted by unit), and the parts' audits added up. The parts are then deleted.
+    The rows are copied a run at a time from the parts, which are mapped, not read: a merge holds MERGE_ROWS
+    rows, however big the file."""
     key = staged_key(cfg, ctx, resource, fetched)
     earlier = _staged(ctx, key, resource)
     paths = [_part_paths(ctx, key, k, parts) for k in range(parts)]
     if earlier is not None:
         _remove(paths)
         return earlier
-    tables = [feather.read_table(rows) for rows, _ in paths]
+    tables = [feather.read_table(rows, memory_map=True) for rows, _ in paths]
     records = [PartRecord.model_validate_json(record.read_text(encoding="utf-8")) for _, record in paths]
-    whole = next((t for t in tables if WHOLE in t.column(UNIT).to_pylist()), None)
+    units = [t.column(UNIT).to_numpy() for t in tables]
+    tables = [t.drop_columns([UNIT]) for t in tables]
+    staged_path, _ = staged_paths(ctx, key)
+    whole = next((t for t, u in zip(tables, units, strict=True) if (u == WHOLE).any()), None)
     if whole is not None:  # the file failed as a whole: every part (or the one that hit it) holds that row alone
-        table = whole
+        atomic_write(staged_path, lambda tmp: feather.write_feather(whole, tmp, compression="zstd"))
+        columns = whole
     else:
-        # A member's rows all come from one part: by unit, then by place in that part, is the unsplit order.
-        table = pa.concat_tables([t.append_column(PLACE, pa.array(range(t.num_rows), pa.int64())) for t in tables])
-        table = table.take(pc.sort_indices(table, [(UNIT, "ascending"), (PLACE, "ascending")])).drop_columns([PLACE])
-    table = table.drop_columns([UNIT])
-    stats = merged_stats([r.normalization for r in records], table.column("id").to_pylist())
+        runs = merge_runs(units)
+        atomic_write(staged_path, lambda tmp: _write_runs(tmp, tables, runs))
+        columns = feather.read_table(staged_path, columns=["id", "reason", "source_encoding"])
+    tables.clear()  # let go of the mapped parts before they are deleted
+    stats = merged_stats([r.normalization for r in records], columns.column("id").to_pylist())
     steps: dict[str, StepStat] = {}
     for record in records:
         for name, stat in record.steps.items():
@@ -177,9 +208,41 @@ def merge_parts(
             total.docs_in += stat.docs_in
             total.docs_out += stat.docs_out
             total.cpu_s += stat.cpu_s
-    staged = _stage(ctx, key, resource, fetched, table, stats, steps)
+    staged = _record(ctx, key, resource, fetched, columns, stats, steps)
     _remove(paths)
     return staged
+
+
+def merge_runs(units: list[np.ndarray]) -> list[tuple[int, int, int]]:
+    """(part, start, stop): the runs of consecutive rows of one part that, one after the other, put every part's
+    rows in unit order. A unit's rows all come from one part (a member's, from the part that read it), in their
+    order there, so rows sorted by unit, then by place in their part, are the unsplit file's."""
+    if not units or not sum(map(len, units)):
+        return []
+    part = np.concatenate([np.full(len(u), k, dtype=np.int64) for k, u in enumerate(units)])
+    place = np.concatenate([np.arange(len(u), dtype=np.int64) for u in units])
+    order = np.lexsort((place, np.concatenate(units)))
+    part, place = part[order], place[order]
+    breaks = np.flatnonzero((part[1:] != part[:-1]) | (place[1:] != place[:-1] + 1)) + 1
+    starts, ends = np.r_[0, breaks], np.r_[breaks, len(order)]
+    return [(int(part[a]), int(place[a]), int(place[b - 1]) + 1) for a, b in zip(starts, ends, strict=True)]
+
+
+def _write_runs(path: str, tables: list[pa.Table], runs: list[tuple[int, int, int]]) -> None:
+    """The runs of rows of `tables`, in order, as one Arrow file (what `feather.write_feather` writes, zstd),
+    MERGE_ROWS rows at a time."""
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, tables[0].schema, options=options) as writer:
+        pending: list[pa.Table] = []
+        held = 0
+        for part, start, stop in runs:
+            pending.append(tables[part].slice(start, stop - start))
+            held += stop - start
+            if held >= MERGE_ROWS:
+                writer.write_table(pa.concat_tables(pending).combine_chunks())
+                pending, held = [], 0
+        if pending:
+            writer.write_table(pa.concat_tables(pending).combine_chunks())
 
 
 def _remove(paths: list[tuple[Path, Path]]) -> None:

@@ -10,8 +10,23 @@ from typing import Any
 from pipeline.readers.records import BadRecord, Record
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def json_lines(text: str) -> Iterator[str]:
+    """The lines of a JSON Lines text, one at a time (a big file's lines are never all held at once), split
+    at \\n, \\r\\n or \\r only: JSON holds no other line break raw, but its strings may hold U+2028, U+0085 or a
+    form feed, which `str.splitlines` would cut a record at."""
+    start = 0
+    for end in _LINE_END.finditer(text):
+        yield text[start : end.start()]
+        start = end.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def read_jsonl(text: str) -> Iterator[Record | BadRecord]:
-    for n, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+    for n, line in enumerate(json_lines(text.removeprefix("\ufeff")), start=1):
         if not line.strip():
             continue
         try:

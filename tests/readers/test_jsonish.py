@@ -15,6 +15,17 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_read():
     assert rows[3].locator == "line:5"
 
 
+def test_jsonl_records_keep_the_line_separators_their_strings_hold():
+    # json.dumps(ensure_ascii=False) writes U+2028, U+2029 and U+0085 raw (text pasted from a word processor
+    # has them); a JSONL line ends at \n, \r\n or \r only.
+    texts = ["第一條\u2028本法依憲法制定之。", "公告\x85內容\u2029說明", "一般文字"]
+    body = "\r\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(texts)) + "\r\n"
+    rows = list(read_jsonl(body))
+    assert [r.fields["text"] for r in rows] == texts
+    assert [r.locator for r in rows] == ["line:1", "line:2", "line:3"]
+    assert [r.locator for r in read_jsonl('{"a": "甲"}\r{"a": "乙"}\n\n{"a": "丙"}')] == ["line:1", "line:2", "line:4"]
+
+
 def test_json_list_under_a_dotted_path():
     text = json.dumps({"result": {"records": [{"a": "甲"}, 3]}})
     rows = list(read_json(text, "result.records"))
