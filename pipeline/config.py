@@ -425,6 +425,12 @@ class CorpusConfig(StrictModel):
         description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
         "in memory, at a few times its size",
     )
+    max_jsonl_bytes: int = Field(
+        default=2 * 1024**3,
+        gt=0,
+        description="JSON Lines files larger than this are rejected (too_large). They are read a line at a time, "
+        "never held whole: the memory they take is their documents', about twice their size over all workers",
+    )
     split_bytes: int = Field(
         default=8 * 1024**2,
         ge=0,

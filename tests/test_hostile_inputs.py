@@ -172,16 +172,30 @@ def test_the_normaliser_takes_any_text(text):
     assert "\x00" not in out and "\r" not in out
 
 
-def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config, tmp_path):
+def _staged_rows(write_config, body: dict) -> list[dict]:
     from pipeline.config import load_config
     from pipeline.extract.resource import extract_resource
     from pipeline.paths import make_context
     from pipeline.publish.decisions import read_staged
     from pipeline.stages import discover_resources, fetch_resource
 
-    (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")
-    cfg = load_config(write_config({"max_resource_bytes": 1000, "sources": [jsonl_source("big.jsonl")]}))
+    cfg = load_config(write_config(body))
     ctx = make_context(cfg)
     [resource] = discover_resources(cfg, ctx)
-    [row] = read_staged(extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))).to_pylist()
+    return read_staged(extract_resource(cfg, ctx, resource, fetch_resource(cfg, ctx, resource))).to_pylist()
+
+
+def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config, tmp_path):
+    (tmp_path / "big.csv").write_text("text\n" + "公告內容\n" * 200, encoding="utf-8")
+    source = jsonl_source("big.csv", format="csv")
+    [row] = _staged_rows(write_config, {"max_resource_bytes": 1000, "sources": [source]})
     assert row["reason"] == "too_large" and "max_resource_bytes 1,000" in row["reason_detail"]
+
+
+def test_json_lines_are_read_a_line_at_a_time_up_to_their_own_limit(write_config, tmp_path):
+    (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")
+    source = jsonl_source("big.jsonl")
+    rows = _staged_rows(write_config, {"max_resource_bytes": 1000, "sources": [source]})
+    assert len(rows) == 200 and not any(r["reason"] for r in rows)  # never held whole: not over max_resource_bytes
+    [row] = _staged_rows(write_config, {"max_jsonl_bytes": 1000, "sources": [source]})
+    assert row["reason"] == "too_large" and "max_jsonl_bytes 1,000" in row["reason_detail"]

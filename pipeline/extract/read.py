@@ -8,6 +8,7 @@ units, and the merge puts the parts' rows back in unit order."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 from lxml import etree
 
@@ -16,9 +17,9 @@ from pipeline.document import Document
 from pipeline.extract.builder import Builder
 from pipeline.extract.split import WHOLE, Share
 from pipeline.fetch import local_path
-from pipeline.readers import DOCUMENT_READERS, FORMAT_OF_EXTENSION
-from pipeline.readers.archive import is_zip, iter_members
-from pipeline.readers.encoding import DecodeFailure, decode_bytes
+from pipeline.readers import DOCUMENT_READERS, FORMAT_OF_EXTENSION, STREAMED, Content
+from pipeline.readers.archive import ZIP_MAGIC, is_zip, iter_members
+from pipeline.readers.encoding import DecodeFailure, decode_bytes, streamed_codec
 from pipeline.readers.records import BadRecord
 from pipeline.readers.sniff import ole2_kind, sniff
 from pipeline.sources import Resource, drafts
@@ -80,13 +81,13 @@ def _decoded(builder: Builder, data: bytes, prefix: str, resource: Resource) -> 
     except DecodeFailure as exc:
         return builder.whole_resource(exc.reason, exc.detail, prefix)
     builder.decoded(decoded.encoding)
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():  # not .strip(): that copies the whole text
         return builder.whole_resource("empty_resource", "the file holds no text", prefix)
     return resource, decoded.text
 
 
 def _mapped(
-    cfg: LoadedConfig, builder: Builder, resource: Resource, content: str | bytes, prefix: str, share: Share | None
+    cfg: LoadedConfig, builder: Builder, resource: Resource, content: Content, prefix: str, share: Share | None
 ) -> list[Row]:
     """The rows of a decoded file's records (those `share` owns, when given); a file whose records cannot be read
     to the end becomes one rejected row, nothing of it half-kept."""
@@ -112,6 +113,13 @@ def _mapped(
     return rows
 
 
+def _text_file(path: Path) -> bool:
+    """The file begins as text does: not an archive, not a document (PDF, Office)."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    return not head.startswith(ZIP_MAGIC) and sniff(head) is None
+
+
 def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
     """The resource's rows with their units: all of them, or the share of `builder.share`."""
     resource, fetched, share = builder.resource, builder.fetched, builder.share
@@ -119,9 +127,22 @@ def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
         return [(WHOLE, builder.whole_resource("resource_unavailable", str(resource.options.get("error"))))]
     if fetched.error or fetched.path is None:
         return [(WHOLE, builder.whole_resource("fetch_failed", fetched.error or "no bytes"))]
-    limit = cfg.corpus.max_resource_bytes
     path = local_path(fetched.path)
     size = path.stat().st_size
+    if resource.format in STREAMED and _text_file(path):
+        limit = cfg.corpus.max_jsonl_bytes
+        if size > limit:  # read a line at a time, but its documents are held
+            return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_jsonl_bytes {limit:,}"))]
+        codec = streamed_codec(path, resource.encoding_hint)
+        if codec is not None:
+            if share is not None and share.mode != "records":
+                if share.part != 0:  # not the file the plan saw: part 0 reads it all, the other parts nothing
+                    return []
+                share = None
+            builder.decoded(codec)
+            with path.open(encoding=codec, newline="") as text:
+                return _mapped(cfg, builder, resource, text, "", share)
+    limit = cfg.corpus.max_resource_bytes
     if size > limit:  # a file is extracted in memory (several times its size): refuse, naming the setting
         return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}"))]
     data = path.read_bytes()

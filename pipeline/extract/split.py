@@ -16,7 +16,7 @@ from typing import Literal
 
 from pipeline.config import LoadedConfig
 from pipeline.fetch import FetchedRef, local_path
-from pipeline.readers import DOCUMENT_READERS
+from pipeline.readers import DOCUMENT_READERS, STREAMED
 from pipeline.readers.archive import ZIP_MAGIC
 from pipeline.readers.sniff import package_format, sniff
 from pipeline.sources import Resource
@@ -51,7 +51,8 @@ def plan_split(cfg: LoadedConfig, resource: Resource, fetched: FetchedRef, worke
     path = local_path(fetched.path)
     try:
         size = path.stat().st_size
-        if size < least or size > cfg.corpus.max_resource_bytes:
+        limit = cfg.corpus.max_jsonl_bytes if resource.format in STREAMED else cfg.corpus.max_resource_bytes
+        if size < least or size > limit:
             return None
         with path.open("rb") as fh:
             head = fh.read(1024)

@@ -100,6 +100,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "reader": _reader_settings(cfg, resource),
         "max_record_chars": corpus.max_record_chars,
         "max_resource_bytes": corpus.max_resource_bytes,
+        "max_jsonl_bytes": corpus.max_jsonl_bytes,
         "rules": EXTRACT_RULES,
         "tokens": corpus.tokens.model_dump(mode="json"),
         "normalize": corpus.normalize.model_dump(mode="json"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from pipeline.readers.docx_reader import read_docx
 from pipeline.readers.html_text import read_page
@@ -32,7 +33,8 @@ class ReadOptions:
     pdf_limits: PdfLimits = field(default_factory=PdfLimits)
 
 
-Reader = Callable[[str, ReadOptions], Iterator[Record | BadRecord]]
+Reader = Callable[[str | IO[str], ReadOptions], Iterator[Record | BadRecord]]
+Content = str | bytes | IO[str]  # a decoded text, a document's bytes, or the text stream of a STREAMED format
 DocumentReader = Callable[[bytes, ReadOptions], Iterator[Record | BadRecord]]
 
 
@@ -45,6 +47,7 @@ def _html(text: str, options: ReadOptions) -> Iterator[Record | BadRecord]:
     yield Record("$", {"text": page.text, "title": page.title})
 
 
+STREAMED = frozenset({"jsonl"})  # formats read a line at a time from the file, never decoded whole
 READERS: dict[str, Reader] = {
     "jsonl": lambda text, options: read_jsonl(text),
     "csv": lambda text, options: read_csv(text),
@@ -90,7 +93,7 @@ FORMAT_OF_EXTENSION = {
 }
 
 
-def read_records(fmt: str, content: str | bytes, options: ReadOptions | None = None) -> Iterator[Record | BadRecord]:
+def read_records(fmt: str, content: Content, options: ReadOptions | None = None) -> Iterator[Record | BadRecord]:
     """The records of a decoded text (or of a document's bytes) in format `fmt`; ValueError for a format no
     reader is registered for."""
     options = options or ReadOptions()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from pathlib import Path
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -173,3 +174,41 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 "big5_user_defined_chars", f"Big5 user-defined (造字) codes {shown}; " + "; ".join(attempts)
             ) from exc
     raise DecodeFailure("undecodable", "; ".join(attempts))
+
+
+STREAM_CHUNK = 1 << 24  # bytes decoded at a time when a file is checked without being held whole
+
+
+def streamed_codec(path: Path, declared: str | None = None) -> str | None:
+    """The codec `decode_bytes` picks for the file at `path`, found by decoding it a chunk at a time without
+    keeping its text -- or None where only the whole bytes decide (a UTF-16 BOM, bytes that look binary, lines
+    in two codecs, Big5 造字, no text at all): such a file is decoded whole."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF)
+    if head.startswith(codecs.BOM_UTF8):
+        order = ["utf-8-sig"]
+    elif any(head.startswith(bom) for bom, _ in _BOMS) or _binary(head):
+        return None
+    else:
+        order = list(dict.fromkeys(c for c in (canonical_declared(declared), "utf-8", "cp950") if c))
+    for codec in order:
+        found = _decodes(path, codec)
+        if found is not None:
+            return codec if found else None
+    return None
+
+
+def _decodes(path: Path, codec: str) -> bool | None:
+    """Whether the file holds text other than whitespace, when all of it decodes strictly with `codec`; None
+    when it does not."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    text = False
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(STREAM_CHUNK):
+                part = decoder.decode(chunk)
+                text = text or (bool(part) and not part.isspace())
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return text

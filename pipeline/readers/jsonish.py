@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from pipeline.readers.records import BadRecord, Record
-
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -25,8 +24,17 @@ def json_lines(text: str) -> Iterator[str]:
         yield text[start:]
 
 
-def read_jsonl(text: str) -> Iterator[Record | BadRecord]:
-    for n, line in enumerate(json_lines(text.removeprefix("\ufeff")), start=1):
+def _stream_lines(stream: IO[str]) -> Iterator[str]:
+    """`json_lines` of a text stream opened with newline="" (which ends lines where `json_lines` does)."""
+    for n, line in enumerate(stream):
+        line = line.rstrip("\r\n")
+        yield line.removeprefix("\ufeff") if n == 0 else line
+
+
+def read_jsonl(text: str | IO[str]) -> Iterator[Record | BadRecord]:
+    """Records of JSON Lines: a decoded text, or a text stream (a big file read a line at a time)."""
+    lines = json_lines(text.removeprefix("\ufeff")) if isinstance(text, str) else _stream_lines(text)
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.config import LoadedConfig
 from pipeline.fetch import Fetcher
+from pipeline.readers import Content
 from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord
 from pipeline.sources import datagovtw, local, moj_laws
@@ -57,7 +58,7 @@ FAMILIES: dict[str, Family] = {
 }
 
 
-def _text(resource: Resource, content: str | bytes) -> str:
+def _text(resource: Resource, content: Content) -> str:
     if isinstance(content, bytes):
         raise ValueError(f"{resource.url}: a document where law data (JSON) was expected")
     return content
@@ -94,7 +95,7 @@ def _names_unique(cfg: LoadedConfig, resources: list[Resource]) -> None:
             )
 
 
-def drafts(cfg: LoadedConfig, resource: Resource, content: str | bytes) -> Iterator[Draft | BadRecord]:
+def drafts(cfg: LoadedConfig, resource: Resource, content: Content) -> Iterator[Draft | BadRecord]:
     """The records of one decoded resource (or of a document's bytes), mapped to drafts by the resource's own
     source family."""
     source = cfg.corpus.sources[resource.source_index]

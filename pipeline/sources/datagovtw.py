@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.config import DataGovTwSource, DatasetInfo, LoadedConfig
 from pipeline.fetch import Fetcher, FetchError, is_remote, rewrite_url
-from pipeline.readers import FORMAT_OF_EXTENSION, ReadOptions, read_records
+from pipeline.readers import FORMAT_OF_EXTENSION, Content, ReadOptions, read_records
 from pipeline.readers.encoding import DecodeFailure, decode_bytes
 from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord, Record
@@ -297,7 +297,7 @@ def description_draft(resource: Resource, text: str) -> Draft:
 
 
 def drafts(
-    source: DataGovTwSource, resource: Resource, content: str | bytes, limits: PdfLimits | None = None
+    source: DataGovTwSource, resource: Resource, content: Content, limits: PdfLimits | None = None
 ) -> Iterator[Draft | BadRecord]:
     if resource.format == "metadata":
         if isinstance(content, bytes):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pipeline.config import LoadedConfig, LocalSource
 from pipeline.dates import parse_date
-from pipeline.readers import DOCUMENT_READERS, SPREADSHEETS, ReadOptions, read_records
+from pipeline.readers import DOCUMENT_READERS, SPREADSHEETS, Content, ReadOptions, read_records
 from pipeline.readers.html_text import html_to_text
 from pipeline.readers.pdf import PdfLimits
 from pipeline.readers.records import BadRecord, Record
@@ -52,7 +52,7 @@ def _body(fields: dict, names: list[str], html_fields: list[str]) -> str:
 
 
 def drafts(
-    source: LocalSource, resource: Resource, content: str | bytes, limits: PdfLimits | None = None
+    source: LocalSource, resource: Resource, content: Content, limits: PdfLimits | None = None
 ) -> Iterator[Draft | BadRecord]:
     """The records of one file (its decoded text, or a document's bytes) in the resource's format: the
     source's, or for `auto` and ZIP members the one found for the file."""
