@@ -423,7 +423,7 @@ class CorpusConfig(StrictModel):
         default=256 * 1024**2,
         gt=0,
         description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
-        "in memory, at a few times its size",
+        "in memory, at a few times its size (JSON Lines files: max_jsonl_bytes)",
     )
     max_jsonl_bytes: int = Field(
         default=2 * 1024**3,

@@ -65,6 +65,20 @@ def test_a_decision_setting_is_not_part_of_the_staged_key(tmp_path, decision):
         assert staged_key(before, ctx, resource, fetched) == staged_key(after, ctx, resource, fetched)
 
 
+def test_the_json_lines_limit_keys_json_lines_files_only(tmp_path):
+    """max_jsonl_bytes changes what a JSON Lines file stages (too_large or not); the laws' JSON is not re-read."""
+    _inputs(tmp_path)
+    before = load_config(_config(tmp_path))
+    after = load_config(_config(tmp_path, max_jsonl_bytes=1000))
+    ctx = make_context(before)
+    moved = {
+        r.format: staged_key(before, ctx, r, f) != staged_key(after, ctx, r, f)
+        for r in discover_resources(before, ctx)
+        for f in [fetch_resource(before, ctx, r)]
+    }
+    assert moved == {"jsonl": True, "json": False}
+
+
 def test_changed_decisions_republish_from_the_staged_files(tmp_path):
     _inputs(tmp_path)
     first_cfg = load_config(_config(tmp_path))

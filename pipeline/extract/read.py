@@ -1,5 +1,6 @@
 """A resource's bytes -> Documents: size limit, ZIP members, decoding, the source's records, one row for a file
-that fails as a whole.
+that fails as a whole. A JSON Lines file (readers.STREAMED) is read from the file a line at a time once its codec
+is known, never held whole; any other file is read into memory and decoded whole.
 
 Each row comes with its unit: the index of the record (or, in an archive, of the member) it came from, or WHOLE
 for a row standing for the whole file. A part of a split extraction (split.py) builds only its share of the

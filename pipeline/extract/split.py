@@ -1,6 +1,6 @@
-"""One big file extracted by every worker at once: the resource is read whole by each part, and each part builds
-the documents of its own share of the records (blocks of BLOCK records, dealt in turn) or, for a ZIP, of its
-own members, which it alone decompresses.
+"""One big file extracted by every worker at once: the resource is read by each part (whole, or a JSON Lines file
+a line at a time), and each part builds the documents of its own share of the records (blocks of BLOCK records,
+dealt in turn) or, for a ZIP, of its own members, which it alone decompresses.
 
 Reading and parsing are a few percent of extraction; normalising, counting and signing are the rest, and those
 are what the parts divide. Every part sees the same records in the same order, so the merge (rows sorted by the

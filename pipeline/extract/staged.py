@@ -28,6 +28,7 @@ from pipeline.dedup.hashing import VERSION as HASHING_VIEW_VERSION
 from pipeline.dedup.minhash import SCHEME, SHINGLE_HASH
 from pipeline.fetch import FetchedRef
 from pipeline.paths import RunContext
+from pipeline.readers import STREAMED
 from pipeline.sources import Resource
 
 EXTRACT_RULES = 10  # bumped when what extraction makes of the same bytes changes (staged files then redone)
@@ -100,7 +101,6 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "reader": _reader_settings(cfg, resource),
         "max_record_chars": corpus.max_record_chars,
         "max_resource_bytes": corpus.max_resource_bytes,
-        "max_jsonl_bytes": corpus.max_jsonl_bytes,
         "rules": EXTRACT_RULES,
         "tokens": corpus.tokens.model_dump(mode="json"),
         "normalize": corpus.normalize.model_dump(mode="json"),
@@ -113,6 +113,8 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "error": fetched.error,
         "version": ctx.pipeline_version,
     }
+    if resource.format in STREAMED:  # their own limit: the other resources' keys do not move with it
+        settings["max_jsonl_bytes"] = corpus.max_jsonl_bytes
     blob = json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:24]
 
