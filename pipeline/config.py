@@ -423,13 +423,13 @@ class CorpusConfig(StrictModel):
         default=256 * 1024**2,
         gt=0,
         description="files (and archive members) larger than this are rejected (too_large): a file is extracted "
-        "in memory, at a few times its size (JSON Lines files: max_jsonl_bytes)",
+        "in memory, at a few times its size (JSON Lines and CSV files: max_streamed_bytes)",
     )
-    max_jsonl_bytes: int = Field(
+    max_streamed_bytes: int = Field(
         default=2 * 1024**3,
         gt=0,
-        description="JSON Lines files larger than this are rejected (too_large). They are read a line at a time, "
-        "never held whole: the memory they take is their documents', about twice their size over all workers",
+        description="JSON Lines and CSV files larger than this are rejected (too_large). They are read a line at a "
+        "time, never held whole: the memory they take is their documents', about twice their size over all workers",
     )
     split_bytes: int = Field(
         default=8 * 1024**2,

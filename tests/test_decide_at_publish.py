@@ -66,10 +66,10 @@ def test_a_decision_setting_is_not_part_of_the_staged_key(tmp_path, decision):
 
 
 def test_the_json_lines_limit_keys_json_lines_files_only(tmp_path):
-    """max_jsonl_bytes changes what a JSON Lines file stages (too_large or not); the laws' JSON is not re-read."""
+    """max_streamed_bytes changes what a JSON Lines file stages (too_large or not); the laws' JSON is not re-read."""
     _inputs(tmp_path)
     before = load_config(_config(tmp_path))
-    after = load_config(_config(tmp_path, max_jsonl_bytes=1000))
+    after = load_config(_config(tmp_path, max_streamed_bytes=1000))
     ctx = make_context(before)
     moved = {
         r.format: staged_key(before, ctx, r, f) != staged_key(after, ctx, r, f)

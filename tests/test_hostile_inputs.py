@@ -186,16 +186,17 @@ def _staged_rows(write_config, body: dict) -> list[dict]:
 
 
 def test_a_file_over_max_resource_bytes_is_one_row_naming_the_limit(write_config, tmp_path):
-    (tmp_path / "big.csv").write_text("text\n" + "公告內容\n" * 200, encoding="utf-8")
-    source = jsonl_source("big.csv", format="csv")
+    (tmp_path / "big.json").write_text(json.dumps([{"text": "公告內容"}] * 200, ensure_ascii=False), "utf-8")
+    source = jsonl_source("big.json", format="json")  # a JSON document is parsed whole
     [row] = _staged_rows(write_config, {"max_resource_bytes": 1000, "sources": [source]})
     assert row["reason"] == "too_large" and "max_resource_bytes 1,000" in row["reason_detail"]
 
 
-def test_json_lines_are_read_a_line_at_a_time_up_to_their_own_limit(write_config, tmp_path):
+def test_json_lines_and_csv_are_read_a_line_at_a_time_up_to_their_own_limit(write_config, tmp_path):
     (tmp_path / "big.jsonl").write_text('{"text": "公告內容"}\n' * 200, encoding="utf-8")
-    source = jsonl_source("big.jsonl")
-    rows = _staged_rows(write_config, {"max_resource_bytes": 1000, "sources": [source]})
-    assert len(rows) == 200 and not any(r["reason"] for r in rows)  # never held whole: not over max_resource_bytes
-    [row] = _staged_rows(write_config, {"max_jsonl_bytes": 1000, "sources": [source]})
-    assert row["reason"] == "too_large" and "max_jsonl_bytes 1,000" in row["reason_detail"]
+    (tmp_path / "big.csv").write_text("text\n" + "公告內容\n" * 200, encoding="utf-8")
+    for source in (jsonl_source("big.jsonl"), jsonl_source("big.csv", format="csv")):
+        rows = _staged_rows(write_config, {"max_resource_bytes": 1000, "sources": [source]})
+        assert len(rows) == 200 and not any(r["reason"] for r in rows)  # never held whole: within their own limit
+        [row] = _staged_rows(write_config, {"max_streamed_bytes": 1000, "sources": [source]})
+        assert row["reason"] == "too_large" and "max_streamed_bytes 1,000" in row["reason_detail"]

@@ -1,6 +1,6 @@
 """A resource's bytes -> Documents: size limit, ZIP members, decoding, the source's records, one row for a file
-that fails as a whole. A JSON Lines file (readers.STREAMED) is read from the file a line at a time once its codec
-is known, never held whole; any other file is read into memory and decoded whole.
+that fails as a whole. A JSON Lines or CSV file (readers.STREAMED) is read from the file a line at a time once its
+codec is known, never held whole; any other file is read into memory and decoded whole.
 
 Each row comes with its unit: the index of the record (or, in an archive, of the member) it came from, or WHOLE
 for a row standing for the whole file. A part of a split extraction (split.py) builds only its share of the
@@ -131,9 +131,9 @@ def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
     path = local_path(fetched.path)
     size = path.stat().st_size
     if resource.format in STREAMED and _text_file(path):
-        limit = cfg.corpus.max_jsonl_bytes
+        limit = cfg.corpus.max_streamed_bytes
         if size > limit:  # read a line at a time, but its documents are held
-            return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_jsonl_bytes {limit:,}"))]
+            return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_streamed_bytes {limit:,}"))]
         codec = streamed_codec(path, resource.encoding_hint)
         if codec is not None:
             if share is not None and share.mode != "records":

@@ -1,6 +1,6 @@
-"""One big file extracted by every worker at once: the resource is read by each part (whole, or a JSON Lines file
-a line at a time), and each part builds the documents of its own share of the records (blocks of BLOCK records,
-dealt in turn) or, for a ZIP, of its own members, which it alone decompresses.
+"""One big file extracted by every worker at once: the resource is read by each part (whole, or a JSON Lines or CSV
+file a line at a time), and each part builds the documents of its own share of the records (blocks of BLOCK
+records, dealt in turn) or, for a ZIP, of its own members, which it alone decompresses.
 
 Reading and parsing are a few percent of extraction; normalising, counting and signing are the rest, and those
 are what the parts divide. Every part sees the same records in the same order, so the merge (rows sorted by the
@@ -51,7 +51,7 @@ def plan_split(cfg: LoadedConfig, resource: Resource, fetched: FetchedRef, worke
     path = local_path(fetched.path)
     try:
         size = path.stat().st_size
-        limit = cfg.corpus.max_jsonl_bytes if resource.format in STREAMED else cfg.corpus.max_resource_bytes
+        limit = cfg.corpus.max_streamed_bytes if resource.format in STREAMED else cfg.corpus.max_resource_bytes
         if size < least or size > limit:
             return None
         with path.open("rb") as fh:

@@ -114,7 +114,7 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "version": ctx.pipeline_version,
     }
     if resource.format in STREAMED:  # their own limit: the other resources' keys do not move with it
-        settings["max_jsonl_bytes"] = corpus.max_jsonl_bytes
+        settings["max_streamed_bytes"] = corpus.max_streamed_bytes
     blob = json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:24]
 

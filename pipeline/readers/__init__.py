@@ -47,7 +47,7 @@ def _html(text: str, options: ReadOptions) -> Iterator[Record | BadRecord]:
     yield Record("$", {"text": page.text, "title": page.title})
 
 
-STREAMED = frozenset({"jsonl"})  # formats read a line at a time from the file, never decoded whole
+STREAMED = frozenset({"jsonl", "csv"})  # formats read a line at a time from the file, never decoded whole
 READERS: dict[str, Reader] = {
     "jsonl": lambda text, options: read_jsonl(text),
     "csv": lambda text, options: read_csv(text),

@@ -5,20 +5,30 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO
 
 from pipeline.readers.records import BadRecord, Record
 
 csv.field_size_limit(2**31 - 1)  # a huge cell is a record to reject as too long, not a reader crash
 
 
-def read_csv(text: str) -> Iterator[Record | BadRecord]:
-    text = text.removeprefix("\ufeff")
+SNIFF_CHARS = 8192  # characters the delimiter is guessed from
+
+
+def read_csv(text: str | IO[str]) -> Iterator[Record | BadRecord]:
+    """Records of a CSV: a decoded text, or a seekable text stream opened with newline="" (a big file read a
+    line at a time)."""
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    head = source.read(SNIFF_CHARS + 1)
+    head = head.removeprefix("\ufeff")[:SNIFF_CHARS]
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(head, delimiters=",;\t|")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(source), delimiter=delimiter)
     header: list[str] | None = None
     line = 1
     last: tuple[int, Record | BadRecord] | None = None  # held back: only the last row can be an unclosed quote
@@ -26,9 +36,8 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
         if isinstance(row, csv.Error):
             if last is not None:
                 yield last[1]
-            rest = _from_line(text, line)
             detail = f"{row}; the file is not read past line {line}"
-            yield BadRecord(f"line:{line}", "malformed_csv", detail, raw=rest[:10_000])
+            yield BadRecord(f"line:{line}", "malformed_csv", detail, raw=_rest(source, line).head)
             return
         line, next_line = line, reader.line_num + 1  # a quoted cell may span lines: locate the row's first
         if header is None:
@@ -51,12 +60,42 @@ def read_csv(text: str) -> Iterator[Record | BadRecord]:
             last = line, Record(f"line:{line}", dict(zip(header, row, strict=True)))
         line = next_line
     if last is not None:
-        yield _unclosed_quote(text, *last)
+        yield _unclosed_quote(source, *last)
 
 
-def _from_line(text: str, line: int) -> str:
-    """The text from line `line` (1-based) on, counting lines as the csv reader does (\\n, \\r\\n or \\r)."""
-    return "".join(io.StringIO(text, newline="").readlines()[line - 1 :])
+def _lines(source: IO[str]) -> Iterator[str]:
+    """The source's lines from its start (ends kept, as the csv reader wants them), a BOM left out."""
+    source.seek(0)
+    for n, line in enumerate(source):
+        yield line.removeprefix("\ufeff") if n == 0 else line
+
+
+@dataclass
+class _Rest:
+    """The text from one line on, as far as a report needs it: its beginning, and its quotes and lines counted."""
+
+    head: str
+    quotes: int
+    lines: int
+
+
+RAW_CHARS = 10_000  # characters of the rest of a file kept in a bad record
+
+
+def _rest(source: IO[str], line: int) -> _Rest:
+    """The text from line `line` (1-based) on, counting lines as the csv reader does (\\n, \\r\\n or \\r), read
+    a line at a time."""
+    head: list[str] = []
+    kept = quotes = lines = 0
+    last = ""
+    for last in islice(_lines(source), line - 1, None):
+        if kept < RAW_CHARS:
+            head.append(last)
+            kept += len(last)
+        quotes += last.count('"')
+        lines += last.count("\n")
+    lines += not last.endswith("\n")
+    return _Rest("".join(head)[:RAW_CHARS], quotes, lines)
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
@@ -67,16 +106,15 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
         yield exc
 
 
-def _unclosed_quote(text: str, line: int, row: Record | BadRecord) -> Record | BadRecord:
+def _unclosed_quote(source: IO[str], line: int, row: Record | BadRecord) -> Record | BadRecord:
     """The last row, or a bad record when a quote opened in it is never closed: the lenient reader would
     otherwise return the rest of the file as one cell (an odd number of quotes from the row's first line)."""
-    rest = _from_line(text, line)
-    if rest.count('"') % 2 == 0:
+    rest = _rest(source, line)
+    if rest.quotes % 2 == 0:
         return row
-    lines = rest.count("\n") + (not rest.endswith("\n"))
     return BadRecord(
         f"line:{line}",
         "unbalanced_quote",
-        f"a quote opened on line {line} is never closed; the {lines} line(s) from there are not read as records",
-        raw=rest[:10_000],
+        f"a quote opened on line {line} is never closed; the {rest.lines} line(s) from there are not read as records",
+        raw=rest.head,
     )

@@ -1,5 +1,5 @@
-"""JSON Lines read a line at a time from the file stage exactly what decoding the whole file stages: rows, order,
-ids, decoder, rejections -- whatever the encoding, line ends and bad lines."""
+"""JSON Lines and CSV read a line at a time from the file stage exactly what decoding the whole file stages: rows,
+order, ids, decoder, rejections -- whatever the encoding, line ends and bad lines."""
 
 import json
 
@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.readers.encoding import streamed_codec as read_codec
 from tests.conftest import jsonl_source
-from tests.test_split import _comparable, _jsonl_lines
+from tests.test_split import _comparable, _csv_big5, _jsonl_lines
 
 TEXTS = ["第一條\u2028本法依憲法制定之。", "公告\x85內容\u2029說明，碁與堃。", "一般文字，電話 02-2380-9876。"]
 BIG5 = ["第一條　本法依憲法制定之。", "碁與銹，電話 02-2380-9876。"]  # 碁 銹: Big5 ETEN, cp950 only
@@ -28,11 +28,18 @@ FILES = {
     "blank.jsonl": b" \n\n\t\n",
     "binary.jsonl": bytes(range(256)) * 8,
     "truncated.jsonl": ("\n".join(_records(TEXTS)) + '\n{"id": "x", "text": "未完').encode("utf-8"),
+    "big5_multiline.csv": _csv_big5(120),
+    "bom_semicolon.csv": '\ufeffid;text\r\n1;甲公告\r\n2;"多\n行；內容"\r\n\r\n3;丙\r\n'.encode(),
+    "ragged.csv": "id,text\n1,公告甲\n2\n3,公告乙,多一欄\n4,公告丁".encode(),
+    "unbalanced.csv": 'id,text\n1,"公告\n2,內容\n3,結尾\n'.encode(),
+    "nul.csv": ("id,text\n" + "".join(f"{i},公告第{i}號\n" for i in range(300)) + "x,公告\x00內容\n").encode(),
+    "no_text_column.csv": "id,title\n1,標題\n".encode(),
 }
+TEXT_FIELD = {"big5_multiline.csv": "內容"}
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_json_lines_streamed_stage_what_the_whole_text_stages(name, write_config, tmp_path, monkeypatch):
+def test_files_streamed_stage_what_the_whole_text_stages(name, write_config, tmp_path, monkeypatch):
     from pipeline.config import load_config
     from pipeline.extract import read
     from pipeline.extract.resource import extract_resource
@@ -46,7 +53,8 @@ def test_json_lines_streamed_stage_what_the_whole_text_stages(name, write_config
     for streamed in (True, False):
         if not streamed:
             monkeypatch.setattr(read, "STREAMED", frozenset())
-        body = {"data_dir": str(tmp_path / f"data-{streamed}"), "sources": [jsonl_source(name)]}
+        source = jsonl_source(name, format=name.rsplit(".", 1)[1], text_field=TEXT_FIELD.get(name, "text"))
+        body = {"data_dir": str(tmp_path / f"data-{streamed}"), "sources": [source]}
         cfg = load_config(write_config(body))
         ctx = make_context(cfg)
         [resource] = discover_resources(cfg, ctx)
