@@ -48,12 +48,11 @@ def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[pa.Table, list[int]
             s.docs_in += len(rows)
             s.docs_out += sum(1 for _, d in rows if not d.reason)
         units = [unit for unit, _ in rows]
-        docs = [doc for _, doc in rows]
+        chunks = [[doc for _, doc in rows[i : i + CHUNK]] for i in range(0, len(rows), CHUNK)]
         del rows
         tables: list[pa.Table] = []
-        while docs:
-            chunk = docs[:CHUNK]
-            del docs[:CHUNK]
+        while chunks:
+            chunk = chunks.pop(0)  # a few hundred chunks at most: the documents themselves are not moved
             builder.measure(chunk)
             builder.sign(chunk)
             tables.append(to_table(chunk))
