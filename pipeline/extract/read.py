@@ -16,7 +16,7 @@ from lxml import etree
 from pipeline.config import LoadedConfig
 from pipeline.document import Document
 from pipeline.extract.builder import Builder
-from pipeline.extract.split import WHOLE, Share
+from pipeline.extract.split import WHOLE, Mode, Share
 from pipeline.fetch import local_path
 from pipeline.readers import DOCUMENT_READERS, FORMAT_OF_EXTENSION, STREAMED, Content
 from pipeline.readers.archive import ZIP_MAGIC, is_zip, iter_members
@@ -114,6 +114,14 @@ def _mapped(
     return rows
 
 
+def _as_planned(share: Share | None, mode: Mode) -> tuple[bool, Share | None]:
+    """Whether this part reads the file, and the share of it it builds. A file that is not what the plan saw
+    (records where it saw members, or the other way round) is read all by part 0, not at all by the others."""
+    if share is None or share.mode == mode:
+        return True, share
+    return share.part == 0, None
+
+
 def _text_file(path: Path) -> bool:
     """The file begins as text does: not an archive, not a document (PDF, Office)."""
     with path.open("rb") as fh:
@@ -136,10 +144,9 @@ def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
             return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_streamed_bytes {limit:,}"))]
         codec = streamed_codec(path, resource.encoding_hint)
         if codec is not None:
-            if share is not None and share.mode != "records":
-                if share.part != 0:  # not the file the plan saw: part 0 reads it all, the other parts nothing
-                    return []
-                share = None
+            reads, share = _as_planned(share, "records")
+            if not reads:
+                return []
             builder.decoded(codec)
             with path.open(encoding=codec, newline="") as text:
                 return _mapped(cfg, builder, resource, text, "", share)
@@ -148,10 +155,9 @@ def read_resource(cfg: LoadedConfig, builder: Builder) -> list[Row]:
         return [(WHOLE, builder.whole_resource("too_large", f"{size:,} bytes > max_resource_bytes {limit:,}"))]
     data = path.read_bytes()
     archive = is_zip(data) and sniff(data) is None  # ODF and OOXML documents are ZIP packages, not archives
-    if share is not None and share.mode != ("members" if archive else "records"):
-        if share.part != 0:  # not the file the plan saw: part 0 reads it all, the other parts nothing
-            return []
-        share = None
+    reads, share = _as_planned(share, "members" if archive else "records")
+    if not reads:
+        return []
     if not archive:
         found = _decoded(builder, data, "", resource)
         del data  # a big file's bytes go once decoded: its records are read from the text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 CHUNK = 4096  # documents measured, signed and turned into rows at a time
 MERGE_ROWS = 4096  # rows a merge of parts copies at a time
 UNIT = "_unit"  # a part's rows carry the unit they came from until the merge
+RECORDED = ["id", "reason", "source_encoding"]  # the columns a staged file's record is made from
 
 
 def _documents(cfg: LoadedConfig, builder: Builder) -> tuple[pa.Table, list[int]]:
@@ -115,7 +117,7 @@ def _record(
     normalization: dict[str, Any],
     steps: dict[str, StepStat],
 ) -> StagedResource:
-    """Write the record of a staged file; `columns`: its rows, or at least their reason and source_encoding."""
+    """Write the record of a staged file; `columns`: its rows, or at least their RECORDED columns."""
     staged_path, record_path = staged_paths(ctx, key)
     reasons = [r for r in columns.column("reason").to_pylist() if r]
     record = StagedResource(
@@ -189,16 +191,12 @@ def merge_parts(
     records = [PartRecord.model_validate_json(record.read_text(encoding="utf-8")) for _, record in paths]
     units = [t.column(UNIT).to_numpy() for t in tables]
     tables = [t.drop_columns([UNIT]) for t in tables]
-    staged_path, _ = staged_paths(ctx, key)
+    # the file failed as a whole: every part (or the one that hit it) holds that row alone
     whole = next((t for t, u in zip(tables, units, strict=True) if (u == WHOLE).any()), None)
-    if whole is not None:  # the file failed as a whole: every part (or the one that hit it) holds that row alone
-        atomic_write(staged_path, lambda tmp: feather.write_feather(whole, tmp, compression="zstd"))
-        columns = whole
-    else:
-        runs = merge_runs(units)
-        atomic_write(staged_path, lambda tmp: _write_runs(tmp, tables, runs))
-        columns = feather.read_table(staged_path, columns=["id", "reason", "source_encoding"])
-    tables.clear()  # let go of the mapped parts before they are deleted
+    runs = merge_runs(units) if whole is None else []
+    # what the record reads of the rows, in their merged order, taken from the mapped parts (none: no rows)
+    recorded = [t.select(RECORDED) for t in tables]
+    columns = whole if whole is not None else pa.concat_tables([recorded[0].slice(0, 0), *_in_runs(recorded, runs)])
     stats = merged_stats([r.normalization for r in records], columns.column("id").to_pylist())
     steps: dict[str, StepStat] = {}
     for record in records:
@@ -207,7 +205,13 @@ def merge_parts(
             total.docs_in += stat.docs_in
             total.docs_out += stat.docs_out
             total.cpu_s += stat.cpu_s
-    staged = _record(ctx, key, resource, fetched, columns, stats, steps)
+    if whole is not None:
+        staged = _stage(ctx, key, resource, fetched, whole, stats, steps)
+    else:
+        staged_path, _ = staged_paths(ctx, key)
+        atomic_write(staged_path, lambda tmp: _write_runs(tmp, tables, runs))
+        staged = _record(ctx, key, resource, fetched, columns, stats, steps)
+    tables.clear()  # let go of the mapped parts before they are deleted
     _remove(paths)
     return staged
 
@@ -227,6 +231,12 @@ def merge_runs(units: list[np.ndarray]) -> list[tuple[int, int, int]]:
     return [(int(part[a]), int(place[a]), int(place[b - 1]) + 1) for a, b in zip(starts, ends, strict=True)]
 
 
+def _in_runs(tables: list[pa.Table], runs: list[tuple[int, int, int]]) -> Iterator[pa.Table]:
+    """The runs of rows of `tables`, in order, as slices (no copy)."""
+    for part, start, stop in runs:
+        yield tables[part].slice(start, stop - start)
+
+
 def _write_runs(path: str, tables: list[pa.Table], runs: list[tuple[int, int, int]]) -> None:
     """The runs of rows of `tables`, in order, as one Arrow file (what `feather.write_feather` writes, zstd),
     MERGE_ROWS rows at a time."""
@@ -234,9 +244,9 @@ def _write_runs(path: str, tables: list[pa.Table], runs: list[tuple[int, int, in
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, tables[0].schema, options=options) as writer:
         pending: list[pa.Table] = []
         held = 0
-        for part, start, stop in runs:
-            pending.append(tables[part].slice(start, stop - start))
-            held += stop - start
+        for rows in _in_runs(tables, runs):
+            pending.append(rows)
+            held += rows.num_rows
             if held >= MERGE_ROWS:
                 writer.write_table(pa.concat_tables(pending).combine_chunks())
                 pending, held = [], 0

@@ -136,6 +136,11 @@ def _line_by_line(data: bytes) -> str | None:
     return "".join(lines)
 
 
+def _codecs_to_try(declared: str | None) -> list[str]:
+    """The codecs a text without a BOM is tried in, in order: the declared one, strict UTF-8, strict CP950."""
+    return list(dict.fromkeys(c for c in (canonical_declared(declared), "utf-8", "cp950") if c))
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     """Decode strictly; raise DecodeFailure naming the offsets and user-defined codes when nothing fits."""
     for bom, codec in _BOMS:
@@ -149,12 +154,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         raise DecodeFailure("binary_content", why)
     attempts: list[str] = []
     hinted = canonical_declared(declared)
-    order = [c for c in (hinted, "utf-8", "cp950") if c]
-    seen: set[str] = set()
-    for codec in order:
-        if codec in seen:
-            continue
-        seen.add(codec)
+    for codec in _codecs_to_try(declared):
         try:
             how = "declared" if codec == hinted else codec
             return Decoded(data.decode(codec), codec, how)
@@ -190,7 +190,7 @@ def streamed_codec(path: Path, declared: str | None = None) -> str | None:
     elif any(head.startswith(bom) for bom, _ in _BOMS) or _binary(head):
         return None
     else:
-        order = list(dict.fromkeys(c for c in (canonical_declared(declared), "utf-8", "cp950") if c))
+        order = _codecs_to_try(declared)
     for codec in order:
         found = _decodes(path, codec)
         if found is not None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from pipeline.readers.records import BadRecord, Record
+from pipeline.readers.records import BadRecord, Record, stream_lines
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -24,16 +24,12 @@ def json_lines(text: str) -> Iterator[str]:
         yield text[start:]
 
 
-def _stream_lines(stream: IO[str]) -> Iterator[str]:
-    """`json_lines` of a text stream opened with newline="" (which ends lines where `json_lines` does)."""
-    for n, line in enumerate(stream):
-        line = line.rstrip("\r\n")
-        yield line.removeprefix("\ufeff") if n == 0 else line
-
-
 def read_jsonl(text: str | IO[str]) -> Iterator[Record | BadRecord]:
     """Records of JSON Lines: a decoded text, or a text stream (a big file read a line at a time)."""
-    lines = json_lines(text.removeprefix("\ufeff")) if isinstance(text, str) else _stream_lines(text)
+    if isinstance(text, str):
+        lines = json_lines(text.removeprefix("\ufeff"))
+    else:
+        lines = (line.rstrip("\r\n") for line in stream_lines(text))
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
-from pipeline.readers.records import BadRecord, Record
+from pipeline.readers.records import BadRecord, Record, stream_lines
 
 csv.field_size_limit(2**31 - 1)  # a huge cell is a record to reject as too long, not a reader crash
 
@@ -28,7 +28,7 @@ def read_csv(text: str | IO[str]) -> Iterator[Record | BadRecord]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(_lines(source), delimiter=delimiter)
+    reader = csv.reader(stream_lines(source), delimiter=delimiter)
     header: list[str] | None = None
     line = 1
     last: tuple[int, Record | BadRecord] | None = None  # held back: only the last row can be an unclosed quote
@@ -63,13 +63,6 @@ def read_csv(text: str | IO[str]) -> Iterator[Record | BadRecord]:
         yield _unclosed_quote(source, *last)
 
 
-def _lines(source: IO[str]) -> Iterator[str]:
-    """The source's lines from its start (ends kept, as the csv reader wants them), a BOM left out."""
-    source.seek(0)
-    for n, line in enumerate(source):
-        yield line.removeprefix("\ufeff") if n == 0 else line
-
-
 @dataclass
 class _Rest:
     """The text from one line on, as far as a report needs it: its beginning, and its quotes and lines counted."""
@@ -88,7 +81,7 @@ def _rest(source: IO[str], line: int) -> _Rest:
     head: list[str] = []
     kept = quotes = lines = 0
     last = ""
-    for last in islice(_lines(source), line - 1, None):
+    for last in islice(stream_lines(source), line - 1, None):
         if kept < RAW_CHARS:
             head.append(last)
             kept += len(last)
