@@ -64,7 +64,7 @@ def views_of(text: str) -> tuple[str, list[str]]:
         if len(folded) == len(lowered) == len(joined):
             ends = list(accumulate(map(len, pieces)))
             lines = [_STRIP.sub("", folded[start:end]) for start, end in zip([0, *ends[:-1]], ends, strict=True)]
-            return _STRIP.sub("", folded), lines
+            return "".join(lines), lines  # the lines cut the whole text: stripped one by one, they join to it
     return hashing_view(text), [hashing_view(line) for line in text.split("\n")]
 
 

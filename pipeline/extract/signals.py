@@ -11,11 +11,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from pipeline.chars import han_count
+from pipeline.chars import HAN_RUN, ClassCounter
 
 _SPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -103,10 +104,16 @@ class Measured:
         return max(len(self.chars), 1)
 
 
+@lru_cache(maxsize=1)
+def _han_and_digits() -> ClassCounter:
+    return ClassCounter(HAN_RUN, _DIGIT)
+
+
 def measure(text: str) -> Measured:
     chars = _SPACE.sub("", text)
     wordy = _NOT_ALNUM.sub("", chars)
-    return Measured(text, chars, wordy, _lines(text), han_count(chars), len(_DIGIT.findall(chars)))
+    han, digits = _han_and_digits()(chars)
+    return Measured(text, chars, wordy, _lines(text), han, digits)
 
 
 # Registered signals: name -> function of the measured text. Each is a field of the `quality` struct

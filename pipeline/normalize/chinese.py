@@ -19,7 +19,7 @@ from typing import Any
 
 import opencc
 
-from pipeline.chars import HAN_RUN
+from pipeline.chars import HAN_RUN, ClassCounter
 
 MIN_EVIDENCE = 2  # Simplified-only characters a text or sentence needs before it counts as Simplified
 _SPAN = re.compile(r"[^。！？!?\n]*[。！？!?\n]?")
@@ -70,14 +70,8 @@ def _char_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return as_class(trad_only), as_class(simp_only)
 
 
-def _count(runs: re.Pattern[str], text: str) -> int:
-    """Characters matched, counted over runs (a match per character would cost 5x more)."""
-    return sum(map(len, runs.findall(text)))
-
-
 def script_stats(text: str) -> ScriptStats:
-    trad, simp = _char_patterns()
-    return ScriptStats(_count(HAN_RUN, text), _count(trad, text), _count(simp, text))
+    return _script_counts(text)[0]
 
 
 def classify(stats: ScriptStats, letters: int) -> str:
@@ -92,12 +86,19 @@ def classify(stats: ScriptStats, letters: int) -> str:
     return "mixed"
 
 
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters (Han included): word characters other than digits and _
 
 
-def _letters(text: str) -> int:
-    """Letters (Han included): word characters other than digits and _, counted over runs."""
-    return _count(_LETTER_RUN, text)
+@lru_cache(maxsize=1)
+def _counter() -> ClassCounter:
+    trad, simp = _char_patterns()
+    return ClassCounter(HAN_RUN, trad, simp, _LETTER_RUN)
+
+
+def _script_counts(text: str) -> tuple[ScriptStats, int]:
+    """The text's script statistics and its count of letters, from one pass over it."""
+    han, trad, simp, letters = _counter()(text)
+    return ScriptStats(han, trad, simp), letters
 
 
 @dataclass
@@ -119,14 +120,14 @@ def _sample(before: str, after: str) -> dict[str, str]:
 
 def to_traditional(text: str, config: str = "s2twp", variants: str | None = None) -> ScriptResult:
     """Classify, then convert only what is Simplified: a whole hans document, or the hans spans of a mixed one."""
-    stats = script_stats(text)
-    script = classify(stats, _letters(text))
+    stats, letters = _script_counts(text)
+    script = classify(stats, letters)
     result = ScriptResult(text, script, stats.traditional_ratio)
     if config != "none" and script in ("hans", "mixed"):
         conv = converter(config)
         parts: list[str] = []
         for span in _SPAN.findall(text):
-            span_script = classify(script_stats(span), _letters(span)) if script == "mixed" else "hans"
+            span_script = classify(*_script_counts(span)) if script == "mixed" else "hans"
             new = conv.convert(span) if span_script in ("hans", "mixed") and span else span
             if new != span:
                 result.changed_chars += _diff_count(span, new)

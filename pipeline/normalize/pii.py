@@ -192,8 +192,13 @@ def find(text: str, categories: set[str] | None = None) -> list[tuple[int, int, 
     view = shadow(text)
     spans: list[tuple[int, int, Detector]] = []
     taken: list[tuple[int, int]] = []
+    hinted: dict[Callable[[str], object], bool] = {}  # detectors share hints: each is searched once a text
     for det in DETECTORS:
-        if (categories is not None and det.category not in categories) or not det.hint(view):
+        if categories is not None and det.category not in categories:
+            continue
+        if det.hint not in hinted:
+            hinted[det.hint] = bool(det.hint(view))
+        if not hinted[det.hint]:
             continue
         for m in det.pattern.finditer(view):
             start, end = m.span(det.group)
