@@ -26,7 +26,8 @@ SHINGLE_HASH = "poly64-fold32"  # recorded with the corpus: how shingles become 
 
 _POLY = np.uint64(0x100000001B3)  # odd multiplier of the shingle polynomial (FNV-1a 64 prime)
 _MASK64 = (1 << 64) - 1
-_BATCH_SHINGLES = 1 << 16  # shingles permuted per matrix: 128 x 64k x 4 bytes = 32 MB at 128 permutations
+_BATCH_SHINGLES = 1 << 14  # shingles permuted per matrix: 128 x 16k x 4 bytes = 8 MB (32 MB is allocated
+# afresh by mmap each time, and page faults made signing twice as slow)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 

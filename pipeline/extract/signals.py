@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.chars import HAN_RUN, ClassCounter
+from pipeline.chars import HAN_RUN, ClassCounter, ClassRemover
 
 _SPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -105,14 +105,15 @@ class Measured:
 
 
 @lru_cache(maxsize=1)
-def _han_and_digits() -> ClassCounter:
-    return ClassCounter(HAN_RUN, _DIGIT)
+def _tables() -> tuple[ClassRemover, ClassRemover, ClassCounter]:
+    return ClassRemover(_SPACE), ClassRemover(_NOT_ALNUM), ClassCounter(HAN_RUN, _DIGIT)
 
 
 def measure(text: str) -> Measured:
-    chars = _SPACE.sub("", text)
-    wordy = _NOT_ALNUM.sub("", chars)
-    han, digits = _han_and_digits()(chars)
+    no_space, only_alnum, han_and_digits = _tables()
+    chars = no_space(text)
+    wordy = only_alnum(chars)
+    han, digits = han_and_digits(chars)
     return Measured(text, chars, wordy, _lines(text), han, digits)
 
 
