@@ -1,4 +1,5 @@
-"""ClassCounter: one table lookup per character gives exactly the counts of one regex pass per class."""
+"""ClassCounter and ClassRemover: one table lookup per character gives exactly what a regex pass per class
+gives (counts; the text with the class removed)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 
 import pytest
 
-from pipeline.chars import HAN_RUN, ClassCounter
+from pipeline.chars import HAN_RUN, ClassCounter, ClassRemover
+from pipeline.dedup.hashing import _STRIP_IN_LINES
 from pipeline.normalize.chinese import _char_patterns, _counter
 
 LETTERS = re.compile(r"[^\W\d_]+")
@@ -55,3 +57,10 @@ def test_class_count_is_bounded():
         ClassCounter()
     with pytest.raises(ValueError):
         ClassCounter(*[DIGIT] * 9)
+
+
+@pytest.mark.parametrize("pattern", [re.compile(r"\s+"), re.compile(r"[\W_]+"), _STRIP_IN_LINES])
+def test_removal_equals_the_regex_substitution(pattern):
+    remove = ClassRemover(pattern)
+    for text in _texts():
+        assert remove(text) == pattern.sub("", text), text[:40]
