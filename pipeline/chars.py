@@ -5,6 +5,7 @@ in one numpy pass where the per-document steps would otherwise run a regex pass 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,14 +23,18 @@ TABLE_LIMIT = 0x40000  # planes 0-3: every Han extension, every letter and digit
 SHORT = 40  # characters below which a regex is faster than numpy (whose fixed cost is ~5 us a call)
 
 
+@lru_cache(maxsize=1)
+def _every_code_point() -> str:
+    return "".join(map(chr, range(TABLE_LIMIT)))  # 1 MiB, made once a process rather than once a table
+
+
 def class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
     """For every code point below TABLE_LIMIT, a byte whose bit k says whether classes[k] matches it. Each class
     is a regex matching runs of one character class (`[...]+`, `\\d`), run over every code point at once, so a
     lookup answers exactly what the regex would."""
-    every = "".join(map(chr, range(TABLE_LIMIT)))
     table = np.zeros(TABLE_LIMIT, dtype=np.uint8)
     for bit, pattern in enumerate(classes):
-        for run in pattern.finditer(every):
+        for run in pattern.finditer(_every_code_point()):
             table[run.start() : run.end()] |= 1 << bit
     return table
 
