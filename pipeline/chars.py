@@ -28,10 +28,28 @@ def _every_code_point() -> str:
     return "".join(map(chr, range(TABLE_LIMIT)))  # 1 MiB, made once a process rather than once a table
 
 
+def one_class(pattern: re.Pattern[str]) -> bool:
+    """Whether the regex matches one character class, alone or repeated (`\\d`, `[...]+`, `\\s+`): whether a
+    character matches it whatever its neighbours, which is what a table of code points can answer. Read from
+    the parse the regex engine compiles (a `\\d{2,}`, a `\\b` or a look-behind depends on the neighbours)."""
+    from re import _parser
+
+    items = list(_parser.parse(pattern.pattern, pattern.flags))
+    if len(items) == 1 and items[0][0] is _parser.MAX_REPEAT:
+        low, high, inner = items[0][1]
+        if low != 1 or high is not _parser.MAXREPEAT:
+            return False
+        items = list(inner)
+    return len(items) == 1 and items[0][0] in (_parser.IN, _parser.LITERAL, _parser.NOT_LITERAL, _parser.ANY)
+
+
 def class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
     """For every code point below TABLE_LIMIT, a byte whose bit k says whether classes[k] matches it. Each class
-    is a regex matching runs of one character class (`[...]+`, `\\d`), run over every code point at once, so a
-    lookup answers exactly what the regex would."""
+    is a regex of one character class (`one_class`), run over every code point at once, so a lookup answers
+    exactly what the regex would."""
+    for pattern in classes:
+        if not one_class(pattern):
+            raise ValueError(f"not a regex of one character class: {pattern.pattern!r}")
     table = np.zeros(TABLE_LIMIT, dtype=np.uint8)
     for bit, pattern in enumerate(classes):
         for run in pattern.finditer(_every_code_point()):
@@ -41,7 +59,7 @@ def class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
 
 def code_points(text: str) -> np.ndarray | None:
     """The text's code points, or None where a table cannot answer (a code point at or beyond TABLE_LIMIT)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     return None if points.size and int(points.max()) >= TABLE_LIMIT else points
 
 

@@ -64,3 +64,12 @@ def test_removal_equals_the_regex_substitution(pattern):
     remove = ClassRemover(pattern)
     for text in _texts():
         assert remove(text) == pattern.sub("", text), text[:40]
+
+
+@pytest.mark.parametrize("pattern", [r"\d{2,}", r"\b\w", "ab", r"(?<=a)b", r"[a-z]*", r"\d+?"])
+def test_a_regex_that_reads_neighbours_is_refused(pattern):
+    """A table answers per character: a regex whose match depends on the characters around it cannot be one."""
+    with pytest.raises(ValueError, match="one character class"):
+        ClassCounter(re.compile(pattern))
+    with pytest.raises(ValueError, match="one character class"):
+        ClassRemover(re.compile(pattern))
