@@ -5,7 +5,7 @@ in one numpy pass where the per-document steps would otherwise run a regex pass 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -43,13 +43,9 @@ def one_class(pattern: re.Pattern[str]) -> bool:
     return len(items) == 1 and items[0][0] in (_parser.IN, _parser.LITERAL, _parser.NOT_LITERAL, _parser.ANY)
 
 
-def class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
-    """For every code point below TABLE_LIMIT, a byte whose bit k says whether classes[k] matches it. Each class
-    is a regex of one character class (`one_class`), run over every code point at once, so a lookup answers
-    exactly what the regex would."""
-    for pattern in classes:
-        if not one_class(pattern):
-            raise ValueError(f"not a regex of one character class: {pattern.pattern!r}")
+def _class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
+    """For every code point below TABLE_LIMIT, a byte whose bit k says whether classes[k] matches it: each class
+    (`one_class`) run over every code point at once, so a lookup answers exactly what the regex would."""
     table = np.zeros(TABLE_LIMIT, dtype=np.uint8)
     for bit, pattern in enumerate(classes):
         for run in pattern.finditer(_every_code_point()):
@@ -57,44 +53,65 @@ def class_table(classes: tuple[re.Pattern[str], ...]) -> np.ndarray:
     return table
 
 
-def code_points(text: str) -> np.ndarray | None:
-    """The text's code points, or None where a table cannot answer (a code point at or beyond TABLE_LIMIT)."""
+def _table_points(text: str) -> np.ndarray | None:
+    """The text's code points, or None where the regexes answer instead: a text under SHORT characters (they
+    are faster there), or one with a code point at or beyond TABLE_LIMIT (no table holds it)."""
+    if len(text) < SHORT:
+        return None
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    return None if points.size and int(points.max()) >= TABLE_LIMIT else points
+    return None if int(points.max()) >= TABLE_LIMIT else points
 
 
-class ClassCounter:
-    """How many characters of a text fall in each of a few classes, in one pass: the classes of each character
-    looked up in a table (numpy), instead of one regex pass per class -- about 6x faster on a 1,000-character
-    text, with exactly the regexes' counts (a text beyond the table is counted with them)."""
+class _ClassTable:
+    """Regexes of one character class each, and the table of them, made on first use (~35 ms): held like a
+    compiled regex, as a module's constant, it costs nothing until a text needs it."""
 
-    def __init__(self, *classes: re.Pattern[str]) -> None:
+    def __init__(self, classes: tuple[re.Pattern[str], ...]) -> None:
         if not 0 < len(classes) <= 8:
             raise ValueError("between 1 and 8 classes")
+        for pattern in classes:
+            if not one_class(pattern):
+                raise ValueError(f"not a regex of one character class: {pattern.pattern!r}")
         self.classes = classes
-        self._table = class_table(classes)
+
+    @cached_property
+    def table(self) -> np.ndarray:
+        return _class_table(self.classes)
+
+
+class ClassCounter(_ClassTable):
+    """How many characters of a text fall in each of a few classes, in one pass: the classes of each character
+    looked up in a table (numpy), instead of one regex pass per class -- about 6x faster on a 1,000-character
+    text, with exactly the regexes' counts (`_table_points` says where the regexes count instead)."""
+
+    def __init__(self, *classes: re.Pattern[str]) -> None:
+        super().__init__(classes)
         combos = np.arange(1 << len(classes))
         self._per_class = ((combos[:, None] >> np.arange(len(classes))) & 1).astype(np.int64)
 
     def __call__(self, text: str) -> tuple[int, ...]:
-        points = code_points(text) if len(text) >= SHORT else None
+        points = _table_points(text)
         if points is None:
             return tuple(sum(map(len, pattern.findall(text))) for pattern in self.classes)
-        combos = np.bincount(self._table[points], minlength=len(self._per_class))
+        combos = np.bincount(self.table[points], minlength=len(self._per_class))
         return tuple(int(n) for n in combos @ self._per_class)
 
 
-class ClassRemover:
+class ClassRemover(_ClassTable):
     """`pattern.sub("", text)` for a pattern of one character class, by a table lookup and a mask (numpy):
-    2-3x faster than the regex on a 1,000-character text, the same result (the regex does short texts and
-    texts beyond the table)."""
+    2-3x faster than the regex on a 1,000-character text, the same result (`_table_points` says where the regex
+    does it instead)."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__((pattern,))
         self.pattern = pattern
-        self._keep = class_table((pattern,)) == 0
+
+    @cached_property
+    def _keep(self) -> np.ndarray:
+        return self.table == 0
 
     def __call__(self, text: str) -> str:
-        points = code_points(text) if len(text) >= SHORT else None
+        points = _table_points(text)
         if points is None:
             return self.pattern.sub("", text)
         return points[self._keep[points]].tobytes().decode("utf-32-le", "surrogatepass")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from itertools import accumulate
 
 import xxhash
@@ -40,11 +39,7 @@ def _drop_pattern(keep: str = "") -> re.Pattern[str]:
 
 _STRIP = _drop_pattern()
 _STRIP_IN_LINES = _drop_pattern(keep="\n")
-
-
-@lru_cache(maxsize=1)
-def _strip_in_lines() -> ClassRemover:
-    return ClassRemover(_STRIP_IN_LINES)
+_STRIP_LINES_KEPT = ClassRemover(_STRIP_IN_LINES)  # the same strip, by table lookup
 
 
 def hashing_view(text: str) -> str:
@@ -62,7 +57,7 @@ def views_of(text: str) -> tuple[str, list[str]]:
     from one conversion: the lines are cut from the converted text where their characters end in it. Where
     normalising, lower-casing or converting changes the length of the text (rare: NFKC of a text not yet in
     it, or a phrase converted to one of another length), the lines are converted one by one instead."""
-    kept = _strip_in_lines()(text)
+    kept = _STRIP_LINES_KEPT(text)
     pieces = kept.split("\n")
     joined = "".join(pieces)
     if unicodedata.is_normalized("NFKC", joined):

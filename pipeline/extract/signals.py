@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,8 @@ from pipeline.chars import HAN_RUN, ClassCounter, ClassRemover
 _SPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
+_NO_SPACE, _ONLY_ALNUM = ClassRemover(_SPACE), ClassRemover(_NOT_ALNUM)
+_HAN_AND_DIGITS = ClassCounter(HAN_RUN, _DIGIT)
 _BOILERPLATE = re.compile(
     r"^(?:回首頁|回上頁|首頁|網站導覽|列印|友善列印|分享|加入書籤|字級[:：]?.*|瀏覽人次.*|最後更新(?:日期|時間)?[:：].*|"
     r"版權所有.*|copyright.*|all rights reserved.*|隱私權(?:及資訊安全)?政策|政府網站資料開放宣告|"
@@ -104,16 +105,10 @@ class Measured:
         return max(len(self.chars), 1)
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[ClassRemover, ClassRemover, ClassCounter]:
-    return ClassRemover(_SPACE), ClassRemover(_NOT_ALNUM), ClassCounter(HAN_RUN, _DIGIT)
-
-
 def measure(text: str) -> Measured:
-    no_space, only_alnum, han_and_digits = _tables()
-    chars = no_space(text)
-    wordy = only_alnum(chars)
-    han, digits = han_and_digits(chars)
+    chars = _NO_SPACE(text)
+    wordy = _ONLY_ALNUM(chars)
+    han, digits = _HAN_AND_DIGITS(chars)
     return Measured(text, chars, wordy, _lines(text), han, digits)
 
 
