@@ -82,26 +82,20 @@ def run(
     _exit_on_sigterm()
     loaded = _config(config, output)
     from flows.serve import discard_run_api, run_api
-    from pipeline.extract.workers import extraction_workers, start_gate
-    from pipeline.paths import new_run_id
+    from pipeline.gc_pause import collector_paused
 
-    run_id = new_run_id()
-    with ExitStack() as stack:
-        dask = loaded.corpus.dask
-        # The run's Prefect API boots first, while the checks below run and Prefect is imported; the extraction
-        # workers are spawned then, and warm up once the flow has discovered its resources (before, they would
-        # slow the server's boot and the flow's start). A cluster of its own (`dask.address`) must be given a
-        # server its workers can reach: none is started.
-        needs_api = dask is None or dask.address is None
-        if not needs_api:
-            discard_run_api()  # launched first thing (`flows.entry`), before the config said so
-        own_server = needs_api and not os.environ.get("PREFECT_API_URL")  # what run_api will launch
-        api_ready = stack.enter_context(run_api()) if needs_api else None
-        _inputs_present(loaded)
+    # The run's Prefect API boots first (launched by `flows.entry`), while the checks below run and Prefect is
+    # imported; the extraction workers are spawned then, and warm up once the flow has discovered its resources
+    # (before, they would slow the server's boot and the flow's start). A cluster of its own (`dask.address`)
+    # must be given a server its workers can reach: none is started.
+    dask = loaded.corpus.dask
+    needs_api = dask is None or dask.address is None
+    if not needs_api:
+        discard_run_api()  # launched first thing, before the config said so
+    _inputs_present(loaded)
+    with collector_paused():  # the imports are most of a run's start
         from pipeline.dedup.index import DedupIndexError
-        from pipeline.publish.build import PublishError
         from pipeline.publish.decisions import open_published
-        from pipeline.sources.files import SourceError
 
         try:
             open_published(loaded)  # fail fast, before the flow starts
@@ -112,7 +106,15 @@ def run(
         from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.build_corpus import DaskModeError, build_corpus
+        from pipeline.extract.workers import extraction_workers, start_gate
+        from pipeline.paths import new_run_id
+        from pipeline.publish.build import PublishError
+        from pipeline.sources.files import SourceError
 
+    run_id = new_run_id()
+    with ExitStack() as stack:
+        own_server = needs_api and not os.environ.get("PREFECT_API_URL")  # what run_api will launch
+        api_ready = stack.enter_context(run_api()) if needs_api else None
         if dask is None:  # spawned once this process has imported what it needs: the cores went to that first
             stack.enter_context(extraction_workers(loaded, workers or loaded.corpus.workers, run_id, start_gate()))
         settings: dict[Any, Any] = {}

@@ -12,6 +12,9 @@ def main() -> None:  # pragma: no cover - console script entry
         from flows.serve import launch_run_api
 
         launch_run_api()
-    from flows.cli import main as cli_main
+    from pipeline.gc_pause import collector_paused
+
+    with collector_paused():
+        from flows.cli import main as cli_main
 
     cli_main()

@@ -34,19 +34,22 @@ def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None 
         gate.wait(GATE_WAIT_S)
     if abandoned is not None and abandoned.is_set():
         return  # closed before any work came (nothing to extract): no dictionaries to load for it
-    from pipeline.dedup.minhash import permutations
-    from pipeline.normalize.chinese import converter
-    from pipeline.normalize.segment import tokenizer
+    from pipeline.gc_pause import collector_paused
 
-    norm = cfg.corpus.normalize
-    if norm.convert != "none":
-        converter(norm.convert)
-    converter("t2s")  # the hashing view
-    if norm.segment:
-        tokenizer()
-    cfg.token_counter()
-    if cfg.corpus.dedup.near:
-        permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
+    with collector_paused():
+        from pipeline.dedup.minhash import permutations
+        from pipeline.normalize.chinese import converter
+        from pipeline.normalize.segment import tokenizer
+
+        norm = cfg.corpus.normalize
+        if norm.convert != "none":
+            converter(norm.convert)
+        converter("t2s")  # the hashing view
+        if norm.segment:
+            tokenizer()
+        cfg.token_counter()
+        if cfg.corpus.dedup.near:
+            permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
 
 def _extract(
