@@ -46,6 +46,16 @@ def test_box_drawing_tables_are_layout_not_repetition():
 def test_language_signal():
     assert language("The Ministry of Justice", 0, 20) == "en"
     assert language("tsi̍t-ē tsi̍t-puànn tsi̍t-sì-kè", 0, 20) == "nan-Latn"
+    assert language("Guá sī Tâi-uân-lâng, guá kóng Tâi-gí.", 0, 20) == "nan-Latn"  # Tâi-lô, some words unhyphenated
+    assert language("Góa sī Tâi-oân-lâng, góa beh khì chia̍h-pn̄g. Sin-niû ê saⁿ.", 0, 20) == "nan-Latn"  # POJ
+    assert language("Gua2 si7 Tai5-uan5-lang5, gua2 beh4 khi3 tsiah8-png7.", 0, 20) == "nan-Latn"  # tone numbers
+    # English hyphenates and borrows accents: words of syllables Taiwanese does not have.
+    english = (
+        "The so-called non-profit organizations shall file a long-term plan and a follow-up report, "
+        "co-signed by the vice-chairperson, with the one-stop e-government service; the café and the "
+        "résumé rules of the by-laws apply mutatis mutandis to a self-employed, full-time worker."
+    )
+    assert language(english, 0, 200) == "en"
     assert language("臺灣", 2, 2) == "zh"
     assert language("12345", 0, 0) == "other"
 

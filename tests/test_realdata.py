@@ -127,6 +127,18 @@ def test_cc_by_nd_dictionary_is_never_published(realdata_run):
     assert denied.reason_detail.str.startswith("licence CC-BY-ND-3.0-TW: policy deny; text withheld").all()
 
 
+def test_language_signal_tells_english_laws_from_romanised_taiwanese(realdata_run):
+    """English translations hyphenate ("so-called", "non-profit"); the dictionary's romanised headwords are
+    Taiwanese (Tâi-lô with tone marks, loanwords with tone values: "a33 lu55 mih3")."""
+    published, rejected, _ = realdata_run
+    detected = lambda rows: Counter(q["language"] for q in rows.quality)  # noqa: E731
+    english = published[published.dataset_id == "moj-en"]
+    assert len(english) > 200 and detected(english) == {"en": len(english)}
+    headwords = rejected[rejected.dataset_id == "moe-twblg-headwords"]
+    latin = headwords[[q["language"] not in ("zh", "other") for q in headwords.quality]]
+    assert len(latin) > 150 and detected(latin) == {"nan-Latn": len(latin)}
+
+
 def test_report_accounts_for_every_resource_with_its_decoder(realdata_run):
     published, rejected, report = realdata_run
     assert report["totals"]["records_read"] == len(published) + len(rejected)

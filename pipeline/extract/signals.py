@@ -28,8 +28,28 @@ _BOILERPLATE = re.compile(
     r"本網站.*(?:瀏覽器|解析度).*|(?:上一頁|下一頁|top|go top|:::)|.*無障礙.*標章.*)$",
     re.IGNORECASE,
 )
-# Taiwanese romanisation (Tâi-lô / POJ): tone diacritics on vowels and the nasal/ending letters they use.
-_TAILO = re.compile(r"[\u0300\u0301\u0302\u0304\u030b\u030d\u0358]|(?:\b\w+-\w+\b.*){3,}")
+# Taiwanese romanisation (Tâi-lô, POJ): words of hyphen-joined syllables, tone marks on their vowels. English
+# hyphenates too ("so-called", "non-profit") and borrows accents ("café"), so a word counts only if each of its
+# syllables is one Taiwanese has -- an initial, a vowel (or syllabic m, ng), a nasal or stop ending, a tone
+# number or a two-digit tone value ("a33 lu55 mih3": the MOE dictionary's loanwords) -- and the text is
+# romanised Taiwanese when a good share of its words are such words.
+_TONE_MARKS = "\u0300\u0301\u0302\u0304\u0306\u030b\u030c\u030d\u0358"  # NFD: á à â ā ă a̋ ǎ a̍ o͘
+_WORD_PART = "[A-Za-z\u207f\\d" + _TONE_MARKS + "]+"  # ⁿ: POJ's nasal
+_LATIN_WORD = re.compile(f"{_WORD_PART}(?:-{{1,2}}{_WORD_PART})*")  # "--": POJ's neutral tone
+_SYLLABLE = re.compile(
+    r"(?:tsh|chh|ts|ch|ph|th|kh|ng|[pbmtnlkghsj])?(?:[aeiou]+r?|ng|m)(?:nn|\u207f)?(?:ng|[mnptkh])?[1-9]{0,2}"
+)
+_NO_MARKS = str.maketrans("", "", _TONE_MARKS)
+ROMANISED_SHARE = 0.3  # of a text's Latin words
+
+
+def romanised_word(word: str) -> bool:
+    """A word written as Taiwanese romanisation: marked as such (a tone mark, POJ's ⁿ, a hyphen, a tone number)
+    and made of syllables Taiwanese has."""
+    if not (word[-1].isdigit() or "-" in word or "\u207f" in word or any(ch in _TONE_MARKS for ch in word)):
+        return False
+    syllables = word.translate(_NO_MARKS).lower().split("-")
+    return all(_SYLLABLE.fullmatch(s) for s in syllables if s)
 
 
 def _lines(text: str) -> list[str]:
@@ -82,7 +102,9 @@ def language(text: str, han: int, letters: int) -> str:
     latin = sum(1 for ch in decomposed if "a" <= ch.lower() <= "z")
     if latin < 0.5 * letters:
         return "other"
-    return "nan-Latn" if _TAILO.search(decomposed) else "en"
+    words = [w for w in _LATIN_WORD.findall(decomposed) if any(ch.isalpha() for ch in w)]
+    romanised = sum(1 for w in words if romanised_word(w))
+    return "nan-Latn" if words and romanised >= ROMANISED_SHARE * len(words) else "en"
 
 
 @dataclass(frozen=True)
