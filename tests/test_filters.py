@@ -56,6 +56,10 @@ def test_language_signal():
         "résumé rules of the by-laws apply mutatis mutandis to a self-employed, full-time worker."
     )
     assert language(english, 0, 200) == "en"
+    # Codes with numbers and the Wade-Giles names of Taiwan are no tone numbers or romanised Taiwanese.
+    for short in ("Form A1", "PM2.5 PM10 O3 NO2 SO2", "MP3 files", "Tai-chung City Government", "Lee Teng-hui"):
+        assert signals(short)["language"] == "en", short
+    assert signals("e0 a0 lâng")["language"] == "nan-Latn"  # tone 0: the neutral tone
     assert language("臺灣", 2, 2) == "zh"
     assert language("12345", 0, 0) == "other"
 

@@ -32,24 +32,36 @@ _BOILERPLATE = re.compile(
 # hyphenates too ("so-called", "non-profit") and borrows accents ("café"), so a word counts only if each of its
 # syllables is one Taiwanese has -- an initial, a vowel (or syllabic m, ng), a nasal or stop ending, a tone
 # number or a two-digit tone value ("a33 lu55 mih3": the MOE dictionary's loanwords) -- and the text is
-# romanised Taiwanese when a good share of its words are such words.
-_TONE_MARKS = "\u0300\u0301\u0302\u0304\u0306\u030b\u030c\u030d\u0358"  # NFD: á à â ā ă a̋ ǎ a̍ o͘
+# romanised Taiwanese when a good share of its words are such words. Pinyin's caron (ǎ) is no Taiwanese mark.
+_TONE_MARKS = "\u0300\u0301\u0302\u0304\u0306\u030b\u030d\u0358"  # NFD: á à â ā ă a̋ a̍ o͘
 _WORD_PART = "[A-Za-z\u207f\\d" + _TONE_MARKS + "]+"  # ⁿ: POJ's nasal
 _LATIN_WORD = re.compile(f"{_WORD_PART}(?:-{{1,2}}{_WORD_PART})*")  # "--": POJ's neutral tone
 _SYLLABLE = re.compile(
-    r"(?:tsh|chh|ts|ch|ph|th|kh|ng|[pbmtnlkghsj])?(?:[aeiou]+r?|ng|m)(?:nn|\u207f)?(?:ng|[mnptkh])?[1-9]{0,2}"
+    r"(?:tsh|chh|ts|ch|ph|th|kh|ng|[pbmtnlkghsj])?(?:[aeiou]+r?|ng|m)(?:nn|\u207f)?(?:ng|[mnptkh])?[0-9]{0,2}"
 )
 _NO_MARKS = str.maketrans("", "", _TONE_MARKS)
 ROMANISED_SHARE = 0.3  # of a text's Latin words
 
 
-def romanised_word(word: str) -> bool:
-    """A word written as Taiwanese romanisation: marked as such (a tone mark, POJ's ⁿ, a hyphen, a tone number)
-    and made of syllables Taiwanese has."""
-    if not (word[-1].isdigit() or "-" in word or "\u207f" in word or any(ch in _TONE_MARKS for ch in word)):
-        return False
-    syllables = word.translate(_NO_MARKS).lower().split("-")
-    return all(_SYLLABLE.fullmatch(s) for s in syllables if s)
+def _fits(word: str) -> bool:
+    """Every syllable of the word is one Taiwanese has."""
+    return all(_SYLLABLE.fullmatch(s) for s in word.translate(_NO_MARKS).lower().split("-") if s)
+
+
+def _tone_marked(word: str) -> bool:
+    """A tone mark, POJ's ⁿ, or a tone number after lower-case letters (gua2, a33; not A1, PM2 or NO2)."""
+    if "\u207f" in word or any(ch in _TONE_MARKS for ch in word):
+        return True
+    return word[-1].isdigit() and any(ch.islower() for ch in word)
+
+
+def romanised_words(words: list[str]) -> int:
+    """How many of the words are Taiwanese romanisation: marked as such and made of its syllables. A hyphenated
+    word without marks counts only beside marked ones: English reduplications (ping-pong) and the Wade-Giles
+    names of Taiwan's places and people (Tai-chung, Teng-hui) are hyphenated syllables too."""
+    fitting = [w for w in words if _fits(w)]
+    marked = sum(1 for w in fitting if _tone_marked(w))
+    return marked + (sum(1 for w in fitting if "-" in w and not _tone_marked(w)) if marked else 0)
 
 
 def _lines(text: str) -> list[str]:
@@ -103,8 +115,7 @@ def language(text: str, han: int, letters: int) -> str:
     if latin < 0.5 * letters:
         return "other"
     words = [w for w in _LATIN_WORD.findall(decomposed) if any(ch.isalpha() for ch in w)]
-    romanised = sum(1 for w in words if romanised_word(w))
-    return "nan-Latn" if words and romanised >= ROMANISED_SHARE * len(words) else "en"
+    return "nan-Latn" if words and romanised_words(words) >= ROMANISED_SHARE * len(words) else "en"
 
 
 @dataclass(frozen=True)
