@@ -5,7 +5,8 @@ services, under uvicorn on 127.0.0.1 -- minus what a run's server never needs, w
 - the command-line layer, whose imports cost some 0.4 s of a core;
 - registering Prefect's block types in the database (0.35 s: it imports every installed Prefect collection,
   prefect-dask and with it Dask, to hash their blocks). A run creates no blocks; a full server started on the
-  same database later registers them then. The user's settings win;
+  same database later registers them then. Settings in the environment win (a Prefect profile's do not: the
+  environment outranks it);
 - the cyclic garbage collector while it loads (0.4 s: see `pipeline.gc_pause`);
 - the final `gc.collect()` of `create_app(final=True)` (0.15 s), which reclaims the routes older FastAPI copied
   when routers were included; the FastAPI pinned here copies none.
@@ -16,15 +17,17 @@ from __future__ import annotations
 import os
 import sys
 
-_RUN_SERVER_DEFAULTS = {
-    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
-    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",  # else collections are imported to hash the registry
-}
+
+def _without_block_registration() -> None:
+    """Registration off unless the environment turns it on, and then its memoisation off too: the memoising
+    wrapper imports every collection to hash the registry before it finds registration off."""
+    register = os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
+    if register.strip().lower() in {"false", "0", "no", "off"}:
+        os.environ.setdefault("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", "false")
 
 
 def main(port: int) -> None:
-    for name, value in _RUN_SERVER_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    _without_block_registration()
     from pipeline.gc_pause import collector_paused
 
     with collector_paused():

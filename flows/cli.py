@@ -93,7 +93,7 @@ def run(
     if not needs_api:
         discard_run_api()  # launched first thing, before the config said so
     _inputs_present(loaded)
-    with collector_paused():  # the imports are most of a run's start
+    with collector_paused(freeze=False):  # the imports are most of a run's start; `run` may be called again
         from pipeline.dedup.index import DedupIndexError
         from pipeline.publish.decisions import open_published
 

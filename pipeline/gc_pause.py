@@ -15,9 +15,11 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic collection in the block; after it, what was built is frozen and collection resumes. Inside a
-    block already paused (or with the collector off), nothing changes."""
+def collector_paused(*, freeze: bool = True) -> Iterator[None]:
+    """No cyclic collection in the block; after it, what was built is frozen (`freeze`) and collection resumes.
+    Inside a block already paused (or with the collector off), nothing changes. A freeze keeps any garbage
+    cycle alive at that moment for good (a few thousand objects after Prefect's imports): fine once at a
+    process's start, not in code a long-lived process calls again and again (`run` invoked in-process)."""
     if not gc.isenabled():
         yield
         return
@@ -25,5 +27,6 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()

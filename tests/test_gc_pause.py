@@ -27,6 +27,16 @@ def test_paused_in_the_block_then_frozen_and_back_on() -> None:
     assert gc.get_freeze_count() >= frozen + len(built)
 
 
+def test_without_freezing_what_was_built_stays_collectable() -> None:
+    frozen = gc.get_freeze_count()
+    with collector_paused(freeze=False):
+        assert not gc.isenabled()
+        built = [[i] for i in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    assert built
+
+
 def test_back_on_after_an_error() -> None:
     with pytest.raises(ValueError), collector_paused():
         raise ValueError("a failed import")
