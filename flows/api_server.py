@@ -19,10 +19,10 @@ import sys
 
 
 def _without_block_registration() -> None:
-    """Registration off unless the environment turns it on, and then its memoisation off too: the memoising
-    wrapper imports every collection to hash the registry before it finds registration off."""
-    register = os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
-    if register.strip().lower() in {"false", "0", "no", "off"}:
+    """Registration off, and its memoisation with it (the memoising wrapper imports every collection to hash
+    the registry before it finds registration off), unless the environment names registration itself."""
+    if "PREFECT_API_BLOCKS_REGISTER_ON_START" not in os.environ:
+        os.environ["PREFECT_API_BLOCKS_REGISTER_ON_START"] = "false"
         os.environ.setdefault("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", "false")
 
 
