@@ -16,7 +16,7 @@ from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.compare import differ_within, substantively_different, well_formed
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
-from pipeline.dedup.verify import COPY, match, titles_agree, verify_pairs
+from pipeline.dedup.verify import COPY, JOINED, match, titles_agree, verify_pairs
 from pipeline.dedup.view import Stored, View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -466,6 +466,21 @@ def test_a_short_notice_with_a_few_typos_is_a_copy_below_the_jaccard_threshold()
     assert len(sa & sb) / len(sa | sb) < 0.8
     texts = {0: notice, 1: typos, 2: rewritten}
     assert verify_pairs([(0, 1), (0, 2)], texts, frozenset(), NEAR) == [COPY, None]
+
+
+def test_a_pair_that_verified_copies_already_join_is_not_compared():
+    """Two copies of one notice (a typo each) are each a copy of it: that they are copies of each other follows,
+    so their pair is JOINED, not compared; a pair that only a different document could join is compared."""
+    notice = (
+        "臺南市政府公告\n本府訂於本年七月辦理市民活動中心整修工程，施工期間暫停開放借用，"
+        "造成不便敬請見諒。如有疑問，請洽本府民政局承辦人員，或於上班時間至服務台詢問。"
+    )
+    first, second = notice.replace("整修", "整條"), notice.replace("見諒", "見涼")
+    rewritten = notice.replace("如有疑問，請洽本府民政局承辦人員，", "活動中心將於工程完竣後另行公告恢復開放日期，")
+    texts = {0: notice, 1: first, 2: second, 3: rewritten}
+    assert verify_pairs([(0, 1), (1, 2)], texts, frozenset(), NEAR) == [COPY, COPY]  # compared: not joined yet
+    assert verify_pairs([(0, 1), (0, 2), (1, 2)], texts, frozenset(), NEAR) == [COPY, COPY, JOINED]
+    assert verify_pairs([(0, 3), (1, 3), (0, 1), (1, 3)], texts, frozenset(), NEAR) == [None, None, COPY, None]
 
 
 def test_titles_agree_across_a_slip_or_mainland_phrasing_but_not_another_name():

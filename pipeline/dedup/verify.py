@@ -48,7 +48,8 @@ class Partial(NamedTuple):
 
 
 COPY = "copy"
-Verdict = str | Partial | None  # COPY, a partial copy, or two different documents (pickles as it is)
+JOINED = "joined"  # not compared: one cluster already through copies verified before it in its batch
+Verdict = str | Partial | None  # COPY, JOINED, a partial copy, or two different documents (pickles as it is)
 
 
 def _views(texts: Mapping[int, Source], boilerplate: frozenset[int]) -> Callable[[int], View]:
@@ -67,13 +68,29 @@ def verify_pairs(
     pairs: Iterable[tuple[int, int]], texts: Mapping[int, Source], boilerplate: frozenset[int], near: NearSettings
 ) -> list[Verdict]:
     """The verdict on each pair, the documents' views built once from `texts` (each document's text by index,
-    maybe with its stored line views; without the `boilerplate` lines at its edges)."""
+    maybe with its stored line views; without the `boilerplate` lines at its edges). A pair that copies verified
+    earlier in `pairs` already join (a and c both copies of b) is JOINED, not compared: its verdict could not
+    change the clusters, which join copies transitively, and a partial copy inside one cluster is not attached."""
     view = _views(texts, boilerplate)
+    copies: dict[int, int] = {}  # a union-find of the copies found so far: document -> parent
+
+    def root(i: int) -> int:
+        while (up := copies.get(i, i)) != i:
+            copies[i] = copies.get(up, up)
+            i = up
+        return i
+
     out: list[Verdict] = []
     for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            out.append(JOINED)
+            continue
         va, vb = view(a), view(b)
         found = match(va, vb, near)
-        if isinstance(found, tuple):
+        if found == COPY:
+            copies[max(ra, rb)] = min(ra, rb)
+        elif isinstance(found, tuple):
             shorter, longer = (a, b) if len(va.text) <= len(vb.text) else (b, a)
             found = Partial(shorter, longer, *found)
         out.append(found)
