@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint clean
+.PHONY: install bytecode run test lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,12 +13,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) bytecode
 
-run: $(STAMP)
+# Every process of a run (the command, its Prefect server, the extraction and verifying workers) imports the
+# pipeline; where Python writes no bytecode (PYTHONDONTWRITEBYTECODE, common in containers) each would compile
+# it again. Compiled once here; only what changed is compiled again.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q pipeline flows
+
+run: $(STAMP) bytecode
 	$(BIN)/twcorpus run --config configs/sample.yaml
 
-test: $(STAMP)
+test: $(STAMP) bytecode
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
