@@ -1,9 +1,11 @@
-"""Extraction across processes on one machine: decoding, normalising, segmenting and counting are Python-bound,
-so threads share one core; worker processes use them all.
+"""Extraction across processes on one machine: decoding, normalising and measuring are Python-bound, so threads
+share one core; worker processes use them all. The same workers count the published documents' words and tokens
+at publish (`publish.counts`).
 
-Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters, the jieba
-Traditional dictionary and the tokenizer are built when a worker starts, not per resource. A batch goes to a
-worker as its config, context and resources; only sidecars (small dicts) come back -- text stays on disk.
+Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters and the MinHash
+permutations are built when a worker starts, not per resource; the jieba Traditional dictionary and the tokenizer
+once extraction is over (`prepare_counting`). A batch goes to a worker as its config, context and resources;
+only sidecars (small dicts) come back -- text stays on disk.
 
 This module imports little, so a worker spawned early can wait for its go-ahead (`start_gate`) before it
 imports and warms the rest: at a run's start the cores go to the Prefect server booting first.
@@ -18,18 +20,24 @@ from multiprocessing import get_context
 from multiprocessing.synchronize import Event
 from typing import TYPE_CHECKING
 
+from pipeline.dedup.pool import bounded
+
 if TYPE_CHECKING:
     from pipeline.config import LoadedConfig
     from pipeline.extract.split import Share
     from pipeline.extract.staged import StagedResource
     from pipeline.fetch import FetchedRef
     from pipeline.paths import RunContext
+    from pipeline.publish.counts import CountChunks, Counted
     from pipeline.sources import Resource
 
 GATE_WAIT_S = 120  # a worker whose go-ahead never comes warms anyway, then
+_CONFIG: LoadedConfig | None = None  # in a worker: the run's config, for the tasks that come without it
 
 
 def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None = None) -> None:
+    global _CONFIG
+    _CONFIG = cfg
     if gate is not None:
         gate.wait(GATE_WAIT_S)
     if abandoned is not None and abandoned.is_set():
@@ -39,15 +47,11 @@ def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None 
     with collector_paused():
         from pipeline.dedup.minhash import permutations
         from pipeline.normalize.chinese import converter
-        from pipeline.normalize.segment import tokenizer
 
         norm = cfg.corpus.normalize
         if norm.convert != "none":
             converter(norm.convert)
         converter("t2s")  # the hashing view
-        if norm.segment:
-            tokenizer()
-        cfg.token_counter()
         if cfg.corpus.dedup.near:
             permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
@@ -74,6 +78,20 @@ def _merge(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: Fetc
 
 def _ready() -> None:
     """Nothing: submitted once per worker so that each is spawned and warmed now."""
+
+
+def _prepare_counting() -> None:
+    assert _CONFIG is not None
+    from pipeline.publish.counts import prepare
+
+    prepare(_CONFIG)
+
+
+def _count(texts: list[str]) -> Counted:
+    assert _CONFIG is not None
+    from pipeline.publish.counts import count_texts
+
+    return count_texts(_CONFIG, texts)
 
 
 class ExtractionPool:
@@ -138,6 +156,22 @@ class ExtractionPool:
         split |= {i: merge.result() for i, merge in merges.items()}
         done = dict(zip(whole, rest.result() if rest is not None else [], strict=True)) | split
         return [done[i] for i in range(len(batch))]
+
+    def prepare_counting(self) -> None:
+        """Load the jieba dictionary and the tokenizer in the workers now (~1 s of a core each), while publish
+        decides what it publishes: the workers count it then."""
+        self.warm()
+        for _ in range(self.workers):
+            self._pool.submit(_prepare_counting)
+
+    def counter(self) -> CountChunks:
+        """Chunks of texts counted in the workers, a few in flight at a time (`publish.counts.CountChunks`)."""
+        self.warm()  # a worker still waiting for its go-ahead would hold the first chunk
+
+        def count(chunks: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, Counted]]:
+            return bounded(self._pool, ((key, _count, (texts,)) for key, texts in chunks), 2 * self.workers)
+
+        return count
 
     def close(self) -> None:
         if self._abandoned is not None and self._gate is not None and not self._gate.is_set():

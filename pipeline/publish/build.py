@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -32,6 +33,7 @@ from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
 from pipeline.publish import history
 from pipeline.publish.card import render_card, render_notice
+from pipeline.publish.counts import UNCOUNTED, CountChunks, RowCounts, count_published, here
 from pipeline.publish.croissant import croissant
 from pipeline.publish.decisions import (
     Decisions,
@@ -104,6 +106,17 @@ def _provenance(table: pa.Table, staged: StagedResource, licence: Resolved, tier
     return _put(table, "access_tier", pa.array([tier] * n, text))
 
 
+def _counted(table: pa.Table, reasons: list[str | None], counts: RowCounts | None, label: str | None) -> pa.Table:
+    """The word and token counts of the published rows (`counts`); rejected rows have none."""
+    if counts is None:  # neither words nor tokens are counted
+        return table
+    rejected = np.fromiter((r is not None for r in reasons), dtype=bool, count=len(reasons))
+    words = pa.array(counts.words, pa.int64(), mask=rejected | (counts.words == UNCOUNTED))
+    tokens = pa.array(counts.tokens, pa.int64(), mask=rejected | (counts.tokens == UNCOUNTED))
+    named = pc.if_else(pc.is_valid(tokens), pa.scalar(label, pa.string()), pa.scalar(None, pa.string()))
+    return _put(_put(_put(table, "n_words", words), "n_tokens", tokens), "tokenizer", named)
+
+
 def _split(
     table: pa.Table, decisions: Decisions, staged: StagedResource, run_id: str, tier: str = OPEN_TIER
 ) -> tuple[pa.Table, pa.Table]:
@@ -165,7 +178,11 @@ def restricted_output_dir(cfg: LoadedConfig, ctx: RunContext) -> Path:
 
 
 def publish(
-    cfg: LoadedConfig, ctx: RunContext, sidecars: list[StagedResource], pairs_of: PairsOf = candidate_pairs
+    cfg: LoadedConfig,
+    ctx: RunContext,
+    sidecars: list[StagedResource],
+    pairs_of: PairsOf = candidate_pairs,
+    count: CountChunks | None = None,
 ) -> dict[str, Any]:
     """Publish the public corpus and, when restricted sources have documents, the restricted one beside it.
 
@@ -175,12 +192,12 @@ def publish(
     sources = cfg.corpus.sources
     restricted = [sc for sc in sidecars if sources[sc.source_index].is_restricted(sc.dataset_id)]
     public = [sc for sc in sidecars if not sources[sc.source_index].is_restricted(sc.dataset_id)]
-    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of)
+    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of, count=count)
     if not public and restricted:  # every source is restricted: no public corpus was asked for
         manifest.pop("refused", None)
     if restricted:
         folder = restricted_output_dir(cfg, ctx)
-        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of, tier=AUTHORISED_TIER)
+        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of, tier=AUTHORISED_TIER, count=count)
         manifest["tallies"].update(other["tallies"])
         manifest["restricted"] = {
             "output_dir": str(folder),
@@ -202,6 +219,7 @@ def publish_release(
     against: list[PublishedIndex],
     pairs_of: PairsOf = candidate_pairs,
     tier: str = OPEN_TIER,
+    count: CountChunks | None = None,
 ) -> dict[str, Any]:
     """Write one release into `out` and swap it in; returns the manifest (with per-resource tallies).
 
@@ -216,10 +234,11 @@ def publish_release(
     if unchanged is not None:
         return unchanged
     decisions = decide(cfg, sidecars, against, pairs_of, ledger, read_tombstones(out / INDEX_FOLDER))
+    counts = count_published(cfg, sidecars, decisions.reasons, count or here(cfg), decisions.steps)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, tmp, out, against, tier)
+        manifest, tallies = _write_release(cfg, ctx, sidecars, decisions, counts, tmp, out, against, tier)
         if manifest["documents"] == 0:  # `load_dataset` cannot open a release without rows: keep the one in place
             shutil.rmtree(tmp, ignore_errors=True)
             manifest["tallies"] = {k: _tally_dict(v) for k, v in tallies.items()}
@@ -262,6 +281,7 @@ def _write_release(
     ctx: RunContext,
     sidecars: list[StagedResource],
     decisions: Decisions,
+    counts: dict[str, RowCounts],
     tmp: Path,
     out: Path,
     against: list[PublishedIndex],
@@ -270,6 +290,7 @@ def _write_release(
     """Every file of the release, written into `tmp`; returns its manifest and the per-resource tallies."""
     pub = cfg.corpus.publish
     table_of_licences = cfg.license_table()
+    tokenizer = cfg.token_label()
     index = IndexWriter(tmp / INDEX_FOLDER, index_settings(cfg))
     index.boilerplate = decisions.boilerplate
     tallies: dict[str, ResourceTally] = {}
@@ -283,6 +304,7 @@ def _write_release(
         rejs = ShardWriter(tmp / "rejected", "rejected", REJECTED_SCHEMA, pub.shard_rows, pub.compression, background)
         for sc, table in zip(sidecars, prefetched(_release_columns, sidecars), strict=True):
             key = sc.key
+            table = _counted(table, decisions.reasons[key], counts.get(key), tokenizer)
             published, rejected = _split(table, decisions, sc, ctx.run_id, tier)
             if published.num_rows:
                 docs.write(published, decisions.licences[key].license.license_class, sc.source)

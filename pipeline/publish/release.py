@@ -59,8 +59,9 @@ def input_digest(
     removals: str = "",
 ) -> str:
     """Everything a release depends on: the staged files (their keys cover bytes and extraction settings) with
-    what their datasets say of themselves, every decision setting (the run's and each source's), the licence
-    table, the published corpora deduplicated against, the output folder and the version."""
+    what their datasets say of themselves, every decision setting (the run's and each source's), what is
+    counted (segmentation, tokenizer), the licence table, the published corpora deduplicated against, the output
+    folder and the version."""
     corpus = cfg.corpus
     blob = json.dumps(
         {
@@ -73,6 +74,8 @@ def input_digest(
             "settings": corpus.model_dump(
                 mode="json", include={"licenses", "dedup", "publish", "quality", "min_chars", "private_use"}
             ),
+            # words and tokens are counted at publish (`publish.counts`)
+            "counts": {"segment": corpus.normalize.segment, "tokenizer": cfg.token_label()},
             "output": str(out or ctx.paths.output_dir),
             "version": ctx.pipeline_version,
             "digest": DIGEST_SCHEME,

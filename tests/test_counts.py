@@ -1,0 +1,120 @@
+"""Words and tokens are counted at publish, for the documents published: the counts are those of their text,
+rejected rows carry none, and a staged file's counts are kept for the next publish of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+from pipeline.config import load_config
+from pipeline.extract.workers import ExtractionPool
+from pipeline.normalize.segment import count_words
+from pipeline.paths import make_context
+from pipeline.publish.counts import count_texts, counts_path, here
+from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
+from tests.conftest import jsonl_source
+
+
+def _laws(realdata, n: int) -> list[str]:
+    """The first articles of real MOJ laws, one text per law."""
+    texts = []
+    for path in sorted((realdata / "moj_laws" / "split_ch_law").glob("*.json")):
+        law = json.loads(path.read_text(encoding="utf-8-sig"))
+        articles = [a.get("ArticleContent") or "" for a in law.get("LawArticles", []) if a.get("ArticleType") == "A"]
+        text = "\n".join(a for a in articles[:6] if a)
+        if len(text) > 200:
+            texts.append(f"{law['LawName']}\n{text}")
+        if len(texts) == n:
+            break
+    return texts
+
+
+def _staged(tmp_path, write_config, texts: list[str], **corpus):
+    rows = [{"id": f"d{i}", "text": t} for i, t in enumerate(texts)]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")], **corpus}))
+    ctx = make_context(cfg)
+    return cfg, ctx, [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
+
+
+def _rows(folder) -> list[dict]:
+    return [row for path in sorted(folder.rglob("*.parquet")) for row in pq.read_table(path).to_pylist()]
+
+
+def _released(tmp_path) -> tuple[list[dict], list[dict]]:
+    return _rows(tmp_path / "corpus" / "data"), _rows(tmp_path / "corpus" / "rejected")
+
+
+def test_published_documents_carry_the_counts_of_their_text_and_rejected_ones_none(realdata, write_config, tmp_path):
+    laws = _laws(realdata, 12)
+    assert len(laws) == 12
+    copies = [law + "\n（轉載）" for law in laws[:4]]  # copies with a line added: removed as duplicates
+    cfg, ctx, staged = _staged(tmp_path, write_config, laws + copies)
+    # extraction counts nothing: the staged rows have no counts
+    table = feather.read_table(staged[0].staged, columns=["n_words", "n_tokens"])
+    assert table["n_words"].null_count == table["n_tokens"].null_count == table.num_rows == 16
+    manifest = publish(cfg, ctx, staged)
+    published, rejected = _released(tmp_path)
+    assert len(published) == 12 and len(rejected) == 4
+    counter = cfg.token_counter()
+    for row in published:
+        assert row["n_words"] == count_words(row["text"]) > 20
+        assert row["n_tokens"] == counter.count(row["text"]) > 20 and row["tokenizer"] == counter.label
+    assert all(r["n_words"] is None and r["n_tokens"] is None and r["tokenizer"] is None for r in rejected)
+    assert manifest["decision_steps"]["tokens"]["docs_in"] == 12  # the four copies were never counted
+    total = sum(t["tokens"] for t in manifest["tallies"].values())
+    assert total == sum(r["n_tokens"] for r in published)
+
+
+def test_a_staged_file_published_again_is_not_counted_again(realdata, write_config, tmp_path):
+    laws = _laws(realdata, 8)
+    cfg, ctx, staged = _staged(tmp_path, write_config, laws)
+    publish(cfg, ctx, staged)
+    first, _ = _released(tmp_path)
+    assert counts_path(staged[0]).exists()
+    # published again from the same staged file (the release deleted): every count is read back, none made again
+    shutil.rmtree(tmp_path / "corpus")
+    again = publish(cfg, make_context(cfg), staged)
+    assert again["decision_steps"]["tokens"]["docs_in"] == 0
+    second, _ = _released(tmp_path)
+    assert [(r["id"], r["n_words"], r["n_tokens"]) for r in second] == [
+        (r["id"], r["n_words"], r["n_tokens"]) for r in first
+    ]
+
+
+def test_counts_made_with_another_tokenizer_are_not_reused(realdata, write_config, tmp_path):
+    laws = _laws(realdata, 6)
+    cfg, ctx, staged = _staged(tmp_path, write_config, laws)
+    publish(cfg, ctx, staged)
+    # the same staged rows, words only: the kept counts (with tokens) are not this configuration's
+    words_only = load_config(
+        write_config({"sources": [jsonl_source("in.jsonl")], "tokens": {"tokenizer": None}}, "words.yaml")
+    )
+    manifest = publish(words_only, make_context(words_only), staged)
+    assert manifest["run_id"] != ctx.run_id  # published again: what is counted is part of what a release depends on
+    assert manifest["decision_steps"]["words"]["docs_in"] == 6 and "tokens" not in manifest["decision_steps"]
+    published, _ = _released(tmp_path)
+    assert all(r["n_tokens"] is None and r["n_words"] == count_words(r["text"]) for r in published)
+
+
+def test_the_extraction_workers_count_as_this_process_does(realdata, write_config, tmp_path):
+    laws = _laws(realdata, 10)
+    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")]}))
+    chunks = [(k, laws[k * 3 : k * 3 + 3]) for k in range(4)]
+    with ExtractionPool(cfg, 2) as pool:
+        pool.prepare_counting()
+        got = dict(pool.counter()(iter(chunks)))
+    want = dict(here(cfg)(iter(chunks)))
+    assert sorted(got) == [0, 1, 2, 3]
+    for k in got:
+        assert (
+            (got[k].words, got[k].tokens)
+            == (want[k].words, want[k].tokens)
+            == (
+                count_texts(cfg, chunks[k][1]).words,
+                count_texts(cfg, chunks[k][1]).tokens,
+            )
+        )
