@@ -69,7 +69,7 @@ def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[StagedResour
     if dask is not None and dask.dedup and on_dask_worker():
         get_run_logger().info("LSH band buckets grouped on the Dask cluster (dask.dataframe shuffle on the key)")
         return stages.publish(cfg, ctx, sidecars, candidate_pairs_from_worker)
-    pool = extraction.for_run(ctx.run_id)  # the run's workers count the published documents' words and tokens
+    pool = extraction.for_run(ctx.run_id)  # the run's workers count a split file's published documents
     return stages.publish(cfg, ctx, sidecars, candidate_pairs, pool.counter() if pool is not None else None)
 
 
@@ -229,8 +229,8 @@ def _stages(
         sidecars = [ready[id(r)][1] for r in resources] + carried_sidecars  # the order of discovery, always
         refs = [ready[id(r)][0] for r in resources] + carried_refs
         resources = resources + carried
-    if pool is not None and (todo or carried):  # documents were extracted, so some may be published uncounted
-        pool.prepare_counting()  # while publish decides what it publishes
+    if not any(not sc.counted for sc in sidecars):
+        extraction.release(ctx.run_id)  # nothing for the workers to count at publish: their memory goes now
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)

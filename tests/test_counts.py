@@ -1,5 +1,6 @@
-"""Words and tokens are counted at publish, for the documents published: the counts are those of their text,
-rejected rows carry none, and a staged file's counts are kept for the next publish of it."""
+"""The words and tokens of a file split across workers are counted at publish, for the documents published: the
+counts are those of their text, its rejected rows carry none, and its counts are kept for the next publish of
+it. A file extracted whole is counted at extraction, every row, as before."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from pipeline.config import load_config
+from pipeline.extract import resource as staging
+from pipeline.extract.split import Share, plan_split
 from pipeline.extract.workers import ExtractionPool
 from pipeline.normalize.segment import count_words
 from pipeline.paths import make_context
@@ -32,12 +35,23 @@ def _laws(realdata, n: int) -> list[str]:
     return texts
 
 
-def _staged(tmp_path, write_config, texts: list[str], **corpus):
+def _staged(tmp_path, write_config, texts: list[str], split: bool = True, **corpus):
+    """The texts as one JSON Lines file, staged split in two parts (what two workers do) or whole."""
     rows = [{"id": f"d{i}", "text": t} for i, t in enumerate(texts)]
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")], **corpus}))
+    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")], "split_bytes": 1, **corpus}))
     ctx = make_context(cfg)
-    return cfg, ctx, [extract_resource(cfg, ctx, r, fetch_resource(cfg, ctx, r)) for r in discover_resources(cfg, ctx)]
+    staged = []
+    for resource in discover_resources(cfg, ctx):
+        got = fetch_resource(cfg, ctx, resource)
+        plan = plan_split(cfg, resource, got, 2)
+        if not split:
+            staged.append(extract_resource(cfg, ctx, resource, got))
+            continue
+        for k in range(plan.parts):
+            staging.extract_part(cfg, ctx, resource, got, Share(k, plan.parts, plan.mode))
+        staged.append(staging.merge_parts(cfg, ctx, resource, got, plan.parts))
+    return cfg, ctx, staged
 
 
 def _rows(folder) -> list[dict]:
@@ -53,7 +67,8 @@ def test_published_documents_carry_the_counts_of_their_text_and_rejected_ones_no
     assert len(laws) == 12
     copies = [law + "\n（轉載）" for law in laws[:4]]  # copies with a line added: removed as duplicates
     cfg, ctx, staged = _staged(tmp_path, write_config, laws + copies)
-    # extraction counts nothing: the staged rows have no counts
+    # a split file is not counted at extraction: its staged rows have no counts
+    assert not staged[0].counted and "tokens" not in staged[0].steps
     table = feather.read_table(staged[0].staged, columns=["n_words", "n_tokens"])
     assert table["n_words"].null_count == table["n_tokens"].null_count == table.num_rows == 16
     manifest = publish(cfg, ctx, staged)
@@ -78,7 +93,7 @@ def test_a_staged_file_published_again_is_not_counted_again(realdata, write_conf
     # published again from the same staged file (the release deleted): every count is read back, none made again
     shutil.rmtree(tmp_path / "corpus")
     again = publish(cfg, make_context(cfg), staged)
-    assert again["decision_steps"]["tokens"]["docs_in"] == 0
+    assert "tokens" not in again["decision_steps"]
     second, _ = _released(tmp_path)
     assert [(r["id"], r["n_words"], r["n_tokens"]) for r in second] == [
         (r["id"], r["n_words"], r["n_tokens"]) for r in first
@@ -105,7 +120,6 @@ def test_the_extraction_workers_count_as_this_process_does(realdata, write_confi
     cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")]}))
     chunks = [(k, laws[k * 3 : k * 3 + 3]) for k in range(4)]
     with ExtractionPool(cfg, 2) as pool:
-        pool.prepare_counting()
         got = dict(pool.counter()(iter(chunks)))
     want = dict(here(cfg)(iter(chunks)))
     assert sorted(got) == [0, 1, 2, 3]
@@ -118,3 +132,14 @@ def test_the_extraction_workers_count_as_this_process_does(realdata, write_confi
                 count_texts(cfg, chunks[k][1]).tokens,
             )
         )
+
+
+def test_a_file_extracted_whole_is_counted_at_extraction_every_row(realdata, write_config, tmp_path):
+    laws = _laws(realdata, 6)
+    cfg, ctx, staged = _staged(tmp_path, write_config, [*laws, laws[0] + "\n（轉載）"], split=False)
+    assert staged[0].counted and staged[0].steps["tokens"].docs_in == 7
+    manifest = publish(cfg, ctx, staged)
+    assert "tokens" not in manifest["decision_steps"] and not counts_path(staged[0]).exists()
+    published, rejected = _released(tmp_path)
+    assert len(published) == 6 and len(rejected) == 1
+    assert all(r["n_tokens"] == cfg.token_counter().count(r["text"]) for r in published + rejected)

@@ -1,6 +1,8 @@
 """Records of one resource -> Documents carrying their attributes: provenance, normalised text, and what every
-later decision needs (script, language, quality signals, lengths, hashing keys, flags). Words and tokens are
-counted at publish, for the documents published (`publish.counts`).
+later decision needs (script, language, quality signals, lengths, words, tokens, hashing keys, flags). The
+words and tokens of a resource split across workers (one big file) are counted at publish instead, for its
+published documents only (`publish.counts`): such a file keeps every worker busy, and counting the copies dedup
+removes from it would be wasted on the run's critical path.
 
 Nothing is decided here that a setting of publish could change: a record is rejected only for a fact (it is
 not text, it is empty after normalisation, it is over `max_record_chars`, it holds NUL bytes or lone
@@ -29,6 +31,7 @@ from pipeline.extract.split import Share
 from pipeline.extract.staged import StepStat
 from pipeline.fetch import FetchedRef
 from pipeline.normalize import Normalized, Normalizer
+from pipeline.normalize.segment import count_words
 from pipeline.normalize.unicode import lone_surrogates, replace_surrogates
 from pipeline.paths import RunContext
 from pipeline.readers.records import BadRecord
@@ -117,6 +120,7 @@ class Builder:
         self.resource = resource
         self.fetched = fetched
         self.retrieved_at = parse_date(fetched.retrieved_at)
+        self.tokens = cfg.token_counter()
         source = cfg.corpus.sources[resource.source_index]
         unwrap = source.unwrap_lines if source.unwrap_lines is not None else resource.source_kind == "moj_laws"
         self.normalizer = Normalizer(
@@ -181,8 +185,9 @@ class Builder:
         return doc
 
     def measure(self, docs: list[Document]) -> None:
-        """Quality signals, hashing view and keys of the documents no fact rules out, one step at a time over all
-        of them: each step's tables stay in the CPU cache for the whole resource instead of evicting one another
+        """Quality signals, hashing view and keys, word and token counts (unless the resource is split) of the
+        documents no fact rules out, one step at a time over all of them: each step's tables (the jieba
+        dictionary, the BPE ranks) stay in the CPU cache for the whole resource instead of evicting one another
         document by document."""
         kept = [d for d in docs if not d.reason]
         with self.steps.step("quality_signals", len(kept)) as s:
@@ -200,6 +205,19 @@ class Builder:
                 doc.line_keys = edge_keys(views)
                 doc.line_views = "\n".join(views)
             s.docs_out += len(kept)
+        if self.share is not None:
+            return  # counted at publish
+        if self.cfg.corpus.normalize.segment:
+            with self.steps.step("words", len(kept)) as s:
+                for doc in kept:
+                    doc.n_words = count_words(doc.text)
+                s.docs_out += len(kept)
+        if self.tokens is not None:
+            with self.steps.step("tokens", len(kept)) as s:
+                for doc in kept:
+                    doc.n_tokens = self.tokens.count(doc.text)
+                    doc.tokenizer = self.tokens.label
+                s.docs_out += len(kept)
 
     def sign(self, docs: list[Document]) -> None:
         """MinHash signatures of the documents no fact rules out, in one bulk call per resource."""

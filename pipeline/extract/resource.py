@@ -101,11 +101,12 @@ def _stage(
     table: pa.Table,
     normalization: dict[str, Any],
     steps: dict[str, StepStat],
+    counted: bool = True,
 ) -> StagedResource:
     """Write the staged file, then its record (the marker that the work is done)."""
     staged_path, _ = staged_paths(ctx, key)
     atomic_write(staged_path, lambda tmp: feather.write_feather(table, tmp, compression="zstd"))
-    return _record(ctx, key, resource, fetched, table, normalization, steps)
+    return _record(ctx, key, resource, fetched, table, normalization, steps, counted)
 
 
 def _record(
@@ -116,6 +117,7 @@ def _record(
     columns: pa.Table,
     normalization: dict[str, Any],
     steps: dict[str, StepStat],
+    counted: bool = True,
 ) -> StagedResource:
     """Write the record of a staged file; `columns`: its rows, or at least their RECORDED columns."""
     staged_path, record_path = staged_paths(ctx, key)
@@ -137,6 +139,7 @@ def _record(
         normalization=normalization,
         steps=steps,
         pipeline_version=ctx.pipeline_version,
+        counted=counted,
     )
     record.save(record_path)
     return record
@@ -206,11 +209,11 @@ def merge_parts(
             total.docs_out += stat.docs_out
             total.cpu_s += stat.cpu_s
     if whole is not None:
-        staged = _stage(ctx, key, resource, fetched, whole, stats, steps)
+        staged = _stage(ctx, key, resource, fetched, whole, stats, steps, counted=False)
     else:
         staged_path, _ = staged_paths(ctx, key)
         atomic_write(staged_path, lambda tmp: _write_runs(tmp, tables, runs))
-        staged = _record(ctx, key, resource, fetched, columns, stats, steps)
+        staged = _record(ctx, key, resource, fetched, columns, stats, steps, counted=False)
     tables.clear()  # let go of the mapped parts before they are deleted
     _remove(paths)
     return staged

@@ -31,7 +31,7 @@ from pipeline.paths import RunContext
 from pipeline.readers import STREAMED
 from pipeline.sources import Resource
 
-EXTRACT_RULES = 13  # bumped when what extraction makes of the same bytes changes (staged files then redone)
+EXTRACT_RULES = 12  # bumped when what extraction makes of the same bytes changes (staged files then redone)
 # Source settings publish decides on, or that do not change what a file's records become.
 DECISION_FIELDS = frozenset({"name", "priority", "private_use", "include_abolished", "restricted", "optional", "paths"})
 
@@ -64,6 +64,9 @@ class StagedResource(BaseModel):
     steps: dict[str, StepStat] = Field(default_factory=dict)
     pipeline_version: str = ""
     reused: bool = False  # set when read back: extracted by an earlier run
+    # words and tokens counted here; a resource split across workers (one big file) is counted at publish, its
+    # published documents only (`publish.counts`)
+    counted: bool = True
 
     @property
     def dataset_id(self) -> str:
@@ -102,12 +105,13 @@ def staged_key(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: 
         "max_record_chars": corpus.max_record_chars,
         "max_resource_bytes": corpus.max_resource_bytes,
         "rules": EXTRACT_RULES,
-        # words and tokens are counted at publish: neither segmentation nor the tokenizer changes a staged row
-        "normalize": corpus.normalize.model_dump(mode="json", exclude={"segment"}),
+        "tokens": corpus.tokens.model_dump(mode="json"),
+        "normalize": corpus.normalize.model_dump(mode="json"),
         "pii": corpus.pii.model_dump(mode="json"),
         "private_use_table": cfg.private_use_table().digest,
         "signature": corpus.dedup.model_dump(mode="json", include={"near", "num_perm", "ngram", "seed"}),
         "signature_scheme": [SCHEME, SHINGLE_HASH, HASHING_VIEW_VERSION, LINE_KEY_SCHEME],
+        "tokenizer": cfg.token_label(),
         "raw": fetched.sha256,
         "error": fetched.error,
         "version": ctx.pipeline_version,

@@ -1,11 +1,10 @@
-"""Extraction across processes on one machine: decoding, normalising and measuring are Python-bound, so threads
-share one core; worker processes use them all. The same workers count the published documents' words and tokens
-at publish (`publish.counts`).
+"""Extraction across processes on one machine: decoding, normalising, segmenting and counting are Python-bound,
+so threads share one core; worker processes use them all. The same workers count the words and tokens of a split
+file's published documents at publish (`publish.counts`).
 
-Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters and the MinHash
-permutations are built when a worker starts, not per resource; the jieba Traditional dictionary and the tokenizer
-once extraction is over (`prepare_counting`). A batch goes to a worker as its config, context and resources;
-only sidecars (small dicts) come back -- text stays on disk.
+Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters, the jieba
+Traditional dictionary and the tokenizer are built when a worker starts, not per resource. A batch goes to a
+worker as its config, context and resources; only sidecars (small dicts) come back -- text stays on disk.
 
 This module imports little, so a worker spawned early can wait for its go-ahead (`start_gate`) before it
 imports and warms the rest: at a run's start the cores go to the Prefect server booting first.
@@ -47,11 +46,15 @@ def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None 
     with collector_paused():
         from pipeline.dedup.minhash import permutations
         from pipeline.normalize.chinese import converter
+        from pipeline.normalize.segment import tokenizer
 
         norm = cfg.corpus.normalize
         if norm.convert != "none":
             converter(norm.convert)
         converter("t2s")  # the hashing view
+        if norm.segment:
+            tokenizer()
+        cfg.token_counter()
         if cfg.corpus.dedup.near:
             permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
@@ -78,13 +81,6 @@ def _merge(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: Fetc
 
 def _ready() -> None:
     """Nothing: submitted once per worker so that each is spawned and warmed now."""
-
-
-def _prepare_counting() -> None:
-    assert _CONFIG is not None
-    from pipeline.publish.counts import prepare
-
-    prepare(_CONFIG)
 
 
 def _count(texts: list[str]) -> Counted:
@@ -156,13 +152,6 @@ class ExtractionPool:
         split |= {i: merge.result() for i, merge in merges.items()}
         done = dict(zip(whole, rest.result() if rest is not None else [], strict=True)) | split
         return [done[i] for i in range(len(batch))]
-
-    def prepare_counting(self) -> None:
-        """Load the jieba dictionary and the tokenizer in the workers now (~1 s of a core each), while publish
-        decides what it publishes: the workers count it then."""
-        self.warm()
-        for _ in range(self.workers):
-            self._pool.submit(_prepare_counting)
 
     def counter(self) -> CountChunks:
         """Chunks of texts counted in the workers, a few in flight at a time (`publish.counts.CountChunks`)."""

@@ -1,9 +1,12 @@
-"""Word and token counts of the documents a release publishes, counted at publish, not at extraction.
+"""Word and token counts of the published documents of a resource split across workers (one big file),
+counted at publish instead of at extraction.
 
 After normalisation, counting is most of a document's cost (qwen tokens ~250 us and jieba words ~150 us for a
-1,100-character document), and a corpus of re-posts drops half of its documents as duplicates: counted at
-extraction, that half was counted for nothing. The report and the card count tokens of published documents
-only, so nothing they show changes; rejected rows carry no counts.
+1,100-character document). A big file keeps every worker busy, and a file of re-posts drops half of its
+documents as duplicates: counted at extraction, that half was counted for nothing, on the run's critical path.
+(Small files are counted at extraction, where the workers wait on the run's orchestration anyway.) The report
+and the card count tokens of published documents only, so nothing they show changes; the rejected rows of such
+a file carry no counts.
 
 The counts of a staged file's rows are kept beside it (`<key>.counts.arrow`, one row per staged row, null where
 not counted; the segmentation and the tokenizer label in its metadata), so publishing it again -- a removal
@@ -64,15 +67,6 @@ def count_texts(cfg: LoadedConfig, texts: list[str]) -> Counted:
     if counter is not None:
         tokens = [counter.count(t) for t in texts]
     return Counted(words, tokens, words_cpu, time.thread_time() - started)
-
-
-def prepare(cfg: LoadedConfig) -> None:
-    """Load what counting needs (the jieba dictionary, the tokenizer: built once per process)."""
-    from pipeline.normalize.segment import tokenizer
-
-    if cfg.corpus.normalize.segment:
-        tokenizer()
-    cfg.token_counter()
 
 
 def here(cfg: LoadedConfig) -> CountChunks:
@@ -138,13 +132,15 @@ def count_published(
     out: dict[str, RowCounts] = {}
     todo: list[tuple[StagedResource, np.ndarray]] = []
     for sc in staged_files:
-        if sc.key not in reasons or sc.key in out:
+        if sc.counted or sc.key not in reasons or sc.key in out:
             continue
         published = np.fromiter((r is None for r in reasons[sc.key]), dtype=bool, count=len(reasons[sc.key]))
         counts = out[sc.key] = load_counts(cfg, sc, len(published))
         missing = counts.missing(np.flatnonzero(published))
         if len(missing):
             todo.append((sc, missing))
+    if not todo:
+        return out
     where: list[tuple[str, np.ndarray]] = []  # the staged file and rows of each chunk, by chunk number
 
     def chunks() -> Iterator[tuple[int, list[str]]]:
