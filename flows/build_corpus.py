@@ -69,8 +69,7 @@ def publish_task(cfg: LoadedConfig, ctx: RunContext, sidecars: list[StagedResour
     if dask is not None and dask.dedup and on_dask_worker():
         get_run_logger().info("LSH band buckets grouped on the Dask cluster (dask.dataframe shuffle on the key)")
         return stages.publish(cfg, ctx, sidecars, candidate_pairs_from_worker)
-    pool = extraction.for_run(ctx.run_id)  # the run's workers count a split file's published documents
-    return stages.publish(cfg, ctx, sidecars, candidate_pairs, pool.counter() if pool is not None else None)
+    return stages.publish(cfg, ctx, sidecars, candidate_pairs)
 
 
 @task(name="report", cache_policy=NO_CACHE)
@@ -229,15 +228,11 @@ def _stages(
         sidecars = [ready[id(r)][1] for r in resources] + carried_sidecars  # the order of discovery, always
         refs = [ready[id(r)][0] for r in resources] + carried_refs
         resources = resources + carried
-    if not any(not sc.counted for sc in sidecars):
-        extraction.release(ctx.run_id)  # nothing for the workers to count at publish: their memory goes now
+    extraction.release(ctx.run_id)  # the workers' memory (dictionaries, tokenizer) is not needed by publish
 
     with clock.stage("publish"):
         _progress("publish", 0, 1, records)
-        try:
-            manifest = publish_task.submit(cfg, ctx, _opaque(cfg, sidecars)).result()  # a Dask worker in Dask mode
-        finally:
-            extraction.release(ctx.run_id)  # the workers' memory (dictionaries, tokenizer) is not needed after it
+        manifest = publish_task.submit(cfg, ctx, _opaque(cfg, sidecars)).result()  # a Dask worker in Dask mode
         _progress("publish", 1, 1, records)
         stages.remember_run(ctx, resources, refs)
         if not any(r.format == "unavailable" and r.dataset.id == "catalog" for r in resources):

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 from pipeline.config import load_config
 from pipeline.extract import resource as staging
 from pipeline.extract.split import Share, plan_split
-from pipeline.extract.workers import ExtractionPool
 from pipeline.normalize.segment import count_words
 from pipeline.paths import make_context
+from pipeline.publish import counts
 from pipeline.publish.counts import count_texts, counts_path, here
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
@@ -115,23 +115,19 @@ def test_counts_made_with_another_tokenizer_are_not_reused(realdata, write_confi
     assert all(r["n_tokens"] is None and r["n_words"] == count_words(r["text"]) for r in published)
 
 
-def test_the_extraction_workers_count_as_this_process_does(realdata, write_config, tmp_path):
+def test_counting_workers_count_as_this_process_does(realdata, write_config, tmp_path, monkeypatch):
     laws = _laws(realdata, 10)
-    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")]}))
+    cfg = load_config(write_config({"sources": [jsonl_source("in.jsonl")], "workers": 2}))
     chunks = [(k, laws[k * 3 : k * 3 + 3]) for k in range(4)]
-    with ExtractionPool(cfg, 2) as pool:
-        got = dict(pool.counter()(iter(chunks)))
+    monkeypatch.setattr(counts, "PARALLEL_TEXTS", 1)
+    with counts.counter(cfg, 10) as count:
+        got = dict(count(iter(chunks)))
     want = dict(here(cfg)(iter(chunks)))
     assert sorted(got) == [0, 1, 2, 3]
     for k in got:
-        assert (
-            (got[k].words, got[k].tokens)
-            == (want[k].words, want[k].tokens)
-            == (
-                count_texts(cfg, chunks[k][1]).words,
-                count_texts(cfg, chunks[k][1]).tokens,
-            )
-        )
+        alone = count_texts(cfg, chunks[k][1])
+        assert (got[k].words, got[k].tokens) == (want[k].words, want[k].tokens) == (alone.words, alone.tokens)
+    assert all(w > 20 for k in got for w in got[k].words)
 
 
 def test_a_file_extracted_whole_is_counted_at_extraction_every_row(realdata, write_config, tmp_path):

@@ -1,6 +1,6 @@
 """Extraction across processes on one machine: decoding, normalising, segmenting and counting are Python-bound,
-so threads share one core; worker processes use them all. The same workers count the words and tokens of a split
-file's published documents at publish (`publish.counts`).
+so threads share one core; worker processes use them all. (The words and tokens of a file split across workers
+are counted at publish, in processes of its own: `publish.counts`.)
 
 Workers are spawned (safe beside the orchestrator's threads) and warmed once: OpenCC converters, the jieba
 Traditional dictionary and the tokenizer are built when a worker starts, not per resource. A batch goes to a
@@ -19,24 +19,18 @@ from multiprocessing import get_context
 from multiprocessing.synchronize import Event
 from typing import TYPE_CHECKING
 
-from pipeline.dedup.pool import bounded
-
 if TYPE_CHECKING:
     from pipeline.config import LoadedConfig
     from pipeline.extract.split import Share
     from pipeline.extract.staged import StagedResource
     from pipeline.fetch import FetchedRef
     from pipeline.paths import RunContext
-    from pipeline.publish.counts import CountChunks, Counted
     from pipeline.sources import Resource
 
 GATE_WAIT_S = 120  # a worker whose go-ahead never comes warms anyway, then
-_CONFIG: LoadedConfig | None = None  # in a worker: the run's config, for the tasks that come without it
 
 
 def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None = None) -> None:
-    global _CONFIG
-    _CONFIG = cfg
     if gate is not None:
         gate.wait(GATE_WAIT_S)
     if abandoned is not None and abandoned.is_set():
@@ -81,13 +75,6 @@ def _merge(cfg: LoadedConfig, ctx: RunContext, resource: Resource, fetched: Fetc
 
 def _ready() -> None:
     """Nothing: submitted once per worker so that each is spawned and warmed now."""
-
-
-def _count(texts: list[str]) -> Counted:
-    assert _CONFIG is not None
-    from pipeline.publish.counts import count_texts
-
-    return count_texts(_CONFIG, texts)
 
 
 class ExtractionPool:
@@ -152,15 +139,6 @@ class ExtractionPool:
         split |= {i: merge.result() for i, merge in merges.items()}
         done = dict(zip(whole, rest.result() if rest is not None else [], strict=True)) | split
         return [done[i] for i in range(len(batch))]
-
-    def counter(self) -> CountChunks:
-        """Chunks of texts counted in the workers, a few in flight at a time (`publish.counts.CountChunks`)."""
-        self.warm()  # a worker still waiting for its go-ahead would hold the first chunk
-
-        def count(chunks: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, Counted]]:
-            return bounded(self._pool, ((key, _count, (texts,)) for key, texts in chunks), 2 * self.workers)
-
-        return count
 
     def close(self) -> None:
         if self._abandoned is not None and self._gate is not None and not self._gate.is_set():

@@ -33,7 +33,7 @@ from pipeline.licensing import LicenseTable, Resolved
 from pipeline.paths import RunContext
 from pipeline.publish import history
 from pipeline.publish.card import render_card, render_notice
-from pipeline.publish.counts import UNCOUNTED, CountChunks, RowCounts, count_published, here
+from pipeline.publish.counts import UNCOUNTED, RowCounts, count_published
 from pipeline.publish.croissant import croissant
 from pipeline.publish.decisions import (
     Decisions,
@@ -182,7 +182,6 @@ def publish(
     ctx: RunContext,
     sidecars: list[StagedResource],
     pairs_of: PairsOf = candidate_pairs,
-    count: CountChunks | None = None,
 ) -> dict[str, Any]:
     """Publish the public corpus and, when restricted sources have documents, the restricted one beside it.
 
@@ -192,12 +191,12 @@ def publish(
     sources = cfg.corpus.sources
     restricted = [sc for sc in sidecars if sources[sc.source_index].is_restricted(sc.dataset_id)]
     public = [sc for sc in sidecars if not sources[sc.source_index].is_restricted(sc.dataset_id)]
-    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of, count=count)
+    manifest = publish_release(cfg, ctx, public, ctx.paths.output_dir, open_published(cfg), pairs_of)
     if not public and restricted:  # every source is restricted: no public corpus was asked for
         manifest.pop("refused", None)
     if restricted:
         folder = restricted_output_dir(cfg, ctx)
-        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of, tier=AUTHORISED_TIER, count=count)
+        other = publish_release(cfg, ctx, restricted, folder, [], pairs_of, tier=AUTHORISED_TIER)
         manifest["tallies"].update(other["tallies"])
         manifest["restricted"] = {
             "output_dir": str(folder),
@@ -219,7 +218,6 @@ def publish_release(
     against: list[PublishedIndex],
     pairs_of: PairsOf = candidate_pairs,
     tier: str = OPEN_TIER,
-    count: CountChunks | None = None,
 ) -> dict[str, Any]:
     """Write one release into `out` and swap it in; returns the manifest (with per-resource tallies).
 
@@ -234,7 +232,7 @@ def publish_release(
     if unchanged is not None:
         return unchanged
     decisions = decide(cfg, sidecars, against, pairs_of, ledger, read_tombstones(out / INDEX_FOLDER))
-    counts = count_published(cfg, sidecars, decisions.reasons, count or here(cfg), decisions.steps)
+    counts = count_published(cfg, sidecars, decisions.reasons, decisions.steps)
     tmp = out.parent / f".{out.name}.tmp-{ctx.run_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:

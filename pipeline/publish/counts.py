@@ -6,7 +6,8 @@ After normalisation, counting is most of a document's cost (qwen tokens ~250 us 
 documents as duplicates: counted at extraction, that half was counted for nothing, on the run's critical path.
 (Small files are counted at extraction, where the workers wait on the run's orchestration anyway.) The report
 and the card count tokens of published documents only, so nothing they show changes; the rejected rows of such
-a file carry no counts.
+a file carry no counts. They are counted in `workers` processes of their own, started once publish knows what it
+publishes (the verifying processes are gone by then, so the run's peak memory does not grow with them).
 
 The counts of a staged file's rows are kept beside it (`<key>.counts.arrow`, one row per staged row, null where
 not counted; the segmentation and the tokenizer label in its metadata), so publishing it again -- a removal
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from multiprocessing import current_process, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 
 from pipeline.atomic import atomic_write
+from pipeline.dedup.pool import bounded
 from pipeline.extract.staged import StepStat
 
 if TYPE_CHECKING:
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from pipeline.extract.staged import StagedResource
 
 CHUNK = 256  # texts counted in one go (in a worker: one task)
+PARALLEL_TEXTS = 2000  # fewer are counted in this process: starting workers (~1 s of a core each) costs more
 UNCOUNTED = -1
 COLUMNS = ("n_words", "n_tokens")
 
@@ -72,6 +78,39 @@ def count_texts(cfg: LoadedConfig, texts: list[str]) -> Counted:
 def here(cfg: LoadedConfig) -> CountChunks:
     """Chunks counted one after another in this process."""
     return lambda chunks: ((key, count_texts(cfg, texts)) for key, texts in chunks)
+
+
+_CONFIG: LoadedConfig | None = None  # in a counting worker: the run's config
+
+
+def _setup(cfg: LoadedConfig) -> None:
+    """A counting worker loads the jieba dictionary and the tokenizer once."""
+    global _CONFIG
+    _CONFIG = cfg
+    from pipeline.gc_pause import collector_paused
+    from pipeline.normalize.segment import tokenizer
+
+    with collector_paused():
+        if cfg.corpus.normalize.segment:
+            tokenizer()
+        cfg.token_counter()
+
+
+def _count(texts: list[str]) -> Counted:
+    assert _CONFIG is not None
+    return count_texts(_CONFIG, texts)
+
+
+@contextmanager
+def counter(cfg: LoadedConfig, texts: int) -> Iterator[CountChunks]:
+    """How to count `texts` texts: in `workers` processes (a few chunks in flight at a time), or here when there
+    are few, one worker is configured, or this process may start none (a daemonic one, e.g. a Dask worker)."""
+    workers = cfg.corpus.workers
+    if workers <= 1 or texts < PARALLEL_TEXTS or current_process().daemon:
+        yield here(cfg)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_setup, initargs=(cfg,)) as pool:
+        yield lambda chunks: bounded(pool, ((key, _count, (texts,)) for key, texts in chunks), 2 * workers)
 
 
 @dataclass
@@ -121,12 +160,13 @@ def count_published(
     cfg: LoadedConfig,
     staged_files: list[StagedResource],
     reasons: dict[str, list[str | None]],
-    count: CountChunks,
     steps: dict[str, StepStat],
+    count: CountChunks | None = None,
 ) -> dict[str, RowCounts]:
-    """The counts of every staged file's published rows (`reasons` None): kept from an earlier publish where there
-    are, the rest counted a chunk at a time by `count` (the chunks of every staged file in one stream, so that
-    workers stay busy across many small files) and kept beside each staged file for the next publish."""
+    """The counts of the published rows (`reasons` None) of every staged file not counted at extraction: kept from
+    an earlier publish where there are, the rest counted a chunk at a time (by `count`, else by `counter`: the
+    chunks of every staged file in one stream, so that workers stay busy across files) and kept beside each
+    staged file for the next publish."""
     if not cfg.corpus.normalize.segment and cfg.token_label() is None:
         return {}
     out: dict[str, RowCounts] = {}
@@ -153,14 +193,15 @@ def count_published(
 
     kinds = {"words": cfg.corpus.normalize.segment, "tokens": cfg.token_label() is not None}
     stats = {kind: steps.setdefault(kind, StepStat()) for kind, counted in kinds.items() if counted}
-    for number, got in count(chunks()):
-        key, part = where[number]
-        out[key].words[part] = [UNCOUNTED if w is None else w for w in got.words]
-        out[key].tokens[part] = [UNCOUNTED if t is None else t for t in got.tokens]
-        for kind, step in stats.items():
-            step.docs_in += len(part)
-            step.docs_out += len(part)
-            step.cpu_s += got.words_cpu if kind == "words" else got.tokens_cpu
+    with nullcontext(count) if count is not None else counter(cfg, sum(len(rows) for _, rows in todo)) as counts:
+        for number, got in counts(chunks()):
+            key, part = where[number]
+            out[key].words[part] = [UNCOUNTED if w is None else w for w in got.words]
+            out[key].tokens[part] = [UNCOUNTED if t is None else t for t in got.tokens]
+            for kind, step in stats.items():
+                step.docs_in += len(part)
+                step.docs_out += len(part)
+                step.cpu_s += got.words_cpu if kind == "words" else got.tokens_cpu
     for sc, _ in todo:
         save_counts(cfg, sc, out[sc.key])
     return out
