@@ -54,7 +54,7 @@ class Counted:
     tokens_cpu: float = 0.0
 
 
-# Keyed chunks of texts in, their keyed counts out, in any order: here, or in the run's extraction workers.
+# Keyed chunks of texts in, their keyed counts out, in any order: here, or in counting workers (`counter`).
 CountChunks = Callable[[Iterator[tuple[int, list[str]]]], Iterator[tuple[int, Counted]]]
 
 
@@ -69,9 +69,9 @@ def count_texts(cfg: LoadedConfig, texts: list[str]) -> Counted:
     if cfg.corpus.normalize.segment:
         words = [count_words(t) for t in texts]
     words_cpu, started = time.thread_time() - started, time.thread_time()
-    counter = cfg.token_counter()
-    if counter is not None:
-        tokens = [counter.count(t) for t in texts]
+    tokenizer = cfg.token_counter()
+    if tokenizer is not None:
+        tokens = [tokenizer.count(t) for t in texts]
     return Counted(words, tokens, words_cpu, time.thread_time() - started)
 
 
