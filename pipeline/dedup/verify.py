@@ -24,6 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.boilerplate import view_of
 from pipeline.dedup.compare import differ_within, slip, substantively_different, taiwan_phrasing
+from pipeline.dedup.lsh import UnionFind
 from pipeline.dedup.minhash import shingle_set
 from pipeline.dedup.view import Source, View
 
@@ -72,24 +73,17 @@ def verify_pairs(
     earlier in `pairs` already join (a and c both copies of b) is JOINED, not compared: its verdict could not
     change the clusters, which join copies transitively, and a partial copy inside one cluster is not attached."""
     view = _views(texts, boilerplate)
-    copies: dict[int, int] = {}  # a union-find of the copies found so far: document -> parent
-
-    def root(i: int) -> int:
-        while (up := copies.get(i, i)) != i:
-            copies[i] = copies.get(up, up)
-            i = up
-        return i
-
+    local = {doc: k for k, doc in enumerate(texts)}  # the batch's documents, numbered for the union-find
+    copies = UnionFind(len(local))  # the copies found so far
     out: list[Verdict] = []
     for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra == rb:
+        if copies.find(local[a]) == copies.find(local[b]):
             out.append(JOINED)
             continue
         va, vb = view(a), view(b)
         found = match(va, vb, near)
         if found == COPY:
-            copies[max(ra, rb)] = min(ra, rb)
+            copies.union(local[a], local[b])
         elif isinstance(found, tuple):
             shorter, longer = (a, b) if len(va.text) <= len(vb.text) else (b, a)
             found = Partial(shorter, longer, *found)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import current_process, get_context
 from pathlib import Path
@@ -161,13 +161,13 @@ def count_published(
     staged_files: list[StagedResource],
     reasons: dict[str, list[str | None]],
     steps: dict[str, StepStat],
-    count: CountChunks | None = None,
 ) -> dict[str, RowCounts]:
     """The counts of the published rows (`reasons` None) of every staged file not counted at extraction: kept from
-    an earlier publish where there are, the rest counted a chunk at a time (by `count`, else by `counter`: the
-    chunks of every staged file in one stream, so that workers stay busy across files) and kept beside each
-    staged file for the next publish."""
-    if not cfg.corpus.normalize.segment and cfg.token_label() is None:
+    an earlier publish where there are, the rest counted a chunk at a time (`counter`: the chunks of every staged
+    file in one stream, so that workers stay busy across files) and kept beside each staged file for the next
+    publish."""
+    kinds = {"words": cfg.corpus.normalize.segment, "tokens": cfg.token_label() is not None}
+    if not any(kinds.values()):
         return {}
     out: dict[str, RowCounts] = {}
     todo: list[tuple[StagedResource, np.ndarray]] = []
@@ -191,9 +191,8 @@ def count_published(
                 where.append((sc.key, part))
                 yield len(where) - 1, [t or "" for t in texts.take(pa.array(part)).to_pylist()]
 
-    kinds = {"words": cfg.corpus.normalize.segment, "tokens": cfg.token_label() is not None}
     stats = {kind: steps.setdefault(kind, StepStat()) for kind, counted in kinds.items() if counted}
-    with nullcontext(count) if count is not None else counter(cfg, sum(len(rows) for _, rows in todo)) as counts:
+    with counter(cfg, sum(len(rows) for _, rows in todo)) as counts:
         for number, got in counts(chunks()):
             key, part = where[number]
             out[key].words[part] = [UNCOUNTED if w is None else w for w in got.words]
