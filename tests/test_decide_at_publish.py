@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from pipeline.columns import take_rows
 from pipeline.config import load_config
 from pipeline.extract.staged import staged_key
 from pipeline.paths import make_context
-from pipeline.publish.decisions import take_rows
 from pipeline.publish.digest import content_digest
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import ROOT, cli_env, jsonl_source, notices

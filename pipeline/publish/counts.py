@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 
 from pipeline.atomic import atomic_write
+from pipeline.columns import take_rows
 from pipeline.dedup.pool import bounded
 from pipeline.extract.staged import StepStat
 
@@ -189,7 +190,7 @@ def count_published(
             for start in range(0, len(rows), CHUNK):
                 part = rows[start : start + CHUNK]
                 where.append((sc.key, part))
-                yield len(where) - 1, [t or "" for t in texts.take(pa.array(part)).to_pylist()]
+                yield len(where) - 1, [t or "" for t in take_rows(texts, part)]
 
     stats = {kind: steps.setdefault(kind, StepStat()) for kind, counted in kinds.items() if counted}
     with counter(cfg, sum(len(rows) for _, rows in todo)) as counts:

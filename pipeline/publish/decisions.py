@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from pipeline.columns import take_rows
 from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.arrays import distinct
@@ -105,21 +106,6 @@ class StagedTexts:
         texts, views = self.of(path)
         line_views = take_rows(views, rows) if views is not None else [None] * len(rows)
         return [Stored(t or "", v) for t, v in zip(take_rows(texts, rows), line_views, strict=True)]
-
-
-def take_rows(column: pa.ChunkedArray, rows: list[int]) -> list[Any]:
-    """Values at `rows`, chunk by chunk: `ChunkedArray.take` joins the chunks first (10x slower on a staged
-    text column, and past 2 GB of text it could not), and one `as_py` per row costs as much again."""
-    at = np.asarray(rows, dtype=np.int64)
-    starts = np.cumsum([0, *(len(chunk) for chunk in column.chunks)])
-    chunk_of = np.searchsorted(starts, at, side="right") - 1
-    out: list[Any] = [None] * len(rows)
-    for k in np.unique(chunk_of).tolist():
-        picked = np.flatnonzero(chunk_of == k)
-        values = column.chunk(k).take(pa.array(at[picked] - starts[k])).to_pylist()
-        for position, value in zip(picked.tolist(), values, strict=True):
-            out[position] = value
-    return out
 
 
 def resolve_licence(cfg: LoadedConfig, staged: StagedResource) -> Resolved:
