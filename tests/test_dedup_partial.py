@@ -268,6 +268,18 @@ def test_a_number_losing_a_digit_is_a_new_version():
     assert not substantively_different(law("經主管機關許可合併者"), law("經主管機關許合併者"))  # a character lost
 
 
+def test_a_numeral_left_as_it_was_between_two_slips_is_no_number_changed():
+    """傳輸一定 -> 傳員一生: two slips one character apart are aligned as one changed stretch that holds the 一
+    on both sides; no number became another."""
+
+    def law(line: str) -> list[str]:
+        return ["藥事法", "第 8 條", hashing_view(line), "第 9 條", "本法自公布日施行"]
+
+    line = "提供或傳輸一定條件之服務"
+    assert not substantively_different(law(line), law("提供或傳員一生條件之服務"))
+    assert substantively_different(law(line), law("提供或傳員二生條件之服務"))  # 一 -> 二 among the slips
+
+
 @pytest.mark.parametrize(
     ("line", "typo", "amended"),
     [

@@ -77,7 +77,8 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     一六十五, 10 -> 十10): an amended amount is written as a number."""
     old, new = a[a0:a1], b[b0:b1]
     if old and new:
-        changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new))
+        # the same numerals on both sides: one glued into a stretch of other edits (傳員一生 -> 傳輸一定)
+        changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new)) and _NUMERAL.findall(old) != _NUMERAL.findall(new)
     else:
         text, start, end = (b, b0, b1) if new else (a, a0, a1)
         changed = bool(_NUMERAL.search(text[start:end])) and bool(
