@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, document_lines, line_key, nonempty, stripped, stripped_view, view_of
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.compare import differ_within, substantively_different, well_formed
+from pipeline.dedup.compare import differ_within, is_article, substantively_different, well_formed
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
 from pipeline.dedup.verify import COPY, JOINED, match, titles_agree, verify_pairs
@@ -726,3 +726,32 @@ def test_the_end_of_a_sentence_wrapped_onto_its_own_line_is_no_chrome(realdata):
     assert match(dedup_view(shorter, chrome), dedup_view(longer, chrome), NEAR) is None
     footer = frozenset(k for k in (line_key("更新日期：113-06-01"),) if k is not None)
     assert stripped(shorter + "\n更新日期：113-06-01", footer) == shorter  # chrome still is
+
+
+def test_a_closing_sentence_peeled_as_chrome_does_not_hide_the_article_after_it(realdata):
+    """56 articles of the real laws end with the paragraph 前項之未遂犯罰之。, so in a corpus of law pieces it edges
+    many documents and is peeled as boilerplate. A version that adds an article after it must not then read as
+    the old one cut exactly at a sentence -- a partial copy of the new one. A copy cut short still is one."""
+    name, arts = _law(realdata, "A0030057", slice(80, 97))  # 政府採購法, article 96 (index 95) ends so
+    assert arts[-2].rstrip().endswith("\n前項之未遂犯罰之。")
+    old, new = "\n".join([name, *arts[:-1]]), "\n".join([name, *arts])
+    chrome = frozenset(k for k in (line_key("前項之未遂犯罰之。"),) if k is not None)
+    assert stripped(old, chrome) is not None  # peeled from the old version's end
+    assert match(dedup_view(old, chrome), dedup_view(new, chrome), NEAR) is None
+    assert _cluster([old, new], chrome) == [0, 1]
+    cut = new[: int(len(new) * 0.9)]
+    assert isinstance(match(dedup_view(cut, chrome), dedup_view(new, chrome), NEAR), tuple)
+
+
+def test_a_heading_with_its_first_character_slipped_is_still_a_heading(realdata):
+    """A typo copy of a law whose last article's heading lost its 第 (時 46 條) still has that article: the
+    version without it is no partial copy of the typo copy, so it does not join the law's cluster through it."""
+    name, arts = _law(realdata, "A0030057", slice(30, 40))  # 政府採購法
+    new, old = "\n".join([name, *arts]), "\n".join([name, *arts[:-1]])
+    heading = arts[-1].split("\n", 1)[0]
+    assert heading.startswith("第 ") and heading.endswith(" 條")
+    typo = new.replace("\n" + heading + "\n", "\n時" + heading[1:] + "\n")
+    assert is_article("时40条") and is_article("40条") and not is_article("本法自公布日施行")
+    assert match(dedup_view(old, frozenset()), dedup_view(typo, frozenset()), NEAR) is None
+    reps = _cluster([new, typo, old])
+    assert reps[0] == reps[1] != reps[2]

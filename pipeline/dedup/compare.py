@@ -33,6 +33,8 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 # Simplified, and compared in Taiwan phrasing (條) too.
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
+# An article's heading alone on its line with its 第 slipped (時 46 條, 46 條): a heading still.
+_HEADING_ALONE = re.compile(f"[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
 
 
 def taiwan_phrasing(view: str) -> str:
@@ -52,8 +54,9 @@ def slip(a: str, b: str) -> bool:
 
 
 def is_article(view: str) -> bool:
-    """Whether a line view opens an article of a law (第十二條, 第 12-1 條)."""
-    return bool(_ARTICLE.match(view))
+    """Whether a line view opens an article of a law (第十二條, 第 12-1 條), or is one's heading alone with a
+    character of it slipped (時 46 條: a typo copy of a version with one more article is still that)."""
+    return bool(_ARTICLE.match(view) or _HEADING_ALONE.fullmatch(view))
 
 
 def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:

@@ -195,6 +195,10 @@ def _alike(a: View, b: View, partial: bool = False) -> bool:
     is peeled as boilerplate from the end of one copy, but not from a copy with a footer after it. `partial`:
     `a` is the shorter one, maybe cut short (mid-sentence)."""
     cut = partial and a.ends_open
+    if partial and a.whole is not None and a.lines and a.whole[-1] != a.lines[-1]:
+        # The shorter one's closing lines were peeled as boilerplate (前項之未遂犯罰之: many laws' articles end so):
+        # what the longer one has after them decides. An article there is a version's, not the rest of a copy.
+        return _same_text(a.whole, b.whole or b.lines, partial, cut)
     if _same_text(a.lines, b.lines, partial, cut):
         return True
     if a.whole is None and b.whole is None:
