@@ -120,7 +120,6 @@ class Builder:
         self.resource = resource
         self.fetched = fetched
         self.retrieved_at = parse_date(fetched.retrieved_at)
-        self.tokens = cfg.token_counter()
         source = cfg.corpus.sources[resource.source_index]
         unwrap = source.unwrap_lines if source.unwrap_lines is not None else resource.source_kind == "moj_laws"
         self.normalizer = Normalizer(
@@ -212,11 +211,12 @@ class Builder:
                 for doc in kept:
                     doc.n_words = count_words(doc.text)
                 s.docs_out += len(kept)
-        if self.tokens is not None:
+        tokens = self.cfg.token_counter()  # loaded at its first use in this process: a split file needs none
+        if tokens is not None:
             with self.steps.step("tokens", len(kept)) as s:
                 for doc in kept:
-                    doc.n_tokens = self.tokens.count(doc.text)
-                    doc.tokenizer = self.tokens.label
+                    doc.n_tokens = tokens.count(doc.text)
+                    doc.tokenizer = tokens.label
                 s.docs_out += len(kept)
 
     def sign(self, docs: list[Document]) -> None:
