@@ -755,3 +755,18 @@ def test_a_heading_with_its_first_character_slipped_is_still_a_heading(realdata)
     assert match(dedup_view(old, frozenset()), dedup_view(typo, frozenset()), NEAR) is None
     reps = _cluster([new, typo, old])
     assert reps[0] == reps[1] != reps[2]
+
+
+def test_a_heading_joined_to_its_line_elsewhere_does_not_hide_the_article_a_version_adds(realdata):
+    """Two laws on one page both have a 第 3 條. A re-flowed copy of the later version joins the first 第 3 條 to
+    its text, so the second one seemed moved from where the first stands: the version without the second law's
+    article 3 then read as a copy cut short of the re-flowed one, joining the two versions through it."""
+    name, first = _law(realdata, "A0030057", slice(0, 5))  # 政府採購法
+    _, second = _law(realdata, "A0030055", slice(0, 3))  # 中央行政機關組織基準法
+    assert first[2].startswith("第 3 條\n") and second[2].startswith("第 3 條\n")
+    old, new = "\n".join([name, *first, *second[:2]]), "\n".join([name, *first, *second])
+    joined = new.replace("第 3 條\n", "第 3 條", 1)  # the first law's heading run into its text
+    assert substantively_different(hashing_lines(old), hashing_lines(joined), partial=True)
+    assert match(dedup_view(old, frozenset()), dedup_view(joined, frozenset()), NEAR) is None
+    reps = _cluster([new, joined, old])
+    assert reps[0] == reps[1] != reps[2]

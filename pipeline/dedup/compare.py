@@ -245,7 +245,10 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             follows = (lb[j2:] if old_kept else la[i2:])[:1]
             article = any(map(is_article, added)) and any(map(is_article, follows))
         else:
-            article = (not cut_short and is_article(added[0])) if partial else any(map(is_article, added))
+            # Where the longer one goes on past the shorter, its own first line counts, even when left out above
+            # as moved: a re-flowed copy that joined an earlier 第 3 條 to its text makes a later one look moved.
+            opening = (la[i1:i2] if old_kept else lb[j1:j2])[:1] if partial else added
+            article = (not cut_short and is_article(opening[0])) if partial else any(map(is_article, added))
             article = article or heading_cut
         if (at_start or at_end) and (not old or not new) and not article:
             continue
@@ -253,8 +256,15 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
         # version without the article (a re-wrapped copy may have joined the heading to a line).
         tail = (old if len(old) > len(new) else new)[min(len(old), len(new)) :]
         cut = partial and old and new and at_end and (old.startswith(new) or new.startswith(old))
-        if cut and (cut_short or not is_article(tail)):
-            continue
+        if cut:
+            # What follows the cut in the longer one's own lines: a heading left out above as moved (第 3 條
+            # stands earlier in it too) still opens the article after the cut.
+            shorter, lines = (new, la[i1:i2]) if len(old) > len(new) else (old, lb[j1:j2])
+            if "".join(lines).startswith(shorter):
+                tail = "".join(lines)[len(shorter) :]
+            if cut_short or not is_article(tail):
+                continue
+            return True
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
             extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
             if partial or not _ARTICLE.search(extra):
