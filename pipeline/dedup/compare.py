@@ -31,10 +31,11 @@ _NUMBER = re.compile(f"[{NUMERALS}]+")
 _NUMERAL = re.compile(f"[{NUMERALS}]")
 # An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
 # Simplified, and compared in Taiwan phrasing (條) too.
-_ARTICLE = re.compile(f"第[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
+_NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
+_ARTICLE = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
 # An article's heading alone on its line with its 第 slipped (時 46 條, 46 條): a heading still.
-_HEADING_ALONE = re.compile(f"[^{NUMERALS}]?[{NUMERALS}]+[^{NUMERALS}条條]?[条條]")
+_HEADING_ALONE = re.compile(f"[^{NUMERALS}]?{_NUMBERED}")
 
 
 def taiwan_phrasing(view: str) -> str:
@@ -260,8 +261,9 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             # What follows the cut in the longer one's own lines: a heading left out above as moved (第 3 條
             # stands earlier in it too) still opens the article after the cut.
             shorter, lines = (new, la[i1:i2]) if len(old) > len(new) else (old, lb[j1:j2])
-            if "".join(lines).startswith(shorter):
-                tail = "".join(lines)[len(shorter) :]
+            longer = "".join(lines)
+            if longer.startswith(shorter):
+                tail = longer[len(shorter) :]
             if cut_short or not is_article(tail):
                 continue
             return True

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from pipeline.config import LoadedConfig
@@ -36,6 +37,7 @@ from pipeline.normalize.unicode import lone_surrogates, replace_surrogates
 from pipeline.paths import RunContext
 from pipeline.readers.records import BadRecord
 from pipeline.sources import Draft, Resource
+from pipeline.tokens import TokenCounter
 
 KEPT_OF_TOO_LONG = 10_000
 _KEPT = f"; the first {KEPT_OF_TOO_LONG:,} are kept here, the whole record stays in the raw file"
@@ -130,6 +132,11 @@ class Builder:
         self.share: Share | None = None  # the records this builder makes, when the resource is split
         self.source_encoding: str | None = None  # what the file (or member) being read was decoded with
 
+    @cached_property
+    def tokens(self) -> TokenCounter | None:
+        """The run's tokenizer, loaded at its first use in this process: the parts of a split file need none."""
+        return self.cfg.token_counter()
+
     def decoded(self, encoding: str | None) -> None:
         """The rows built from now on came from bytes decoded with `encoding` (or read as that format)."""
         self.source_encoding = encoding
@@ -211,12 +218,11 @@ class Builder:
                 for doc in kept:
                     doc.n_words = count_words(doc.text)
                 s.docs_out += len(kept)
-        tokens = self.cfg.token_counter()  # loaded at its first use in this process: a split file needs none
-        if tokens is not None:
+        if self.tokens is not None:
             with self.steps.step("tokens", len(kept)) as s:
                 for doc in kept:
-                    doc.n_tokens = tokens.count(doc.text)
-                    doc.tokenizer = tokens.label
+                    doc.n_tokens = self.tokens.count(doc.text)
+                    doc.tokenizer = self.tokens.label
                 s.docs_out += len(kept)
 
     def sign(self, docs: list[Document]) -> None:
