@@ -13,10 +13,17 @@ import pytest
 from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, document_lines, line_key, nonempty, stripped, stripped_view, view_of
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.compare import differ_within, is_article, substantively_different, well_formed
+from pipeline.dedup.compare import (
+    Difference,
+    differ_within,
+    difference,
+    is_article,
+    substantively_different,
+    well_formed,
+)
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
-from pipeline.dedup.verify import COPY, JOINED, match, titles_agree, verify_pairs
+from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Verdict, match, titles_agree, verify_pairs
 from pipeline.dedup.view import Stored, View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -40,6 +47,11 @@ def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), worker
     )
     found = cluster(docs, NEAR, lambda idx: {i: texts[i] for i in idx}, boilerplate=boilerplate, workers=workers)
     return found.representative.tolist()
+
+
+def _apart(verdict: Verdict) -> bool:
+    """Not duplicates: two different documents, or two versions of one (alike in shingles only)."""
+    return verdict is None or verdict == VERSIONS
 
 
 def _law(realdata, code: str, articles: slice = slice(None)) -> tuple[str, list[str]]:
@@ -723,7 +735,7 @@ def test_the_end_of_a_sentence_wrapped_onto_its_own_line_is_no_chrome(realdata):
     chrome = frozenset(k for k in (line_key("席。"),) if k is not None)
     assert stripped(shorter, chrome) is None
     assert not dedup_view(shorter, chrome).ends_open
-    assert match(dedup_view(shorter, chrome), dedup_view(longer, chrome), NEAR) is None
+    assert _apart(match(dedup_view(shorter, chrome), dedup_view(longer, chrome), NEAR))
     footer = frozenset(k for k in (line_key("更新日期：113-06-01"),) if k is not None)
     assert stripped(shorter + "\n更新日期：113-06-01", footer) == shorter  # chrome still is
 
@@ -737,7 +749,7 @@ def test_a_closing_sentence_peeled_as_chrome_does_not_hide_the_article_after_it(
     old, new = "\n".join([name, *arts[:-1]]), "\n".join([name, *arts])
     chrome = frozenset(k for k in (line_key("前項之未遂犯罰之。"),) if k is not None)
     assert stripped(old, chrome) is not None  # peeled from the old version's end
-    assert match(dedup_view(old, chrome), dedup_view(new, chrome), NEAR) is None
+    assert _apart(match(dedup_view(old, chrome), dedup_view(new, chrome), NEAR))
     assert _cluster([old, new], chrome) == [0, 1]
     cut = new[: int(len(new) * 0.9)]
     assert isinstance(match(dedup_view(cut, chrome), dedup_view(new, chrome), NEAR), tuple)
@@ -752,7 +764,7 @@ def test_a_heading_with_its_first_character_slipped_is_still_a_heading(realdata)
     assert heading.startswith("第 ") and heading.endswith(" 條")
     typo = new.replace("\n" + heading + "\n", "\n時" + heading[1:] + "\n")
     assert is_article("时40条") and is_article("40条") and not is_article("本法自公布日施行")
-    assert match(dedup_view(old, frozenset()), dedup_view(typo, frozenset()), NEAR) is None
+    assert _apart(match(dedup_view(old, frozenset()), dedup_view(typo, frozenset()), NEAR))
     reps = _cluster([new, typo, old])
     assert reps[0] == reps[1] != reps[2]
 
@@ -767,6 +779,38 @@ def test_a_heading_joined_to_its_line_elsewhere_does_not_hide_the_article_a_vers
     old, new = "\n".join([name, *first, *second[:2]]), "\n".join([name, *first, *second])
     joined = new.replace("第 3 條\n", "第 3 條", 1)  # the first law's heading run into its text
     assert substantively_different(hashing_lines(old), hashing_lines(joined), partial=True)
-    assert match(dedup_view(old, frozenset()), dedup_view(joined, frozenset()), NEAR) is None
+    assert _apart(match(dedup_view(old, frozenset()), dedup_view(joined, frozenset()), NEAR))
     reps = _cluster([new, joined, old])
     assert reps[0] == reps[1] != reps[2]
+
+
+def test_a_number_changed_among_slips_that_break_words_is_a_noisy_copy_and_joins_its_original_only(realdata):
+    """A typo copy whose slips also hit a number (第一項 -> 第二項) is told from a version by its other slips: they
+    break words (效能 -> 效, 信用 -> 信月), where an amendment puts words for words (原則 -> 原理, 提高 -> 提升). The
+    noisy copy joins the cluster it differs from by the fewest numbers; the version stays apart."""
+    name, arts = _law(realdata, "A0030055", slice(0, 12))  # 行政程序法
+    base = "\n".join([name, *arts])
+    for old in ("依前條第一項", "提高行政效能", "誠實信用", "依法行政之原則", "前二項公告"):
+        assert base.count(old) == 1, old
+    slips = base.replace("提高行政效能", "提高行政效").replace("誠實信用", "誠實信月")
+    noisy = slips.replace("依前條第一項", "依前條第二項")
+    amended = (
+        base.replace("前二項公告", "前三項公告").replace("依法行政之原則", "依法行政之原理").replace("提高", "提升")
+    )
+    lines = {key: hashing_lines(text) for key, text in (("base", base), ("noisy", noisy), ("amended", amended))}
+    assert difference(lines["base"], lines["noisy"]).kind == Difference.NOISY
+    assert difference(lines["base"], lines["amended"]).kind == Difference.DIFFERENT
+    # without the word-breaking slips, the number changed is a version's
+    one_number = base.replace("依前條第一項", "依前條第二項")
+    assert difference(lines["base"], hashing_lines(one_number)).kind == Difference.DIFFERENT
+    # nor is a sentence rewritten that holds a number one slip more, among slips that break words
+    rewritten = slips.replace("依前條第一項定土地管轄權者", "依第十五條規定辦理者")
+    assert rewritten != slips and difference(lines["base"], hashing_lines(rewritten)).kind == Difference.DIFFERENT
+    view = {key: dedup_view(text, frozenset()) for key, text in (("base", base), ("noisy", noisy))}
+    assert isinstance(match(view["base"], view["noisy"], NEAR), Noisy)
+    assert match(view["base"], dedup_view(amended, frozenset()), NEAR) == VERSIONS
+    reps = _cluster([base, amended, noisy])
+    assert reps[2] == reps[0] != reps[1]
+    # a noisy copy alike two versions joins one of them only, never both
+    reps = _cluster([base, one_number, noisy.replace("依前條第二項", "依前條第三項")])
+    assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])

@@ -29,7 +29,7 @@ import numpy as np
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
-from pipeline.dedup.verify import COPY, JOINED, Partial, Verdict, bridges, verify_pairs
+from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Partial, Verdict, bridges, verify_pairs
 from pipeline.dedup.view import Source, Stored
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
@@ -133,6 +133,8 @@ def cluster(
         unsure = pairs[close]
         if len(unsure) and texts is not None:
             parts: list[Partial] = []  # joined last
+            noisy: list[Noisy] = []  # joined after the copies
+            versions: list[tuple[int, int]] = []  # pairs no noisy copy may join
             many = workers if len(unsure) >= PARALLEL_PAIRS else 1
             for batch, verdicts in _verified(_batches(unsure, est[close], n), uf, texts, boilerplate, near, many):
                 checked += sum(verdict != JOINED for verdict in verdicts)
@@ -141,6 +143,11 @@ def cluster(
                         uf.union(a, b)
                     elif isinstance(verdict, Partial):
                         parts.append(verdict)
+                    elif isinstance(verdict, Noisy):
+                        noisy.append(verdict)
+                    elif verdict == VERSIONS:
+                        versions.append((a, b))
+            _attach_noisy(uf, noisy, versions)
             _attach(uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near))
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
 
@@ -264,6 +271,44 @@ def _containment(
     sa, sb = np.maximum(la - near.ngram + 1, 1), np.maximum(lb - near.ngram + 1, 1)
     inter = est / (1 + est) * (sa + sb)
     return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
+
+
+def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, int]]) -> None:
+    """Join each noisy copy (`verify.Noisy`) that no copy has joined to anything to one cluster: the one it
+    shares the fewest suspects with (then the most alike, the largest, the first), unless that would put two
+    documents found to be `versions` in one cluster -- then the next. Its number changed may be a typo or
+    another version's amount: a version that changed one amount is a noisy copy of every typo copy of the
+    version before it. Each such document joins one cluster only, so a chain of them cannot join two clusters
+    either."""
+    if not noisy:
+        return
+    roots = uf.roots()
+    sizes = Counter(roots.tolist())
+    offers: list[tuple[int, float, int, int, int]] = []  # suspects, -Jaccard, -size, the one alone, the other
+    for a, b, jaccard, suspects in noisy:
+        for alone, other in ((a, b), (b, a)):
+            if sizes[int(roots[alone])] == 1:
+                offers.append((suspects, -jaccard, -sizes[int(roots[other])], alone, other))
+    apart: dict[int, set[int]] = {}
+    for a, b in versions:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+    held: dict[int, set[int]] = {}  # by cluster root: its documents that are a version of some document
+    for doc in apart:
+        held.setdefault(uf.find(doc), set()).add(doc)
+    settled: set[int] = set()
+    for *_, alone, other in sorted(offers):
+        if alone in settled:
+            continue
+        ra, rb = uf.find(alone), uf.find(other)
+        if ra != rb:
+            if any(uf.find(q) == rb for p in held.get(ra, ()) for q in apart[p]):
+                continue  # would join two versions: the next offer
+            uf.union(ra, rb)
+            joined = held.pop(ra, set()) | held.pop(rb, set())
+            if joined:
+                held[uf.find(ra)] = joined
+        settled.add(alone)
 
 
 def _attach(

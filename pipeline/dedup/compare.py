@@ -10,6 +10,13 @@ of the documents,
 - within changed lines, a stretch of at least MIN_BLOCK characters changes, a number becomes another, or
   one word becomes the same other word twice (a template filled in for another agency).
 Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
+
+A number changed and a one-character edit made twice are what a version does -- unless the copy is noisy: with
+at least NOISE_WITNESSES other scattered slips of a character or so that each break a word of the segmentation
+dictionary (管理 -> 管, 許可 -> 學可) and touch no numeral, and no more such suspects than witnesses, they are
+slips too (十條 -> 十四條). An amendment's rewordings put words for words (發行 -> 發出) and witness nothing.
+`difference` tells the three apart: SAME, NOISY, DIFFERENT; a noisy copy joins one cluster only (`cluster`), so
+it never joins two versions.
 """
 
 from __future__ import annotations
@@ -17,15 +24,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from enum import IntEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.normalize.chinese import converter
+from pipeline.normalize.segment import traditional_dictionary
 
 MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
 RENAME_CHARS = 1  # a word replaced by the same other word twice is a rename; typos do not repeat
 SLIP_CHARS = 2  # characters a copied title may get wrong
 GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
+NOISE_WITNESSES = 2  # word-breaking slips that make a copy noisy: its number changes and repeats are slips too
+WORD_CHARS = 4  # the longest dictionary word a slip is looked up in
 NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
 _NUMBER = re.compile(f"[{NUMERALS}]+")
 _NUMERAL = re.compile(f"[{NUMERALS}]")
@@ -123,9 +136,31 @@ def well_formed(number: str) -> bool:
 
 
 Spans = list[tuple[int, int]]  # character ranges of whole lines within a stretch's joined text
-# Counted in `renames` under a key no rename has (a rename replaces something): the one article-heading number
-# a copy may get wrong.
+# Counted in `renames` under keys no rename has (a rename replaces something): the one article-heading number a
+# copy may get wrong; the suspects (numbers changed, one-character edits made twice); the slips let pass.
 _HEADING_SLIP = ("", "")
+_SUSPECT = ("", "#")
+_SLIP = ("", "~")
+
+
+class Difference(IntEnum):
+    """How two documents differ, from least to most: as copies, as a noisy copy, as versions."""
+
+    SAME = 0
+    NOISY = 1
+    DIFFERENT = 2
+
+
+class Likeness(NamedTuple):
+    """How two documents differ, and by how many suspects (numbers changed, one-character edits made twice):
+    ordered from the most alike."""
+
+    kind: Difference
+    suspects: int = 0
+
+
+ALIKE = Likeness(Difference.SAME)
+APART = Likeness(Difference.DIFFERENT)
 
 
 def _chars_differ(
@@ -134,6 +169,7 @@ def _chars_differ(
     renames: Counter[tuple[str, str]],
     edges: tuple[bool, bool] = (False, False),
     headings: tuple[Spans, Spans] = ([], []),
+    words: frozenset[str] | None = None,
 ) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
     word replaced by the same other word as elsewhere in the document (`renames` counts them across the
@@ -146,10 +182,10 @@ def _chars_differ(
     changed inside such a heading, on both sides, is a slip of copying: a version that renumbers articles
     inserts or deletes one, and its text shows it."""
     trial = renames.copy()
-    if not _edits_differ(a, b, trial, edges, headings):
+    if not _edits_differ(a, b, trial, edges, headings, words) and trial[_SUSPECT] == renames[_SUSPECT]:
         renames.update(trial - renames)
         return False
-    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames, edges)
+    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames, edges, words=words)
 
 
 def _edits_differ(
@@ -158,24 +194,83 @@ def _edits_differ(
     renames: Counter[tuple[str, str]],
     edges: tuple[bool, bool],
     headings: tuple[Spans, Spans] = ([], []),
+    words: frozenset[str] | None = None,
 ) -> bool:
+    """`_chars_differ` on the stretches as given. `words`: the dictionary a slip must break a word of to witness
+    a noisy copy; without it, every slip that touches no numeral does (a first, cheaper count)."""
     for a0, a1, b0, b1 in _regions(a, b):
         added = a[a0:a1] or b[b0:b1]
         at_edge = (edges[0] and a0 == b0 == 0) or (edges[1] and a1 == len(a) and b1 == len(b))
         if at_edge and (a0 == a1 or b0 == b1) and not _ARTICLE.search(added):
             continue
+        width = max(a1 - a0, b1 - b0)
         if _number_changed(a, b, a0, a1, b0, b1):
             if _inside(a0, a1, headings[0]) and _inside(b0, b1, headings[1]) and not renames[_HEADING_SLIP]:
                 renames[_HEADING_SLIP] += 1
                 continue
+            if width >= MIN_BLOCK:
+                return True  # a sentence rewritten that holds a number
+            renames[_SUSPECT] += 1  # an amended amount -- or, in a noisy copy, one more slip
+            continue
+        if width >= MIN_BLOCK:
             return True
-        if max(a1 - a0, b1 - b0) >= MIN_BLOCK:
-            return True
-        if max(a1 - a0, b1 - b0) >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
-            renames[a[a0:a1], b[b0:b1]] += 1
-            if renames[a[a0:a1], b[b0:b1]] > 1:
+        if width >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
+            key = (a[a0:a1], b[b0:b1])
+            renames[key] += 1
+            if renames[key] == 1:
+                # A slip witnesses a noisy copy when it breaks a word: a numeral lost (三人 -> 餘) may be an
+                # amendment, a word for a word (發行 -> 發出, 貴重品 -> 貴重物品) a rewording.
+                witness = int(
+                    not _NUMERAL.search(key[0] + key[1]) and (not words or _breaks_word(a, b, a0, a1, b0, b1, words))
+                )
+                renames[_SLIP] += witness
+                renames[_witnessed(key)] = witness
+            elif width > 1 or renames[key] > 2:
                 return True
+            else:  # one character twice: a rewording, or two slips that met by chance in a noisy copy
+                renames[_SLIP] -= renames[_witnessed(key)]
+                renames[_SUSPECT] += 1
     return False
+
+
+def _witnessed(key: tuple[str, str]) -> tuple[str, str]:
+    """Where `renames` keeps whether a slip's first occurrence witnessed a noisy copy (views hold no NUL)."""
+    return ("\0" + key[0], key[1])
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """The words of two to WORD_CHARS characters of the segmentation dictionary, in Traditional script and in
+    Simplified (hashing views are Simplified; Taiwan phrasing is Traditional)."""
+    with open(traditional_dictionary(), encoding="utf-8") as fh:
+        found = [word for word in (line.split(" ", 1)[0].strip() for line in fh) if 2 <= len(word) <= WORD_CHARS]
+    return frozenset(found) | frozenset(str(converter("t2s").convert("\n".join(found))).split("\n"))
+
+
+def _in_words(text: str, start: int, end: int, words: frozenset[str]) -> bool:
+    """Whether every character of text[start:end] is part of a dictionary word there; for an empty stretch,
+    whether a word spans the point (the characters either side of it)."""
+    if start == end:
+        return any(
+            text[i:j] in words
+            for i in range(max(0, start - WORD_CHARS + 1), start)
+            for j in range(start + 1, min(len(text), i + WORD_CHARS) + 1)
+        )
+    return all(
+        any(
+            text[i:j] in words
+            for i in range(max(0, at - WORD_CHARS + 1), at + 1)
+            for j in range(max(at + 1, i + 2), min(len(text), i + WORD_CHARS) + 1)
+        )
+        for at in range(start, end)
+    )
+
+
+def _breaks_word(a: str, b: str, a0: int, a1: int, b0: int, b1: int, words: frozenset[str]) -> bool:
+    """A slip of typing breaks a word: on one side the changed characters (or the point where they are missing)
+    sit in a dictionary word, on the other they do not (管理 -> 管, 採取 -> 採員取). A rewording puts words for
+    words (發行 -> 發出); an inserted or dropped particle (之) sits in no word on either side."""
+    return _in_words(a, a0, a1, words) != _in_words(b, b0, b1, words)
 
 
 def _inside(start: int, end: int, spans: Spans) -> bool:
@@ -211,11 +306,28 @@ def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
 
 def substantively_different(la: list[str], lb: list[str], partial: bool = False, cut_short: bool = False) -> bool:
     """Whether two documents, as lists of line views (`hashing.hashing_lines`), differ as versions do rather
-    than as copies do (see the module docstring). `partial`: one is a truncated copy or an excerpt of the
-    other, so whatever the longer one has beyond it at either end is expected. `cut_short`: the shorter one stops
-    mid-sentence, so what the longer one has after it is the rest of a copy cut short, whatever it holds."""
+    than as copies do (see the module docstring), a noisy copy counted as different. `partial`: one is a
+    truncated copy or an excerpt of the other, so whatever the longer one has beyond it at either end is expected.
+    `cut_short`: the shorter one stops mid-sentence, so what the longer one has after it is the rest of a copy
+    cut short, whatever it holds."""
+    return difference(la, lb, partial, cut_short).kind != Difference.SAME
+
+
+def difference(la: list[str], lb: list[str], partial: bool = False, cut_short: bool = False) -> Likeness:
+    """`substantively_different`, telling a noisy copy apart: its number changes and one-character edits made
+    twice are outnumbered by at least NOISE_WITNESSES other slips that each break a word. Slips are counted
+    first without the dictionary, which loads only for the few pairs that may be noisy."""
+    found = _difference(la, lb, partial, cut_short)
+    if found.kind != Difference.NOISY:
+        return found
+    return _difference(la, lb, partial, cut_short, dictionary_words())
+
+
+def _difference(
+    la: list[str], lb: list[str], partial: bool, cut_short: bool, words: frozenset[str] | None = None
+) -> Likeness:
     if la == lb or "".join(la) == "".join(lb):
-        return False
+        return ALIKE
     renames: Counter[tuple[str, str]] = Counter()
     count_a, count_b = Counter(la), Counter(lb)
     for i1, i2, j1, j2 in _stretches(la, lb):
@@ -266,7 +378,7 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
                 tail = longer[len(shorter) :]
             if cut_short or not is_article(tail):
                 continue
-            return True
+            return APART
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
             extra = (old if len(old) > len(new) else new)[: abs(len(old) - len(new))]
             if partial or not _ARTICLE.search(extra):
@@ -276,13 +388,21 @@ def substantively_different(la: list[str], lb: list[str], partial: bool = False,
             # short (（刪除）, where an amended law deleted it) are text; a stray word or two is copying noise.
             body = _article_body(la, old_at) if old_kept else _article_body(lb, new_at)
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new) or heading_cut or body:
-                return True
+                return APART
             continue
         if _chars_differ(
-            old, new, renames, (at_start, at_end and partial), (heading_spans(old_kept), heading_spans(new_kept))
+            old,
+            new,
+            renames,
+            (at_start, at_end and partial),
+            (heading_spans(old_kept), heading_spans(new_kept)),
+            words,
         ):
-            return True
-    return False
+            return APART
+    suspects, slips = renames[_SUSPECT], renames[_SLIP]
+    if not suspects:
+        return ALIKE
+    return Likeness(Difference.NOISY, suspects) if slips >= NOISE_WITNESSES and suspects <= slips else APART
 
 
 def differ_within(la: list[str], lb: list[str]) -> bool:

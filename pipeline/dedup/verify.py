@@ -11,6 +11,8 @@ different documents? A pair is a duplicate when
 - they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
   an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
   only the alignment tells it from a copy with a typo.
+A noisy copy (`compare.difference`: a number changed among more scattered typos) is NOISY: it joins the cluster
+it is most alike, and only while no copy joins it to another (`cluster._attach_noisy`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.boilerplate import view_of
-from pipeline.dedup.compare import differ_within, slip, substantively_different, taiwan_phrasing
+from pipeline.dedup.compare import ALIKE, APART, Difference, Likeness, differ_within, difference, slip, taiwan_phrasing
 from pipeline.dedup.lsh import UnionFind
 from pipeline.dedup.minhash import shingle_set
 from pipeline.dedup.view import Source, View
@@ -48,9 +50,21 @@ class Partial(NamedTuple):
     containment: float
 
 
+class Noisy(NamedTuple):
+    """A noisy copy: the two documents (-1 until `verify_pairs` names them), their Jaccard, and the suspects
+    (numbers changed, one-character edits made twice) that the other slips outnumber."""
+
+    a: int
+    b: int
+    jaccard: float
+    suspects: int
+
+
 COPY = "copy"
 JOINED = "joined"  # not compared: one cluster already through copies verified before it in its batch
-Verdict = str | Partial | None  # COPY, JOINED, a partial copy, or two different documents (pickles as it is)
+VERSIONS = "versions"  # alike in shingles, different as versions are (no noisy copy joins one to the other)
+# COPY, JOINED, VERSIONS, a partial copy, a noisy copy, or two different documents (pickles as it is)
+Verdict = str | Partial | Noisy | None
 
 
 def _views(texts: Mapping[int, Source], boilerplate: frozenset[int]) -> Callable[[int], View]:
@@ -84,6 +98,8 @@ def verify_pairs(
         found = match(va, vb, near)
         if found == COPY:
             copies.union(local[a], local[b])
+        elif isinstance(found, Noisy):
+            found = found._replace(a=a, b=b)
         elif isinstance(found, tuple):
             shorter, longer = (a, b) if len(va.text) <= len(vb.text) else (b, a)
             found = Partial(shorter, longer, *found)
@@ -142,9 +158,10 @@ def _opens(title: str, view: View) -> bool:
     return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
 
 
-def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | None:
-    """Exact verification of one candidate pair (see the module docstring): COPY for copies, (Jaccard,
-    containment) of a partial copy with the longer document, None for two different documents."""
+def match(a: View, b: View, near: NearSettings) -> str | Noisy | tuple[float, float] | None:
+    """Exact verification of one candidate pair (see the module docstring): COPY for copies, a Noisy copy,
+    (Jaccard, containment) of a partial copy with the longer document, VERSIONS for two versions of one text
+    (alike in shingles, different inside), None for two different documents."""
     if not titles_agree(a, b):
         return None
     sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
@@ -153,14 +170,19 @@ def match(a: View, b: View, near: NearSettings) -> str | tuple[float, float] | N
     containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
-    if (jaccard >= near.threshold or few_slips) and _alike(a, b):
-        if shorter.ends_open and _continues(shorter, longer):
-            return (jaccard, containment)  # cut short: a copy of this version or of another alike
-        return COPY
+    alike = _alike(a, b) if jaccard >= near.threshold or few_slips else APART
+    cut_short = shorter.ends_open and _continues(shorter, longer)
+    if alike == ALIKE:
+        # cut short: a copy of this version or of another alike
+        return (jaccard, containment) if cut_short else COPY
+    if alike.kind == Difference.NOISY and not cut_short:
+        return Noisy(-1, -1, jaccard, alike.suspects)
     if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    return (jaccard, containment) if _alike(shorter, longer, partial=True) else None
+    if _alike(shorter, longer, partial=True) == ALIKE:
+        return (jaccard, containment)
+    return VERSIONS if jaccard >= near.threshold else None
 
 
 def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
@@ -190,29 +212,28 @@ def _partial_copy(shorter: View, longer: View, containment: float, near: NearSet
     return _window_similarity(shorter, longer.text, near.ngram) >= near.threshold
 
 
-def _alike(a: View, b: View, partial: bool = False) -> bool:
-    """Not substantively different, without their boilerplate or with it: a line that many documents end with
-    is peeled as boilerplate from the end of one copy, but not from a copy with a footer after it. `partial`:
-    `a` is the shorter one, maybe cut short (mid-sentence)."""
+def _alike(a: View, b: View, partial: bool = False) -> Likeness:
+    """How they differ (`compare.difference`) without their boilerplate or with it, whichever is less: a line
+    that many documents end with is peeled as boilerplate from the end of one copy, but not from a copy with a
+    footer after it. `partial`: `a` is the shorter one, maybe cut short (mid-sentence)."""
     cut = partial and a.ends_open
     if partial and a.whole is not None and a.lines and a.whole[-1] != a.lines[-1]:
         # The shorter one's closing lines were peeled as boilerplate (前項之未遂犯罰之: many laws' articles end so):
         # what the longer one has after them decides. An article there is a version's, not the rest of a copy.
         return _same_text(a.whole, b.whole or b.lines, partial, cut)
-    if _same_text(a.lines, b.lines, partial, cut):
-        return True
-    if a.whole is None and b.whole is None:
-        return False
-    return _same_text(a.whole or a.lines, b.whole or b.lines, partial, cut)
+    found = _same_text(a.lines, b.lines, partial, cut)
+    if found == ALIKE or (a.whole is None and b.whole is None):
+        return found
+    return min(found, _same_text(a.whole or a.lines, b.whole or b.lines, partial, cut))
 
 
-def _same_text(la: list[str], lb: list[str], partial: bool, cut: bool) -> bool:
-    """Not substantively different, aligned either way round where a line repeats (第 8 條 in two laws of one
-    page): the line alignment may then pair it wrongly one way, never both; a real change shows both ways."""
-    if not substantively_different(la, lb, partial, cut):
-        return True
-    repeats = len(set(la)) < len(la) or len(set(lb)) < len(lb)
-    return repeats and not substantively_different(lb, la, partial, cut)
+def _same_text(la: list[str], lb: list[str], partial: bool, cut: bool) -> Likeness:
+    """`compare.difference`, aligned either way round where a line repeats (第 8 條 in two laws of one page):
+    the line alignment may then pair it wrongly one way, never both; a real change shows both ways."""
+    found = difference(la, lb, partial, cut)
+    if found == ALIKE or not (len(set(la)) < len(la) or len(set(lb)) < len(lb)):
+        return found
+    return min(found, difference(lb, la, partial, cut))
 
 
 def _window_similarity(view: View, longer: str, ngram: int) -> float:
