@@ -278,6 +278,9 @@ def test_a_number_losing_a_digit_is_a_new_version():
     assert substantively_different(law("三年以下有期徒刑"), law("十三年以下有期徒刑"))
     assert substantively_different(law("按其金額百分之一計算"), law("按其金額二百分之一計算"))  # a rate amended
     assert not substantively_different(law("經主管機關許可合併者"), law("經主管機關許合併者"))  # a character lost
+    # a numeral lost one character from another slip: the two are aligned as one stretch (會後四 -> 後)
+    assert substantively_different(law("議事紀錄於會後四十五日內分送"), law("議事紀錄於後十五日內分送"))
+    assert not substantively_different(law("議事紀錄於會後四十五日內分送"), law("議事紀錄於後四十五日內分送"))
 
 
 def test_a_numeral_left_as_it_was_between_two_slips_is_no_number_changed():

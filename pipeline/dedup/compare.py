@@ -93,6 +93,14 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     lone one lost, is read as a typo; so is a change that leaves a number no one writes (一百六十五 ->
     一六十五, 10 -> 十10): an amended amount is written as a number."""
     old, new = a[a0:a1], b[b0:b1]
+    if old and new and bool(_NUMERAL.search(old)) != bool(_NUMERAL.search(new)):
+        # Numerals on one side only: a stretch glued from edits a character apart (會後四十五 -> 後十五) is judged
+        # edit by edit, where a numeral lost from beside another still changes a number.
+        return any(
+            _number_changed(a, b, a0 + i0, a0 + i1, b0 + j0, b0 + j1)
+            for tag, i0, i1, j0, j1 in Levenshtein.opcodes(old, new)
+            if tag in ("insert", "delete")
+        )
     if old and new:
         # the same numerals on both sides: one glued into a stretch of other edits (傳員一生 -> 傳輸一定)
         changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new)) and _NUMERAL.findall(old) != _NUMERAL.findall(new)
