@@ -14,6 +14,7 @@ from pipeline.config import load_config
 from pipeline.dedup.boilerplate import dedup_view, document_lines, line_key, nonempty, stripped, stripped_view, view_of
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.compare import (
+    MAX_SUSPECTS,
     Difference,
     differ_within,
     difference,
@@ -817,3 +818,21 @@ def test_a_number_changed_among_slips_that_break_words_is_a_noisy_copy_and_joins
     # a noisy copy alike two versions joins one of them only, never both
     reps = _cluster([base, one_number, noisy.replace("依前條第二項", "依前條第三項")])
     assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
+
+
+def test_a_copy_with_more_numbers_changed_than_typos_hit_is_a_version_however_many_slips(realdata):
+    """Typos are few: beyond MAX_SUSPECTS numbers changed, a document is another version, whatever slips that
+    break words it also has (and the alignment stops there rather than reading the rest)."""
+    name, arts = _law(realdata, "A0030055", slice(0, 12))  # 行政程序法
+    base = "\n".join([name, *arts])
+    slips = [("提高行政效能", "提高行政效"), ("誠實信用", "誠實信月"), ("民主之程序", "民之程序")]
+    slips += [("行使裁量權", "行使裁權"), ("確保依法行政", "確保依法政")]
+    numbers = [("依前條第一項", "依前條第二項"), ("前二項公告", "前三項公告"), ("二、司法機關", "五、司法機關")]
+    numbers += [("三、監察機關", "六、監察機關")]
+    noisy = base
+    for old, new in slips + numbers[:MAX_SUSPECTS]:
+        assert base.count(old) == 1, old
+        noisy = noisy.replace(old, new)
+    assert difference(hashing_lines(base), hashing_lines(noisy)).kind == Difference.NOISY
+    many = noisy.replace(*numbers[MAX_SUSPECTS])
+    assert many != noisy and difference(hashing_lines(base), hashing_lines(many)).kind == Difference.DIFFERENT

@@ -38,6 +38,7 @@ RENAME_CHARS = 1  # a word replaced by the same other word twice is a rename; ty
 SLIP_CHARS = 2  # characters a copied title may get wrong
 GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
 NOISE_WITNESSES = 2  # word-breaking slips that make a copy noisy: its number changes and repeats are slips too
+MAX_SUSPECTS = 3  # more numbers changed (or edits repeated) than this: a version, however noisy (typos are few)
 WORD_CHARS = 4  # the longest dictionary word a slip is looked up in
 NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
 _NUMBER = re.compile(f"[{NUMERALS}]+")
@@ -147,7 +148,8 @@ Spans = list[tuple[int, int]]  # character ranges of whole lines within a stretc
 # Counted in `renames` under keys no rename has (a rename replaces something): the one article-heading number a
 # copy may get wrong; the suspects (numbers changed, one-character edits made twice); the slips let pass.
 _HEADING_SLIP = ("", "")
-_SUSPECT = ("", "#")
+_SUSPECT = ("", "#")  # one-character edits made twice
+_NUMBER_SUSPECT = ("", "0")  # numbers changed: Taiwan phrasing leaves them as they are
 _SLIP = ("", "~")
 
 
@@ -218,7 +220,9 @@ def _edits_differ(
                 continue
             if width >= MIN_BLOCK:
                 return True  # a sentence rewritten that holds a number
-            renames[_SUSPECT] += 1  # an amended amount -- or, in a noisy copy, one more slip
+            renames[_NUMBER_SUSPECT] += 1  # an amended amount -- or, in a noisy copy, one more slip
+            if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
+                return True
             continue
         if width >= MIN_BLOCK:
             return True
@@ -238,6 +242,8 @@ def _edits_differ(
             else:  # one character twice: a rewording, or two slips that met by chance in a noisy copy
                 renames[_SLIP] -= renames[_witnessed(key)]
                 renames[_SUSPECT] += 1
+                if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
+                    return True
     return False
 
 
@@ -407,7 +413,7 @@ def _difference(
             words,
         ):
             return APART
-    suspects, slips = renames[_SUSPECT], renames[_SLIP]
+    suspects, slips = renames[_SUSPECT] + renames[_NUMBER_SUSPECT], renames[_SLIP]
     if not suspects:
         return ALIKE
     return Likeness(Difference.NOISY, suspects) if slips >= NOISE_WITNESSES and suspects <= slips else APART
