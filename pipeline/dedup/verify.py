@@ -11,8 +11,9 @@ different documents? A pair is a duplicate when
 - they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
   an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
   only the alignment tells it from a copy with a typo.
-A noisy copy (`compare.difference`: a number changed among more scattered typos) is NOISY: it joins the cluster
-it is most alike, and only while no copy joins it to another (`cluster._attach_noisy`).
+A noisy copy (`compare.difference`: a number changed among more slips that break words) is a Noisy verdict: it
+joins the one cluster it differs from by the fewest suspects, only while nothing joins it to another, and
+never two documents marked VERSIONS (`cluster._attach_noisy`).
 """
 
 from __future__ import annotations
