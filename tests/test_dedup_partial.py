@@ -24,7 +24,7 @@ from pipeline.dedup.compare import (
 )
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
-from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Verdict, match, titles_agree, verify_pairs
+from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Partial, Verdict, match, titles_agree, verify_pairs
 from pipeline.dedup.view import Stored, View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -183,16 +183,69 @@ def test_a_partial_copy_joins_one_version_only(realdata):
 
 
 def test_a_copy_of_a_version_without_the_last_article_brings_in_no_other_version(realdata):
-    """Cut short before its last line, a copy of a version without the law's last article is a copy of that
-    version (what it lacks holds no article) and a partial copy of the version with the article; it stays with
-    the first, and the two versions stay apart."""
+    """Cut short before its last line, a copy of a version without the law's last article is a partial copy of
+    that version (the list of its last article goes on there: 七、 then 八、) and of the version with the
+    article; it stays with the first, and the two versions stay apart."""
     name, arts = _law(realdata, "A0030055")
     k = next(k for k in range(3, 30) if arts[k - 1].count("\r\n") >= 2)  # an article of three lines or more
     old = "\n".join([name, *arts[: k + 1]])
     new = "\n".join([name, *arts[:k]])  # the last article deleted
     cut = new[: new.rindex("\r\n")]
-    assert verify_pairs([(2, 1)], {1: new, 2: cut}, frozenset(), NEAR) == [COPY]
+    assert cut.endswith("。") and new.rsplit("\n", 1)[1].startswith("八、")
+    (verdict,) = verify_pairs([(2, 1)], {1: new, 2: cut}, frozenset(), NEAR)
+    assert isinstance(verdict, Partial) and (verdict.shorter, verdict.longer) == (2, 1)
     assert _cluster([old, new, cut]) == [0, 1, 1]
+
+
+def test_a_copy_cut_after_a_whole_item_does_not_join_two_versions_of_the_rest(realdata):
+    """A copy cut short right after an item of a list (七、…。) ends its sentence, so what it lacks looked like a
+    footer: it was a whole copy of the law and of a version that rewrote the next item, and joined the two. The
+    list going on (八、) is text: the copy is a partial copy of both, and joins one."""
+    name, arts = _law(realdata, "A0030055")
+    k = next(k for k in range(3, 30) if arts[k - 1].count("\r\n") >= 2)
+    law = "\n".join([name, *arts[:k]])
+    last = law.rsplit("\n", 1)[1]
+    amended = law.replace(last, "八、考試院有關考選命題、評分及榜示之行為，應於三十日內公告之。")
+    cut = law[: law.rindex("\r\n")]
+    assert _apart(match(dedup_view(law, frozenset()), dedup_view(amended, frozenset()), NEAR))
+    assert isinstance(match(dedup_view(cut, frozenset()), dedup_view(law, frozenset()), NEAR), tuple)
+    reps = _cluster([law, amended, cut])
+    assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
+    # a footer after the last item is still chrome
+    footer = law + "\n（本資料由法務部全國法規資料庫提供）"
+    assert match(dedup_view(footer, frozenset()), dedup_view(law, frozenset()), NEAR) == COPY
+
+
+def test_a_piece_that_stops_mid_sentence_is_no_copy_cut_short_of_a_version_with_an_article_after_it(realdata):
+    """A piece of a law that stops mid-sentence (an excerpt cut at a length) and a version of it with an article
+    added after that line: the version's line stops open there too, so the piece is no copy cut short of it, and
+    the two stay apart. A copy of the piece cut shorter still is one."""
+    name, arts = _law(realdata, "A0030055")
+    law = "\n".join([name, *arts[:12]])
+    piece = law[: law.rindex("，")]
+    version = piece + "\n" + arts[40]
+    assert arts[40].startswith("第 ") and not piece.endswith("。")
+    assert _apart(match(dedup_view(piece, frozenset()), dedup_view(version, frozenset()), NEAR))
+    assert _cluster([piece, version]) == [0, 1]
+    shorter = piece[: piece.rindex("，")]
+    assert isinstance(match(dedup_view(shorter, frozenset()), dedup_view(version, frozenset()), NEAR), tuple)
+    assert isinstance(match(dedup_view(shorter, frozenset()), dedup_view(piece, frozenset()), NEAR), tuple)
+    assert _cluster([piece, version, shorter]) in ([0, 1, 0], [0, 1, 1])
+
+
+def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
+    """The MOJ heads the articles of laws written as items with a bare number (11 over 十一、…): a version that
+    deleted the last one is no copy of the law, nor is one without an article whose heading a typo copy broke
+    (總第2條, 第21 without its 條)."""
+    law = json.loads((realdata / "moj_laws" / "split_ch_law" / "A0000005.json").read_text(encoding="utf-8"))
+    name = law["LawName"]
+    items = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
+    assert items[-1].startswith("11\n十一、")
+    whole, without = "\n".join([name, *items]), "\n".join([name, *items[:-1]])
+    assert _apart(match(dedup_view(whole, frozenset()), dedup_view(without, frozenset()), NEAR))
+    assert _cluster([whole, without]) == [0, 1]
+    assert is_article("11") and is_article("总第2条") and is_article("第21") and is_article("第21条")
+    assert not is_article("第2页") and not is_article("12345") and not is_article("本法自公布日施行")
 
 
 def test_a_copy_cut_short_already_with_its_version_joins_no_other(realdata):

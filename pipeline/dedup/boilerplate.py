@@ -249,12 +249,19 @@ def dedup_view(text: str, boilerplate: frozenset[int], stored: str | None = None
     texts, views = document_lines(text, stored)
     peel = _peel_counts(texts, views, boilerplate) if boilerplate else None
     head, tail = peel or (0, 0)
-    kept = [v for v in views[head : len(views) - tail] if v]
+    kept, open_at, at = [], [], 0
+    for line, view in zip(texts[head : len(views) - tail], views[head : len(views) - tail], strict=True):
+        if view:
+            kept.append(view)
+            at += len(view)
+            if line.rstrip()[-1] not in SENTENCE_ENDS:
+                open_at.append(at)
     first = head if head < len(texts) - tail else None
     title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
     last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
     ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
-    return View("".join(kept), title, kept, None if peel is None else [v for v in views if v], ends_open)
+    whole = None if peel is None else [v for v in views if v]
+    return View("".join(kept), title, kept, whole, ends_open, frozenset(open_at))
 
 
 def view_of(source: Source, boilerplate: frozenset[int]) -> View:

@@ -48,8 +48,11 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 _NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
-# An article's heading alone on its line with its 第 slipped (時 46 條, 46 條): a heading still.
-_HEADING_ALONE = re.compile(f"[^{NUMERALS}]?{_NUMBERED}")
+# An article's heading alone on its line with a character of it slipped or lost (時 46 條, 46 條, 總第2條, 第21):
+# a heading still; so is a bare number, as the MOJ heads the articles of laws written as items (11 over 十一、).
+_HEADING_ALONE = re.compile(
+    f"[^{NUMERALS}]?{_NUMBERED}|第[{NUMERALS}]+[^{NUMERALS}頁页]?|[^{NUMERALS}]第[{NUMERALS}]+[条條]|[0-9]{{1,4}}"
+)
 
 
 def taiwan_phrasing(view: str) -> str:
@@ -69,8 +72,9 @@ def slip(a: str, b: str) -> bool:
 
 
 def is_article(view: str) -> bool:
-    """Whether a line view opens an article of a law (第十二條, 第 12-1 條), or is one's heading alone with a
-    character of it slipped (時 46 條: a typo copy of a version with one more article is still that)."""
+    """Whether a line view opens an article of a law (第十二條, 第 12-1 條), or is one's heading alone, maybe with a
+    character of it slipped (時 46 條, 第21: a typo copy of a version with one more article is still that), or a
+    bare number (the MOJ's heading of an article written as an item)."""
     return bool(_ARTICLE.match(view) or _HEADING_ALONE.fullmatch(view))
 
 
@@ -375,7 +379,13 @@ def _difference(
             # Where the longer one goes on past the shorter, its own first line counts, even when left out above
             # as moved: a re-flowed copy that joined an earlier 第 3 條 to its text makes a later one look moved.
             opening = (la[i1:i2] if old_kept else lb[j1:j2])[:1] if partial else added
-            article = (not cut_short and is_article(opening[0])) if partial else any(map(is_article, added))
+            if partial:
+                article = not cut_short and is_article(opening[0])
+            else:
+                # A list that goes on past the other's last item (三、 then 四、) is text, not a footer: a copy cut
+                # short after a whole item, or a version without the last ones.
+                prev = (la[i1 - 1 : i1] if old_kept else lb[j1 - 1 : j1]) if at_end and not (old and new) else []
+                article = any(map(is_article, added)) or bool(prev and _list_goes_on(prev[0], added[0]))
             article = article or heading_cut
         if (at_start or at_end) and (not old or not new) and not article:
             continue
@@ -437,6 +447,33 @@ def differ_within(la: list[str], lb: list[str]) -> bool:
 def _holds_article(la: list[str], lb: list[str], op: tuple[str, int, int, int, int]) -> bool:
     _, i1, i2, j1, j2 = op
     return any(map(is_article, la[i1:i2] + lb[j1:j2]))
+
+
+_ITEM = re.compile("([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千])")
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _item_number(line: str) -> int | None:
+    """The number of the item a line view opens (三受破產… -> 3, 十一臨時條款… -> 11, 2本辦法… -> 2), if it
+    opens one: a numeral of one or two places followed by text."""
+    found = _ITEM.match(line)
+    if not found or found.end() == len(line):
+        return None
+    number = found.group(1)
+    if number.isdigit():
+        return int(number)
+    tens, ten, units = number.partition("十")
+    if not ten:
+        return _CHINESE_DIGITS.get(tens) if len(tens) == 1 else None
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return _CHINESE_DIGITS.get(tens, 1 if not tens else 0) * 10 + (_CHINESE_DIGITS.get(units, 0) if units else 0)
+
+
+def _list_goes_on(before: str, after: str) -> bool:
+    """The line view `after` opens the item numbered next to the one `before` opens (九耳溫槍膠套 -> 十溫度計)."""
+    first, then = _item_number(before), _item_number(after)
+    return first is not None and then == first + 1
 
 
 def _heading_cut(lines: list[str], at: list[int]) -> bool:

@@ -26,7 +26,17 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.dedup.boilerplate import view_of
-from pipeline.dedup.compare import ALIKE, APART, Difference, Likeness, differ_within, difference, slip, taiwan_phrasing
+from pipeline.dedup.compare import (
+    ALIKE,
+    APART,
+    Difference,
+    Likeness,
+    differ_within,
+    difference,
+    is_article,
+    slip,
+    taiwan_phrasing,
+)
 from pipeline.dedup.lsh import UnionFind
 from pipeline.dedup.minhash import shingle_set
 from pipeline.dedup.view import Source, View
@@ -172,7 +182,7 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | tuple[float, fl
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
     alike = _alike(a, b) if jaccard >= near.threshold or few_slips else APART
-    cut_short = shorter.ends_open and _continues(shorter, longer)
+    cut_short = _cut_short(shorter, longer) and _continues(shorter, longer)
     if alike == ALIKE:
         # cut short: a copy of this version or of another alike
         return (jaccard, containment) if cut_short else COPY
@@ -199,6 +209,22 @@ def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
     return Levenshtein.distance(a.text, b.text, score_cutoff=allowed) <= allowed
 
 
+def _cut_short(shorter: View, longer: View) -> bool:
+    """The shorter view stops mid-sentence, and not where a line of the longer one stops open too before an
+    article: a piece that stops so is no copy cut short of the longer one -- the article is the longer one's own
+    (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same)."""
+    if not shorter.ends_open:
+        return False
+    if len(shorter.text) not in longer.open_at:
+        return True
+    at = 0
+    for i, line in enumerate(longer.lines):
+        at += len(line)
+        if at == len(shorter.text):
+            return not (i + 1 < len(longer.lines) and is_article(longer.lines[i + 1]))
+    return True
+
+
 def _continues(shorter: View, longer: View) -> bool:
     """The longer view goes on where the shorter one stops (give or take CUT_SLACK characters at the cut): a
     copy cut short before the article a later version changed is as much a copy of one as of the other, so it
@@ -217,7 +243,7 @@ def _alike(a: View, b: View, partial: bool = False) -> Likeness:
     """How they differ (`compare.difference`) without their boilerplate or with it, whichever is less: a line
     that many documents end with is peeled as boilerplate from the end of one copy, but not from a copy with a
     footer after it. `partial`: `a` is the shorter one, maybe cut short (mid-sentence)."""
-    cut = partial and a.ends_open
+    cut = partial and _cut_short(a, b)
     if partial and a.whole is not None and a.lines and a.whole[-1] != a.lines[-1]:
         # The shorter one's closing lines were peeled as boilerplate (前項之未遂犯罰之: many laws' articles end so):
         # what the longer one has after them decides. An article there is a version's, not the rest of a copy.

@@ -34,6 +34,9 @@ class View:
     lines: list[str] = field(default_factory=list)  # the view line by line (how versions differ from copies)
     whole: list[str] | None = None  # line by line with the boilerplate left in (None: there was none)
     ends_open: bool = False  # the text stops mid-sentence, as a copy cut short does
+    # where in `text` a line ends mid-sentence (a wrapped line, a piece that stops there): a shorter document that
+    # stops open at one of them is no copy cut short of this one, which stops the same way there
+    open_at: frozenset[int] = frozenset()
     _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def shingles(self, ngram: int) -> np.ndarray:
