@@ -32,13 +32,12 @@ import xxhash
 from pipeline.dedup.arrays import member
 from pipeline.dedup.compare import is_article
 from pipeline.dedup.hashing import TITLE_MAX, hashing_view, line_views
-from pipeline.dedup.view import Source, View
+from pipeline.dedup.view import SENTENCE_ENDS, Source, View
 from pipeline.normalize.chinese import fold_script
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
 MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
-SENTENCE_ENDS = "。！？!?.」』）)】；;：:…"  # a text that ends otherwise stops mid-sentence
 FULL_STOPS = "。！？!?；;"
 WRAPPED_TAIL = 2  # characters of a view: the end of a sentence wrapped onto a line of its own (之。)
 _DIGIT = re.compile(r"\d")
@@ -249,19 +248,14 @@ def dedup_view(text: str, boilerplate: frozenset[int], stored: str | None = None
     texts, views = document_lines(text, stored)
     peel = _peel_counts(texts, views, boilerplate) if boilerplate else None
     head, tail = peel or (0, 0)
-    kept, open_at, at = [], [], 0
-    for line, view in zip(texts[head : len(views) - tail], views[head : len(views) - tail], strict=True):
-        if view:
-            kept.append(view)
-            at += len(view)
-            if line.rstrip()[-1] not in SENTENCE_ENDS:
-                open_at.append(at)
+    kept = [v for v in views[head : len(views) - tail] if v]
     first = head if head < len(texts) - tail else None
     title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
     last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
     ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
     whole = None if peel is None else [v for v in views if v]
-    return View("".join(kept), title, kept, whole, ends_open, frozenset(open_at))
+    body = (texts[head : len(texts) - tail], views[head : len(views) - tail])
+    return View("".join(kept), title, kept, whole, ends_open, body)
 
 
 def view_of(source: Source, boilerplate: frozenset[int]) -> View:

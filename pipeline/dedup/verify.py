@@ -215,7 +215,7 @@ def _cut_short(shorter: View, longer: View) -> bool:
     (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same)."""
     if not shorter.ends_open:
         return False
-    if len(shorter.text) not in longer.open_at:
+    if len(shorter.text) not in longer.open_at():
         return True
     at = 0
     for i, line in enumerate(longer.lines):
