@@ -55,8 +55,8 @@ def _apart(verdict: Verdict) -> bool:
     return verdict is None or verdict == VERSIONS
 
 
-def _law(realdata, code: str, articles: slice = slice(None)) -> tuple[str, list[str]]:
-    law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
+def _law(realdata, code: str, articles: slice = slice(None), folder: str = "split_ch_law") -> tuple[str, list[str]]:
+    law = json.loads((realdata / f"moj_laws/{folder}/{code}.json").read_text(encoding="utf-8"))
     arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
     return law["LawName"], arts[articles]
 
@@ -231,6 +231,19 @@ def test_a_piece_that_stops_mid_sentence_is_no_copy_cut_short_of_a_version_with_
     assert isinstance(match(dedup_view(shorter, frozenset()), dedup_view(version, frozenset()), NEAR), tuple)
     assert isinstance(match(dedup_view(shorter, frozenset()), dedup_view(piece, frozenset()), NEAR), tuple)
     assert _cluster([piece, version, shorter]) in ([0, 1, 0], [0, 1, 1])
+
+
+def test_a_copy_cut_before_a_full_stop_wrapped_onto_its_own_line_is_still_cut_short(realdata):
+    """工業區廢止編定認定標準 wraps the 。 of its 第 2 條 onto a line of its own. A copy cut just before it stops
+    mid-sentence where the law's line does too -- but there the law's sentence ends on the next line, so the
+    copy is a copy cut short, not a piece the law adds its 第 3 條 to."""
+    name, arts = _law(realdata, "J0030063", folder="split_ch_order_sample")
+    law = "\n".join([name, *arts])
+    cut = law[: law.index("    。")].rstrip()
+    assert not cut.endswith("。")
+    assert "第 3 條" in law[len(cut) :]
+    assert isinstance(match(dedup_view(cut, frozenset()), dedup_view(law, frozenset()), NEAR), tuple)
+    assert _cluster([law, cut]) == [0, 0]
 
 
 def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):

@@ -51,6 +51,8 @@ class View:
                     at += len(view)
                     if line.rstrip()[-1] not in SENTENCE_ENDS:
                         found.append(at)
+                elif found and found[-1] == at and line.rstrip()[-1] in SENTENCE_ENDS:
+                    found.pop()  # the sentence's 。 wrapped onto a line of its own
             self._open.append(frozenset(found))
         return self._open[0]
 
