@@ -288,6 +288,10 @@ def test_versions_differ_within_their_edges_and_reposts_only_at_them(realdata):
     rewritten = arts[2].split("\n")[0] + "\n" + arts[4].split("\n", 1)[1]  # an article's text rewritten
     changed = hashing_lines("\n".join([name, *arts[:2], rewritten, *arts[3:6]]))
     assert differ_within(header + lines, other_header + changed)
+    # the last line rewritten, in the same closing edit as one re-post's contact block
+    longer_last = [*lines[:-1], lines[-1] + "但執行已逾六月認無繼續執行之必要者得免其執行"]
+    assert differ_within(lines + other_footer + footer, longer_last)
+    assert not differ_within(lines + hashing_lines("最後更新：113年6月11日"), lines + footer)
 
 
 def test_a_copy_cut_before_the_chrome_of_two_reposts_joins_one(realdata):

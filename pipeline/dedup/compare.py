@@ -437,16 +437,28 @@ def differ_within(la: list[str], lb: list[str]) -> bool:
     ops = SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()
     start_a = start_b = 0
     end_a, end_b = len(la), len(lb)
-    if ops and ops[0][0] != "equal" and not _holds_article(la, lb, ops[0]):
+    if ops and ops[0][0] != "equal" and not _holds_text(la, lb, ops[0], at_end=False):
         start_a, start_b = ops[0][2], ops[0][4]
-    if len(ops) > 1 and ops[-1][0] != "equal" and not _holds_article(la, lb, ops[-1]):
+    if len(ops) > 1 and ops[-1][0] != "equal" and not _holds_text(la, lb, ops[-1], at_end=True):
         end_a, end_b = ops[-1][1], ops[-1][3]
     return substantively_different(la[start_a:end_a], lb[start_b:end_b])
 
 
-def _holds_article(la: list[str], lb: list[str], op: tuple[str, int, int, int, int]) -> bool:
+EDITED_LINE = 16  # characters both sides of an edge share before their text goes each its own way: edited text
+
+
+def _holds_text(la: list[str], lb: list[str], op: tuple[str, int, int, int, int], at_end: bool) -> bool:
+    """Whether an edge's changed lines hold text rather than chrome: an article heading, or the text edited on
+    both sides (the last line before a contact block rewritten: the two sides open alike and go on each its own
+    way). Lines re-flowed with a footer after them open alike too, but one side's text just ends there."""
     _, i1, i2, j1, j2 = op
-    return any(map(is_article, la[i1:i2] + lb[j1:j2]))
+    if any(map(is_article, la[i1:i2] + lb[j1:j2])):
+        return True
+    a, b = "".join(la[i1:i2]), "".join(lb[j1:j2])
+    if not at_end:
+        a, b = a[::-1], b[::-1]
+    shared = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return EDITED_LINE <= shared < min(len(a), len(b))
 
 
 _ITEM = re.compile("([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千])")
