@@ -246,6 +246,22 @@ def test_a_copy_cut_before_a_full_stop_wrapped_onto_its_own_line_is_still_cut_sh
     assert _cluster([law, cut]) == [0, 0]
 
 
+def test_a_clause_of_the_law_about_itself_appended_at_the_end_is_a_version(realdata):
+    """Amendments append transitional clauses to a law's last article (本法中華民國…修正之條文，自…施行). Appended at
+    the very end, such a line read as a footer, so the law was a whole copy (or the start) of its amendment. A
+    clause that opens or closes with the law naming itself is text; a site's footer after the law is chrome."""
+    name, arts = _law(realdata, "A0030055")
+    law = "\n".join([name, *arts[:12]])
+    amended = law + "\n本法中華民國一百十二年五月三十日修正之條文，自公布後六個月施行。"
+    assert _apart(match(dedup_view(law, frozenset()), dedup_view(amended, frozenset()), NEAR))
+    assert _cluster([law, amended]) == [0, 1]
+    footer = law + "\n本網站資料依政府資料開放授權條款提供，歡迎多加利用。"
+    assert match(dedup_view(law, frozenset()), dedup_view(footer, frozenset()), NEAR) == COPY
+    # the law named inside a line is no such clause: at an edge it reads as before, as chrome
+    mentions = law + "\n依前項進用之人員，於本法施行期間，得續約之。"
+    assert match(dedup_view(law, frozenset()), dedup_view(mentions, frozenset()), NEAR) == COPY
+
+
 def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
     """The MOJ heads the articles of laws written as items with a bare number (11 over 十一、…): a version that
     deleted the last one is no copy of the law, nor is one without an article whose heading a typo copy broke

@@ -379,13 +379,15 @@ def _difference(
             # Where the longer one goes on past the shorter, its own first line counts, even when left out above
             # as moved: a re-flowed copy that joined an earlier 第 3 條 to its text makes a later one look moved.
             opening = (la[i1:i2] if old_kept else lb[j1:j2])[:1] if partial else added
+            # A clause of a law about itself at the end (本條例…修正之條文，自…施行) is its text, never a site's.
             if partial:
-                article = not cut_short and is_article(opening[0])
+                article = not cut_short and (is_article(opening[0]) or (at_end and _own_clause(opening[0])))
             else:
                 # A list that goes on past the other's last item (三、 then 四、) is text, not a footer: a copy cut
                 # short after a whole item, or a version without the last ones.
                 prev = (la[i1 - 1 : i1] if old_kept else lb[j1 - 1 : j1]) if at_end and not (old and new) else []
                 article = any(map(is_article, added)) or bool(prev and _list_goes_on(prev[0], added[0]))
+                article = article or (at_end and _own_clause(added[0]))
             article = article or heading_cut
         if (at_start or at_end) and (not old or not new) and not article:
             continue
@@ -480,6 +482,19 @@ def _item_number(line: str) -> int | None:
     if len(tens) > 1 or len(units) > 1:
         return None
     return _CHINESE_DIGITS.get(tens, 1 if not tens else 0) * 10 + (_CHINESE_DIGITS.get(units, 0) if units else 0)
+
+
+# A law or rule naming itself (本法, 本條例, 本細則 ...), in the Simplified script of the views: opening a line
+# (本條例自公布日施行) or closing it (…特訂定本細則).
+_OWN = "本(?:法|条例|细则|办法|规则|标准|准则|要点|规程|通则)"
+_OWN_CLAUSE = re.compile(f"{_OWN}.+|.*(?<![基日根]){_OWN}")
+
+
+def _own_clause(line: str) -> bool:
+    """A line view that is a clause of a law about the law itself: text of an amendment (本條例…修正之條文，自…
+    施行), never a site's chrome. A line that only names the law inside (…於本條例施行期間…) may be anywhere in
+    an article."""
+    return bool(_OWN_CLAUSE.fullmatch(line))
 
 
 def _list_goes_on(before: str, after: str) -> bool:
