@@ -262,6 +262,19 @@ def test_a_clause_of_the_law_about_itself_appended_at_the_end_is_a_version(reald
     assert match(dedup_view(law, frozenset()), dedup_view(mentions, frozenset()), NEAR) == COPY
 
 
+def test_a_number_after_a_formula_digit_changed_is_a_version(realdata):
+    """The views drop punctuation, so （CO2）八小時 runs the formula's 2 into the number after it (co2八). Changed to
+    十六小時 it is an amended limit, not a typo that leaves a number no one writes; a Chinese numeral typed beside
+    Arabic digits (第10條 -> 第十10條) still changes no number."""
+    name, arts = _law(realdata, "A0030055")
+    law = "\n".join([name, *arts[:12]])
+    limit = law + "\n二氧化碳（CO2）八小時值：一千ppm，體積濃度百萬分之一。"
+    amended = limit.replace("八小時", "十六小時")
+    assert _apart(match(dedup_view(limit, frozenset()), dedup_view(amended, frozenset()), NEAR))
+    typo = limit.replace("（CO2）", "（CO十2）")
+    assert match(dedup_view(limit, frozenset()), dedup_view(typo, frozenset()), NEAR) == COPY
+
+
 def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
     """The MOJ heads the articles of laws written as items with a bare number (11 over 十一、…): a version that
     deleted the last one is no copy of the law, nor is one without an article whose heading a typo copy broke

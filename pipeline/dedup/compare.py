@@ -40,8 +40,10 @@ GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidenc
 NOISE_WITNESSES = 2  # word-breaking slips that make a copy noisy: its number changes and repeats are slips too
 MAX_SUSPECTS = 3  # more numbers changed (or edits repeated) than this: a version, however noisy (typos are few)
 WORD_CHARS = 4  # the longest dictionary word a slip is looked up in
-NUMERALS = "0-9〇零一二三四五六七八九十百千万萬亿億两兩"
+CHINESE_NUMERALS = "〇零一二三四五六七八九十百千万萬亿億两兩"
+NUMERALS = "0-9" + CHINESE_NUMERALS
 _NUMBER = re.compile(f"[{NUMERALS}]+")
+_NUMBER_RUN = re.compile(f"[0-9]+|[{CHINESE_NUMERALS}]+")  # a number in one script: co2八 holds 2 and 八
 _NUMERAL = re.compile(f"[{NUMERALS}]")
 # An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
 # Simplified, and compared in Taiwan phrasing (條) too.
@@ -111,10 +113,18 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new)) and _NUMERAL.findall(old) != _NUMERAL.findall(new)
     else:
         text, start, end = (b, b0, b1) if new else (a, a0, a1)
-        changed = bool(_NUMERAL.search(text[start:end])) and bool(
-            _NUMERAL.match(text[start - 1 : start] or " ") or _NUMERAL.match(text[end : end + 1] or " ")
+        changed = bool(_NUMERAL.search(text[start:end])) and (
+            _same_script(text[start - 1 : start], text[start]) or _same_script(text[end : end + 1], text[end - 1])
         )
     return changed and all(map(well_formed, _numbers_at(a, a0, a1) + _numbers_at(b, b0, b1)))
+
+
+def _same_script(neighbour: str, edge: str) -> bool:
+    """Both are numerals of one script, Arabic or Chinese: a Chinese numeral typed beside Arabic digits (10 ->
+    十10) changes no number, and the views run a formula's digit into the number after it ((CO2)八 -> co2八)."""
+    return bool(neighbour and _NUMERAL.match(neighbour) and _NUMERAL.match(edge)) and (
+        neighbour.isascii() == edge.isascii()
+    )
 
 
 def _numbers_at(text: str, start: int, end: int) -> list[str]:
@@ -124,7 +134,7 @@ def _numbers_at(text: str, start: int, end: int) -> list[str]:
         lo -= 1
     while hi < len(text) and _NUMERAL.match(text[hi]):
         hi += 1
-    return _NUMBER.findall(text[lo:hi])
+    return _NUMBER_RUN.findall(text[lo:hi])
 
 
 _DIGIT = "一二三四五六七八九两兩"
