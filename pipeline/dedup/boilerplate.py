@@ -32,12 +32,13 @@ import xxhash
 from pipeline.dedup.arrays import member
 from pipeline.dedup.compare import is_article
 from pipeline.dedup.hashing import TITLE_MAX, hashing_view, line_views
-from pipeline.dedup.view import SENTENCE_ENDS, Source, View
+from pipeline.dedup.view import Source, View
 from pipeline.normalize.chinese import fold_script
 
 EDGE_LINES = 32  # a portal's navigation (首頁, 網站地圖, 字級: 小 中 大, ...) runs to 30 short lines
 MIN_SHARE = 0.05  # of a view: less boilerplate than this hardly moves its Jaccard, and the view is kept as is
 MIN_KEPT = 0.5  # of the view: a document that would keep less keeps its whole view
+SENTENCE_ENDS = "。！？!?.」』）)】；;：:…"  # a text that ends otherwise stops mid-sentence
 FULL_STOPS = "。！？!?；;"
 WRAPPED_TAIL = 2  # characters of a view: the end of a sentence wrapped onto a line of its own (之。)
 _DIGIT = re.compile(r"\d")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.dedup.boilerplate import view_of
+from pipeline.dedup.boilerplate import SENTENCE_ENDS, view_of
 from pipeline.dedup.compare import (
     ALIKE,
     APART,
@@ -212,16 +212,26 @@ def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
 def _cut_short(shorter: View, longer: View) -> bool:
     """The shorter view stops mid-sentence, and not where a line of the longer one stops open too before an
     article: a piece that stops so is no copy cut short of the longer one -- the article is the longer one's own
-    (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same)."""
+    (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same; so is
+    one whose 。 is wrapped onto a line of its own)."""
     if not shorter.ends_open:
         return False
-    if len(shorter.text) not in longer.open_at():
+    lines, views = longer.body
+    at, stop = 0, len(shorter.text)
+    for k, view in enumerate(views):
+        if not view:
+            continue
+        at += len(view)
+        if at < stop:
+            continue
+        if at > stop or lines[k].rstrip()[-1] in SENTENCE_ENDS:
+            return True
+        for line, after in zip(lines[k + 1 :], views[k + 1 :], strict=True):
+            if after:
+                return not is_article(after)
+            if line.rstrip()[-1] in SENTENCE_ENDS:
+                return True
         return True
-    at = 0
-    for i, line in enumerate(longer.lines):
-        at += len(line)
-        if at == len(shorter.text):
-            return not (i + 1 < len(longer.lines) and is_article(longer.lines[i + 1]))
     return True
 
 
