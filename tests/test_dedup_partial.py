@@ -275,6 +275,25 @@ def test_a_number_after_a_formula_digit_changed_is_a_version(realdata):
     assert match(dedup_view(limit, frozenset()), dedup_view(typo, frozenset()), NEAR) == COPY
 
 
+def test_a_decimal_amount_or_a_zero_changed_is_a_version(realdata):
+    """The views drop the decimal point, so 三十七．五個基數 reads 三十七五: no number as written, but two the view ran
+    together; changed to 四十一．五 or 三十七．七五 it is an amended amount, as a score of 零分 changed to 五分 is --
+    while a numeral slipped into a number no one writes (一百六十五 -> 一六十五) stays a typo."""
+    name, arts = _law(realdata, "F0050003")
+    at = next(i for i, art in enumerate(arts) if "三十七．五個基數" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1]])
+    view = dedup_view(law, frozenset())
+    for amount in ("四十一．五", "三十七．七五"):
+        amended = dedup_view(law.replace("三十七．五個基數", f"{amount}個基數"), frozenset())
+        assert _apart(match(view, amended, NEAR)), amount
+    name, arts = _law(realdata, "R0030035")
+    at = next(i for i, art in enumerate(arts) if "成績為零分" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1]])
+    amended = law.replace("成績為零分", "成績為五分")
+    assert _apart(match(dedup_view(law, frozenset()), dedup_view(amended, frozenset()), NEAR))
+    assert well_formed("零") and not well_formed("一六十五")
+
+
 def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
     """The MOJ heads the articles of laws written as items with a bare number (11 over 十一、…): a version that
     deleted the last one is no copy of the law, nor is one without an article whose heading a typo copy broke

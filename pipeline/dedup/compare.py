@@ -116,7 +116,34 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         changed = bool(_NUMERAL.search(text[start:end])) and (
             _same_script(text[start - 1 : start], text[start]) or _same_script(text[end : end + 1], text[end - 1])
         )
-    return changed and all(map(well_formed, _numbers_at(a, a0, a1) + _numbers_at(b, b0, b1)))
+    return changed and _read_as_numbers(_numbers_at(a, a0, a1), _numbers_at(b, b0, b1))
+
+
+def _read_as_numbers(old: list[str], new: list[str]) -> bool:
+    """Whether the runs of numerals a change touches read as numbers on both sides: each well-formed, or each
+    side's run numbers the view ran together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
+    十三十五: 十三 and 五 -> 十三 and 十五). A well-formed number on one side only is a slip (一百六十五 ->
+    一六十五)."""
+    if all(map(well_formed, old + new)):
+        return True
+    if any(map(well_formed, old + new)):
+        return False
+    pieces_old, pieces_new = [_pieces(run) for run in old], [_pieces(run) for run in new]
+    if not all(pieces_old + pieces_new):
+        return False
+    return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
+
+
+def _pieces(run: str) -> list[str]:
+    """A run of numerals split into the longest well-formed numbers from its start; empty when it does not split."""
+    pieces: list[str] = []
+    while run:
+        end = next((end for end in range(len(run), 0, -1) if well_formed(run[:end])), 0)
+        if not end:
+            return []
+        pieces.append(run[:end])
+        run = run[end:]
+    return pieces
 
 
 def _same_script(neighbour: str, edge: str) -> bool:
@@ -142,13 +169,14 @@ _CHINESE_GROUP = re.compile(f"(?:[{_DIGIT}]千)?(?:零?[{_DIGIT}]百)?(?:零?[{_
 _BY_DIGIT = re.compile("[〇零一二三四五六七八九]{2,}")  # 一一三 (a year), 五八
 _ARABIC = re.compile(r"\d+(?:[千百]|[萬万億亿])*")  # 3萬, 5千
 _BARE = ("百", "千")  # a hundred, a thousand without a digit: 百分之一 (one per cent), 千分之五
+_ZERO = ("零", "〇")
 
 
 def well_formed(number: str) -> bool:
     """Whether a run of numerals is a number as people write it: Arabic digits (with a 萬 or 千 after them),
     Chinese numerals in place-value form (二千一百零九, 十五, 三萬五千), Chinese digits one by one (一一三), or a
-    bare 百 or 千 (百分之一: an amended rate of 二百分之一 is a number changed)."""
-    if _ARABIC.fullmatch(number) or _BY_DIGIT.fullmatch(number) or number in _BARE:
+    bare 百 or 千 (百分之一: an amended rate of 二百分之一 is a number changed), or a zero alone."""
+    if _ARABIC.fullmatch(number) or _BY_DIGIT.fullmatch(number) or number in _BARE or number in _ZERO:
         return True
     if re.search(r"\d", number):
         return False  # Arabic and Chinese digits mixed (十10, 2七)
