@@ -294,6 +294,21 @@ def test_a_decimal_amount_or_a_zero_changed_is_a_version(realdata):
     assert well_formed("零") and not well_formed("一六十五")
 
 
+def test_a_deleted_article_filled_in_is_a_version_where_a_copy_joined_another_deletion_to_its_heading(realdata):
+    """A re-flowed copy joins 第 7 條 and （刪除） in one line, so its line 刪除 under the last article is its only one.
+    A new version that fills the last article in lacks that line: the copy's other 刪除 went into the re-flow and
+    moved nowhere, so this one is a change -- not a copy of the longer version cut short."""
+    name, arts = _law(realdata, "F0030015", slice(0, 9))
+    assert arts[6].endswith("\n（刪除）") and arts[8].endswith("\n（刪除）")
+    _, other = _law(realdata, "F0030015", slice(9, None))
+    joined = [*arts[:6], arts[6].replace("\n", ""), *arts[7:]]
+    copy = "\n".join([name, *joined])
+    text = "\n".join(art.partition("\n")[2] for art in other[:2])
+    filled = "\n".join([name, *arts[:8], arts[8].replace("（刪除）", text)])
+    assert match(dedup_view("\n".join([name, *arts]), frozenset()), dedup_view(copy, frozenset()), NEAR) == COPY
+    assert _apart(match(dedup_view(copy, frozenset()), dedup_view(filled, frozenset()), NEAR))
+
+
 def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
     """The MOJ heads the articles of laws written as items with a bare number (11 over 十一、…): a version that
     deleted the last one is no copy of the law, nor is one without an article whose heading a typo copy broke

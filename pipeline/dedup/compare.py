@@ -386,7 +386,16 @@ def _difference(
         return ALIKE
     renames: Counter[tuple[str, str]] = Counter()
     count_a, count_b = Counter(la), Counter(lb)
+    stretches = []
     for i1, i2, j1, j2 in _stretches(la, lb):
+        if "".join(la[i1:i2]) == "".join(lb[j1:j2]):
+            # Re-flowed: the same characters in other lines. Its lines are accounted for, and move nowhere: a
+            # line split off here (刪除 under 第 442 條) is not the one a later stretch lacks.
+            count_a.subtract(la[i1:i2])
+            count_b.subtract(lb[j1:j2])
+        else:
+            stretches.append((i1, i2, j1, j2))
+    for i1, i2, j1, j2 in stretches:
         # Lines on both sides of this stretch, or found elsewhere in the other document more often than in this
         # one (outside the stretch), were moved (a law repeats a sentence in several articles: one changed copy
         # of it is no move).
