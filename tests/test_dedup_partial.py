@@ -321,6 +321,11 @@ def test_an_item_deleted_or_a_slipped_heading_is_an_article(realdata):
     assert _apart(match(dedup_view(whole, frozenset()), dedup_view(without, frozenset()), NEAR))
     assert _cluster([whole, without]) == [0, 1]
     assert is_article("11") and is_article("总第2条") and is_article("第21") and is_article("第21条")
+    assert is_article("第条")
+    name, arts = _law(realdata, "A0030055", slice(0, 9))
+    assert arts[-1].startswith("第 9 條\n")
+    lost = "\n".join([name, *arts[:-1], arts[-1].replace("第 9 條", "第  條")])  # a typo copy lost the number
+    assert _cluster(["\n".join([name, *arts]), lost, "\n".join([name, *arts[:-1]])]) == [0, 0, 2]
     assert not is_article("第2页") and not is_article("2024") and not is_article("本法自公布日施行")
 
 

@@ -50,10 +50,10 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 _NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
-# An article's heading alone on its line with a character of it slipped or lost (時 46 條, 46 條, 總第2條, 第21):
-# a heading still; so is a bare number, as the MOJ heads the articles of laws written as items (11 over 十一、).
+# An article's heading alone on its line with a character of it slipped or lost (時 46 條, 46 條, 總第2條, 第21,
+# 第條): a heading still; so is a bare number, as the MOJ heads the articles of laws written as items (11 over 十一、).
 _HEADING_ALONE = re.compile(
-    f"[^{NUMERALS}]?{_NUMBERED}|第[{NUMERALS}]+[^{NUMERALS}頁页]?|[^{NUMERALS}]第[{NUMERALS}]+[条條]|[0-9]{{1,3}}"
+    f"[^{NUMERALS}]?{_NUMBERED}|第[{NUMERALS}]+[^{NUMERALS}頁页]?|[^{NUMERALS}]?第[{NUMERALS}]*[条條]|[0-9]{{1,3}}"
 )
 
 
