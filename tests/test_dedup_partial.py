@@ -294,6 +294,20 @@ def test_a_decimal_amount_or_a_zero_changed_is_a_version(realdata):
     assert well_formed("零") and not well_formed("一六十五")
 
 
+def test_a_number_replaced_within_numbers_run_together_is_a_version_one_numeral_slipped_is_not(realdata):
+    """一．五倍 is viewed 一五; an amendment that puts 二十 for its 五 leaves 一二十, no number as written -- but 一
+    and 二十 are numbers, and so is what it replaced. One numeral slipped for another (第四十七條 -> 第四十十條) is a
+    typo."""
+    name, arts = _law(realdata, "D0020053")
+    at = next(i for i, art in enumerate(arts) if "第四十七條" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1], "第 99 條\n前項罰鍰，得按其營業額加至一．五倍。"])
+    view = dedup_view(law, frozenset())
+    amended = dedup_view(law.replace("一．五倍", "一．二十倍"), frozenset())
+    assert _apart(match(view, amended, NEAR))
+    typo = dedup_view(law.replace("第四十七條", "第四十十條", 1), frozenset())
+    assert match(view, typo, NEAR) == COPY
+
+
 def test_a_deleted_article_filled_in_is_a_version_where_a_copy_joined_another_deletion_to_its_heading(realdata):
     """A re-flowed copy joins 第 7 條 and （刪除） in one line, so its line 刪除 under the last article is its only one.
     A new version that fills the last article in lacks that line: the copy's other 刪除 went into the re-flow and

@@ -116,22 +116,40 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         changed = bool(_NUMERAL.search(text[start:end])) and (
             _same_script(text[start - 1 : start], text[start]) or _same_script(text[end : end + 1], text[end - 1])
         )
-    return changed and _read_as_numbers(_numbers_at(a, a0, a1), _numbers_at(b, b0, b1))
+    return changed and _read_as_numbers(a, b, a0, a1, b0, b1)
 
 
-def _read_as_numbers(old: list[str], new: list[str]) -> bool:
-    """Whether the runs of numerals a change touches read as numbers on both sides: each well-formed, or each
-    side's run numbers the view ran together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
-    十三十五: 十三 and 五 -> 十三 and 十五). A well-formed number on one side only is a slip (一百六十五 ->
-    一六十五)."""
+def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """Whether the runs of numerals the change a[a0:a1] -> b[b0:b1] touches read as numbers on both sides:
+    - each is well-formed;
+    - the change puts a number for another of other length within numbers the view ran together (一．五倍 ->
+      一．二十倍 is viewed 一五 -> 一二十);
+    - each side's run is numbers run together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
+      十三十五: 十三 and 五 -> 十三 and 十五).
+    Otherwise a number no one writes on one side is a slip (一百六十五 -> 一六十五)."""
+    old, new = _numbers_at(a, a0, a1), _numbers_at(b, b0, b1)
     if all(map(well_formed, old + new)):
         return True
+    if max(a1 - a0, b1 - b0) > 1 and _number_among_numbers(a, a0, a1) and _number_among_numbers(b, b0, b1):
+        return True  # not one numeral for another, as a slip puts (四十七 -> 四十十)
     if any(map(well_formed, old + new)):
         return False
     pieces_old, pieces_new = [_pieces(run) for run in old], [_pieces(run) for run in new]
     if not all(pieces_old + pieces_new):
         return False
     return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
+
+
+def _number_among_numbers(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a number, and so is what its run of numerals holds before it and after it."""
+    if start == end or not well_formed(text[start:end]) or not _NUMBER.fullmatch(text[start:end]):
+        return False
+    lo, hi = start, end
+    while lo > 0 and _NUMERAL.match(text[lo - 1]):
+        lo -= 1
+    while hi < len(text) and _NUMERAL.match(text[hi]):
+        hi += 1
+    return all(well_formed(part) for part in (text[lo:start], text[end:hi]) if part)
 
 
 def _pieces(run: str) -> list[str]:
