@@ -308,6 +308,33 @@ def test_a_number_replaced_within_numbers_run_together_is_a_version_one_numeral_
     assert match(view, typo, NEAR) == COPY
 
 
+def test_numbers_beside_a_list_marker_wrapped_or_lost_read_as_numbers(realdata):
+    """Amounts as the views read them: a list marker runs into the amount after it (二、三個月 is viewed 二三), so
+    三 -> 二十三 there is 二, then a number changed; an amount wrapped after its first numeral (新臺幣一 / 萬五千元)
+    changed on the next line is a number changed, where a unit slipped before a list marker (四、 -> 百四、) is a
+    typo; and a copy that lost the day of a date (十二月日) is no copy of a version that changed the day
+    (十二月十七日), as it is of the law."""
+    name, arts = _law(realdata, "B0010042")
+    at = next(i for i, art in enumerate(arts) if "二、三個月" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1]])
+    view = dedup_view(law, frozenset())
+    assert _apart(match(view, dedup_view(law.replace("二、三個月", "二、二十三個月"), frozenset()), NEAR))
+    name, arts = _law(realdata, "A0030028")
+    at = next(i for i, art in enumerate(arts) if "新臺幣一萬五千元" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1]]).replace("新臺幣一萬五千元", "新臺幣一\n萬五千元")
+    view = dedup_view(law, frozenset())
+    assert _apart(match(view, dedup_view(law.replace("\n萬五千元", "\n萬八千元"), frozenset()), NEAR))
+    listed = law.replace("新臺幣一\n萬五千元", "新臺幣一萬五千元\n一、罰金。")
+    slipped = listed.replace("\n一、罰金。", "\n百一、罰金。")
+    assert match(dedup_view(listed, frozenset()), dedup_view(slipped, frozenset()), NEAR) == COPY
+    name, arts = _law(realdata, "A0010043")
+    at = next(i for i, art in enumerate(arts) if "十二月七日" in art)
+    law = "\n".join([name, *arts[max(0, at - 3) : at + 1]])
+    lost, changed = law.replace("十二月七日", "十二月日"), law.replace("十二月七日", "十二月十七日")
+    assert match(dedup_view(law, frozenset()), dedup_view(lost, frozenset()), NEAR) == COPY
+    assert _apart(match(dedup_view(lost, frozenset()), dedup_view(changed, frozenset()), NEAR))
+
+
 def test_a_deleted_article_filled_in_is_a_version_where_a_copy_joined_another_deletion_to_its_heading(realdata):
     """A re-flowed copy joins 第 7 條 and （刪除） in one line, so its line 刪除 under the last article is its only one.
     A new version that fills the last article in lacks that line: the copy's other 刪除 went into the re-flow and

@@ -95,10 +95,11 @@ def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
 
 
 def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
-    """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), or numerals inserted next to a
-    numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月). A numeral turned into a letter, or a
-    lone one lost, is read as a typo; so is a change that leaves a number no one writes (一百六十五 ->
-    一六十五, 10 -> 十10): an amended amount is written as a number."""
+    """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), numerals inserted next to a
+    numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月), or a number of several numerals
+    inserted or removed (十二月日 -> 十二月十五日; not digits one by one, as two slips side by side may put). A
+    numeral turned into a letter, or a lone one lost, is read as a typo; so is a change that leaves a number no
+    one writes (一百六十五 -> 一六十五, 10 -> 十10): an amended amount is written as a number."""
     old, new = a[a0:a1], b[b0:b1]
     if old and new and bool(_NUMERAL.search(old)) != bool(_NUMERAL.search(new)):
         # Numerals on one side only: a stretch glued from edits a character apart (會後四十五 -> 後十五) is judged
@@ -114,7 +115,9 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     else:
         text, start, end = (b, b0, b1) if new else (a, a0, a1)
         changed = bool(_NUMERAL.search(text[start:end])) and (
-            _same_script(text[start - 1 : start], text[start]) or _same_script(text[end : end + 1], text[end - 1])
+            _same_script(text[start - 1 : start], text[start])
+            or _same_script(text[end : end + 1], text[end - 1])
+            or (end - start > 1 and bool(_NUMBER.fullmatch(text[start:end])) and _one_number(text[start:end]))
         )
     return changed and _read_as_numbers(a, b, a0, a1, b0, b1)
 
@@ -122,16 +125,20 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
 def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     """Whether the runs of numerals the change a[a0:a1] -> b[b0:b1] touches read as numbers on both sides:
     - each is well-formed;
-    - the change puts a number for another of other length within numbers the view ran together (一．五倍 ->
-      一．二十倍 is viewed 一五 -> 一二十);
+    - the change puts a number for another within numbers the view ran together (`_number_among_numbers`);
     - each side's run is numbers run together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
       十三十五: 十三 and 五 -> 十三 and 十五).
     Otherwise a number no one writes on one side is a slip (一百六十五 -> 一六十五)."""
     old, new = _numbers_at(a, a0, a1), _numbers_at(b, b0, b1)
+    wrapped = bool(old and new) and a[:1] == b[:1] and a[:1] in _WRAPPED_UNITS
+    if wrapped and 0 == _run_around(a, a0, a1)[0] == _run_around(b, b0, b1)[0]:
+        # Both open the lines compared with the same unit (萬五千元): a number begun on the line before, wrapped
+        # (新臺幣一 / 萬五千元). A unit on one side only is a slip (四、 -> 百四、).
+        old[0], new[0] = "一" + old[0], "一" + new[0]
     if all(map(well_formed, old + new)):
         return True
-    if max(a1 - a0, b1 - b0) > 1 and _number_among_numbers(a, a0, a1) and _number_among_numbers(b, b0, b1):
-        return True  # not one numeral for another, as a slip puts (四十七 -> 四十十)
+    if _number_among_numbers(a, b, a0, a1, b0, b1, not any(map(_one_number, old + new))):
+        return True
     if any(map(well_formed, old + new)):
         return False
     pieces_old, pieces_new = [_pieces(run) for run in old], [_pieces(run) for run in new]
@@ -140,16 +147,42 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool
     return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
 
 
-def _number_among_numbers(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is a number, and so is what its run of numerals holds before it and after it."""
-    if start == end or not well_formed(text[start:end]) or not _NUMBER.fullmatch(text[start:end]):
+def _number_among_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int, absorbing: bool) -> bool:
+    """Whether the change a[a0:a1] -> b[b0:b1] puts a number for another among numbers the view ran together:
+    what the run of numerals holds before and after the change is the same on both sides, and the run reads as
+    numbers side by side on each, the one changed among them.
+    - The change itself is a number on both sides, of other length (一．五倍 -> 一．二十倍 is viewed 一五 ->
+      一二十); one numeral for another is as a slip puts it (四十七 -> 四十十).
+    - `absorbing` (no side is one number as written): with what follows it or what precedes it, the change is a
+      number on both sides (二、六個月 -> 二、三十六個月 is viewed 二六 -> 二三十六: 二, then 六 -> 三十六)."""
+    (lo_a, hi_a), (lo_b, hi_b) = _run_around(a, a0, a1), _run_around(b, b0, b1)
+    before, after, old, new = a[lo_a:a0], a[a1:hi_a], a[a0:a1], b[b0:b1]
+    if before != b[lo_b:b0] or after != b[b1:hi_b] or not _NUMBER.fullmatch(old + new):
         return False
+    readings = [(before, old, after, new)] if old and new and max(len(old), len(new)) > 1 else []
+    if absorbing and before:
+        readings.append((before, old + after, "", new + after))
+    if absorbing and after:
+        readings.append(("", before + old, after, before + new))
+    return any(
+        changed and changed_to and all(well_formed(part) for part in (head, changed, tail, changed_to) if part)
+        for head, changed, tail, changed_to in readings
+    )
+
+
+def _one_number(run: str) -> bool:
+    """A run of numerals that is one number as written: not digits one by one (二六 may be 二、六)."""
+    return well_formed(run) and not _BY_DIGIT.fullmatch(run)
+
+
+def _run_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the run of numerals that text[start:end] touches begins and ends."""
     lo, hi = start, end
     while lo > 0 and _NUMERAL.match(text[lo - 1]):
         lo -= 1
     while hi < len(text) and _NUMERAL.match(text[hi]):
         hi += 1
-    return all(well_formed(part) for part in (text[lo:start], text[end:hi]) if part)
+    return lo, hi
 
 
 def _pieces(run: str) -> list[str]:
@@ -174,11 +207,7 @@ def _same_script(neighbour: str, edge: str) -> bool:
 
 def _numbers_at(text: str, start: int, end: int) -> list[str]:
     """The whole numbers (runs of numerals) that the stretch text[start:end] touches."""
-    lo, hi = start, end
-    while lo > 0 and _NUMERAL.match(text[lo - 1]):
-        lo -= 1
-    while hi < len(text) and _NUMERAL.match(text[hi]):
-        hi += 1
+    lo, hi = _run_around(text, start, end)
     return _NUMBER_RUN.findall(text[lo:hi])
 
 
@@ -188,6 +217,7 @@ _BY_DIGIT = re.compile("[〇零一二三四五六七八九]{2,}")  # 一一三 (
 _ARABIC = re.compile(r"\d+(?:[千百]|[萬万億亿])*")  # 3萬, 5千
 _BARE = ("百", "千")  # a hundred, a thousand without a digit: 百分之一 (one per cent), 千分之五
 _ZERO = ("零", "〇")
+_WRAPPED_UNITS = "萬万億亿千百"  # no number opens with these
 
 
 def well_formed(number: str) -> bool:
