@@ -4,9 +4,9 @@ Any dedup tool can run on docs.jsonl ({"id", "text"} per line); score.py scores 
 labels.jsonl. The set is meant to be hard in the ways government web text is hard, and honest about it:
 
 - Bases are real text: MOJ laws and orders cut at article boundaries into pieces of 200-3000 characters
-  (each under its title line, later pieces titled 「名稱（第k部分）」), and Presidential Office / Tainan City
-  news cut at paragraphs. Past the real pieces, bases are composed from random articles under a title of
-  their own (origin "composed" in the labels).
+  (--min-chars, --max-chars; each under its title line, later pieces titled 「名稱（第k部分）」), and
+  Presidential Office / Tainan City news cut at paragraphs. Past the real pieces, bases are composed from
+  random articles under a title of their own (origin "composed" in the labels).
 - Planted copies carry ONE edit each, drawn uniformly from EDIT_KINDS. Header/footer/contact edits come from
   TEMPLATES, the chrome of real government sites found in ../shared/realdata and ../realworld (each template
   names its source); dates and counters in them vary per copy.
@@ -949,14 +949,18 @@ def summary(docs: list[Doc]) -> str:
 
 
 def main() -> None:
+    global MIN_CHARS, MAX_CHARS  # the pieces' lengths, which the functions above read
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--dup-share", type=float, default=0.5, help="share of documents that are planted copies")
     parser.add_argument("--negative-share", type=float, default=0.1, help="share of documents that are hard negatives")
+    parser.add_argument("--min-chars", type=int, default=MIN_CHARS, help="shortest piece a base is cut into")
+    parser.add_argument("--max-chars", type=int, default=MAX_CHARS, help="longest piece a base is cut into")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
+    MIN_CHARS, MAX_CHARS = args.min_chars, args.max_chars
     if not MOJ.is_dir():
         print(f"skipped: {MOJ} not found")
         return
