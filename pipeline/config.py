@@ -298,7 +298,7 @@ class DedupConfig(StrictModel):
         "excerpt; the longer is kept by default); null: Jaccard only",
     )
     containment_min_chars: int = Field(
-        default=100, ge=1, description="a partial copy's hashing view must have at least this many characters"
+        default=80, ge=1, description="a partial copy's hashing view must have at least this many characters"
     )
     boilerplate_min_docs: int = Field(
         default=20,

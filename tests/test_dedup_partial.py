@@ -32,7 +32,7 @@ from pipeline.readers.html_text import read_page
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
 
-NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=100)
+NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=80)
 
 
 def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), workers: int = 1) -> list[int]:
@@ -67,6 +67,21 @@ def test_a_truncated_copy_is_a_duplicate_and_the_longer_is_kept(realdata):
     for keep in (0.5, 0.7, 0.95):
         cut = whole[: int(len(whole) * keep)]
         assert _cluster([cut, whole]) == [1, 1], keep  # the whole one represents the cluster
+
+
+def test_a_short_notice_cut_to_ninety_characters_is_still_a_copy_one_cut_shorter_is_not(realdata):
+    """A Tainan notice of under 200 characters cut at half its length keeps a view of 80-99 characters: enough
+    to be a partial copy (`containment_min_chars`); a piece of 70 is too short to tell from a stock phrase."""
+    items = sorted((realdata / "external/tainan_news_2024_06").glob("*.json"))
+    notices = [json.loads(path.read_text(encoding="utf-8")) for path in items]
+    whole = next(text for n in notices if 170 <= len(hashing_view(text := f"{n['title']}\n{n['content']}")) <= 200)
+
+    def cut_to(chars: int) -> str:
+        return whole[: next(k for k in range(len(whole)) if len(hashing_view(whole[:k])) >= chars)]
+
+    assert 90 <= len(hashing_view(cut_to(90))) < 100
+    assert _cluster([cut_to(90), whole]) == [1, 1]
+    assert _cluster([cut_to(70), whole]) == [0, 1]
 
 
 def test_a_version_with_an_article_inserted_is_not_a_partial_copy(realdata):

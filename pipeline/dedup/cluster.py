@@ -50,7 +50,7 @@ class NearSettings:
     ngram: int
     margin: float = 0.1  # estimates this close to the threshold are checked exactly
     containment: float | None = None  # None: no partial copies
-    containment_min_chars: int = 100
+    containment_min_chars: int = 80
 
 
 @dataclass
