@@ -43,7 +43,7 @@ WORD_CHARS = 4  # the longest dictionary word a slip is looked up in
 CHINESE_NUMERALS = "〇零一二三四五六七八九十百千万萬亿億两兩"
 NUMERALS = "0-9" + CHINESE_NUMERALS
 _NUMBER = re.compile(f"[{NUMERALS}]+")
-_NUMBER_RUN = re.compile(f"[0-9]+|[{CHINESE_NUMERALS}]+")  # a number in one script: co2八 holds 2 and 八
+_NUMBER_RUN = re.compile(f"[0-9]+|[{CHINESE_NUMERALS}]+")  # a number in one script
 _NUMERAL = re.compile(f"[{NUMERALS}]")
 # An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
 # Simplified, and compared in Taiwan phrasing (條) too.
@@ -129,15 +129,17 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool
     - each side's run is numbers run together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
       十三十五: 十三 and 五 -> 十三 and 十五).
     Otherwise a number no one writes on one side is a slip (一百六十五 -> 一六十五)."""
-    old, new = _numbers_at(a, a0, a1), _numbers_at(b, b0, b1)
-    wrapped = bool(old and new) and a[:1] == b[:1] and a[:1] in _WRAPPED_UNITS
-    if wrapped and 0 == _run_around(a, a0, a1)[0] == _run_around(b, b0, b1)[0]:
+    (lo_a, hi_a), (lo_b, hi_b) = _run_around(a, a0, a1), _run_around(b, b0, b1)
+    # the whole numbers the change touches, each in one script: co2八 holds 2 and 八
+    old, new = _NUMBER_RUN.findall(a[lo_a:hi_a]), _NUMBER_RUN.findall(b[lo_b:hi_b])
+    if old and new and lo_a == lo_b == 0 and a[0] == b[0] and a[0] in _WRAPPED_UNITS:
         # Both open the lines compared with the same unit (萬五千元): a number begun on the line before, wrapped
         # (新臺幣一 / 萬五千元). A unit on one side only is a slip (四、 -> 百四、).
         old[0], new[0] = "一" + old[0], "一" + new[0]
     if all(map(well_formed, old + new)):
         return True
-    if _number_among_numbers(a, b, a0, a1, b0, b1, not any(map(_one_number, old + new))):
+    absorbing = not any(map(_one_number, old + new))
+    if _number_among_numbers(a, b, (lo_a, a0, a1, hi_a), (lo_b, b0, b1, hi_b), absorbing):
         return True
     if any(map(well_formed, old + new)):
         return False
@@ -147,15 +149,18 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool
     return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
 
 
-def _number_among_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int, absorbing: bool) -> bool:
-    """Whether the change a[a0:a1] -> b[b0:b1] puts a number for another among numbers the view ran together:
-    what the run of numerals holds before and after the change is the same on both sides, and the run reads as
-    numbers side by side on each, the one changed among them.
+def _number_among_numbers(
+    a: str, b: str, at_a: tuple[int, int, int, int], at_b: tuple[int, int, int, int], absorbing: bool
+) -> bool:
+    """Whether a change puts a number for another among numbers the view ran together: what the run of numerals
+    holds before and after the change is the same on both sides, and the run reads as numbers side by side on
+    each, the one changed among them. `at_a`, `at_b`: where the run begins, the change begins and ends, and the
+    run ends, in a and in b.
     - The change itself is a number on both sides, of other length (一．五倍 -> 一．二十倍 is viewed 一五 ->
       一二十); one numeral for another is as a slip puts it (四十七 -> 四十十).
     - `absorbing` (no side is one number as written): with what follows it or what precedes it, the change is a
       number on both sides (二、六個月 -> 二、三十六個月 is viewed 二六 -> 二三十六: 二, then 六 -> 三十六)."""
-    (lo_a, hi_a), (lo_b, hi_b) = _run_around(a, a0, a1), _run_around(b, b0, b1)
+    (lo_a, a0, a1, hi_a), (lo_b, b0, b1, hi_b) = at_a, at_b
     before, after, old, new = a[lo_a:a0], a[a1:hi_a], a[a0:a1], b[b0:b1]
     if before != b[lo_b:b0] or after != b[b1:hi_b] or not _NUMBER.fullmatch(old + new):
         return False
@@ -203,12 +208,6 @@ def _same_script(neighbour: str, edge: str) -> bool:
     return bool(neighbour and _NUMERAL.match(neighbour) and _NUMERAL.match(edge)) and (
         neighbour.isascii() == edge.isascii()
     )
-
-
-def _numbers_at(text: str, start: int, end: int) -> list[str]:
-    """The whole numbers (runs of numerals) that the stretch text[start:end] touches."""
-    lo, hi = _run_around(text, start, end)
-    return _NUMBER_RUN.findall(text[lo:hi])
 
 
 _DIGIT = "一二三四五六七八九两兩"
