@@ -545,6 +545,11 @@ def test_boilerplate_is_peeled_from_the_edges_only(realdata):
     assert stripped(footer, chrome | _chrome("本網站由法務部維護")) == old
     added = "\n".join([old, "第 42 條\n本法修正條文，自公布後六個月施行。"])
     assert _cluster([old, added], chrome) == [0, 1]
+    # re-flowed, the last heading joined to the line before it: its text is still the law's, not a footer, and
+    # the copy is no copy cut short of the version with one more article
+    joined = old.replace("由中央主管機關定之。\n第 41 條", "由中央主管機關定之。 第 41 條")
+    assert joined != old and stripped(joined, chrome) is None
+    assert _cluster([old, joined, added], chrome) == [0, 0, 2]
 
 
 def test_copies_under_a_letterhead_and_a_contact_block_are_found_at_low_jaccard(realdata):

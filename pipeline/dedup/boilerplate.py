@@ -30,7 +30,7 @@ import numpy as np
 import xxhash
 
 from pipeline.dedup.arrays import member
-from pipeline.dedup.compare import is_article
+from pipeline.dedup.compare import ends_with_heading, is_article
 from pipeline.dedup.hashing import TITLE_MAX, hashing_view, line_views
 from pipeline.dedup.view import Source, View
 from pipeline.normalize.chinese import fold_script
@@ -176,13 +176,14 @@ def _peel_counts(lines: list[str], views: list[str], boilerplate: frozenset[int]
 
     def chrome(i: int) -> bool:
         # An article heading is never chrome, nor the line that follows it: that is the article's text,
-        # however many laws share it (第 N 條 / 本法自公布日施行).
+        # however many laws share it (第 N 條 / 本法自公布日施行), also where a re-flow joined the heading to
+        # the line before it (…規定辦理。 第 21 條).
         view = views[i]
         return (
             min(len(view), 0xFFFF) in lengths
             and _key(view) in boilerplate
             and not is_article(view)
-            and not (i and is_article(views[i - 1]))
+            and not (i and (is_article(views[i - 1]) or ends_with_heading(lines[i - 1], views[i - 1])))
             and not _ends_sentence_wrapped(lines, views, i)
         )
 

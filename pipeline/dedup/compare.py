@@ -49,6 +49,7 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 # Simplified, and compared in Taiwan phrasing (條) too.
 _NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}")
+_ARTICLE_AT_END = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}$")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
 # An article's heading alone on its line with a character of it slipped or lost (時 46 條, 46 條, 總第2條, 第21,
 # 第條): a heading still; so is a bare number, as the MOJ heads the articles of laws written as items (11 over 十一、).
@@ -78,6 +79,12 @@ def is_article(view: str) -> bool:
     character of it slipped (時 46 條, 第21: a typo copy of a version with one more article is still that), or a
     bare number (the MOJ's heading of an article written as an item)."""
     return bool(_ARTICLE.match(view) or _HEADING_ALONE.fullmatch(view))
+
+
+def ends_with_heading(line: str, view: str) -> bool:
+    """Whether a line (and `view`, its view) ends with an article's heading, nothing after it: a re-flow joined
+    the heading to the line before it (…規定辦理。 第 21 條)."""
+    return line.rstrip()[-1:] in "條条" and bool(_ARTICLE_AT_END.search(view))
 
 
 def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
