@@ -401,6 +401,23 @@ def test_a_copy_cut_short_already_with_its_version_joins_no_other(realdata):
     assert reps[1] == 1 and reps[0] == reps[2] == reps[3] != 1
 
 
+def test_a_copy_cut_short_joins_no_other_version_whichever_copy_of_its_own_is_longest_first(realdata):
+    """The copy cut short is in the old version's cluster, as is a copy with two articles swapped, as long as
+    the old version and listed before it. That copy does not go on where the cut stops; the old version does,
+    and it and the new version (an article added) are versions: the two clusters stay apart. A second copy cut
+    alike goes on past nothing: the two join the old version."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    new = old + "\n" + arts[19].split("\n")[0].replace("條", "條之一") + "\n" + arts[5].split("\n", 1)[1]
+    swapped = "\n".join([name, arts[1], arts[0], *arts[2:20]])
+    cut = old[: old.index("如下", old.index(arts[19])) + 3]  # 本法所稱之當事人如下︰ and no list
+    assert len(swapped) == len(old) and cut in new and not swapped.startswith(cut)
+    reps = _cluster([swapped, old, cut, new])
+    assert reps[0] == reps[1] == reps[2] != reps[3]
+    early = old[: old.index(arts[18]) + 16]  # an article before the last cut short
+    assert _cluster([early, early.replace("\n", "\n\n"), old]) == [2, 2, 2]
+
+
 def test_versions_differ_within_their_edges_and_reposts_only_at_them(realdata):
     name, arts = _law(realdata, "A0030055")
     lines = hashing_lines("\n".join([name, *arts[:6]]))

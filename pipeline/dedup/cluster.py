@@ -37,6 +37,7 @@ NO_DATE = np.iinfo(np.int64).max
 VIEW_BATCH = 4096  # documents whose views a batch of verification holds (bounds the memory views take)
 PARALLEL_PAIRS = 20_000  # fewer pairs than this are verified in this process (a worker takes ~1 s to start)
 PART_ROWS = 4  # signature rows per band of the partial-copy candidates
+BRIDGE_MEMBERS = 3  # longest documents of a partial copy's cluster weighed as versions of the longer one
 CONTAINED_EQUAL = 0.01  # containments that differ by less are alike (a few shingles of a thousand)
 KEEP_CRITERIA = ("priority", "longest", "earliest", "newest")
 DEFAULT_KEEP = ("priority", "longest", "earliest")
@@ -340,28 +341,31 @@ def _attach(
         if rs not in best or rank > best[rs][0]:
             best[rs] = (rank, longer, shorter)
     longest = _longest(roots, lengths, [rs for rs in best if sizes[rs] > 1])
-    # the longer document, the longest of the partial copy's own cluster (unless that is the copy itself), the copy
+    # the longer document, each of the longest of the partial copy's own cluster (but the copy itself), the copy
     rivals = {
-        rs: (longer, longest[rs], shorter)
+        rs: [(longer, member, shorter) for member in longest.get(rs, ()) if member != shorter]
         for rs, (_, longer, shorter) in best.items()
-        if longest.get(rs, shorter) != shorter
     }
-    asked = sorted(set(rivals.values()))
+    asked = sorted({triple for triples in rivals.values() for triple in triples})
     apart = {triple for triple, verdict in zip(asked, bridging(asked), strict=True) if verdict}
     for rs, (rank, _, _) in sorted(best.items()):
-        if rivals.get(rs) not in apart:
+        if not any(triple in apart for triple in rivals[rs]):
             uf.union(rs, -rank[3])
 
 
-def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[int, int]:
-    """The longest document (the first of the longest) of each cluster in `wanted`, by root."""
+def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[int, list[int]]:
+    """The BRIDGE_MEMBERS longest documents (the first of equally long ones) of each cluster in `wanted`, by root:
+    copies re-flowed, reordered or under a header are as long as the one the partial copy was cut from."""
     members = np.flatnonzero(np.isin(roots, np.asarray(wanted, dtype=roots.dtype)))
     if not len(members):
         return {}
     order = members[np.lexsort((members, -lengths[members], roots[members]))]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = roots[order[1:]] != roots[order[:-1]]
-    return dict(zip(roots[order[first]].tolist(), order[first].tolist(), strict=True))
+    out: dict[int, list[int]] = {}
+    for root, member in zip(roots[order].tolist(), order.tolist(), strict=True):
+        kept = out.setdefault(root, [])
+        if len(kept) < BRIDGE_MEMBERS:
+            kept.append(member)
+    return out
 
 
 def _bridges(

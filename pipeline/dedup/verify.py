@@ -126,14 +126,15 @@ def bridges(
 ) -> list[bool]:
     """For each (longer, member, shorter) -- a partial copy, the longer document that holds it, and a document of
     the partial copy's own cluster: whether joining the two clusters would join two versions of one text. So it
-    would when `member` goes on where the shorter one stops (a copy cut short is a whole copy of a version without
-    the last article) and `member` and the longer document are versions: one holds most of the other (at least
-    `near.containment` of its shingles), yet they differ between their edges (`compare.differ_within`; two
-    re-posts of one notice in different sites' chrome differ only at the edges)."""
+    would when `member`, whole (not cut short itself), goes on where the shorter one stops (a copy cut short is a
+    whole copy of a version without the last article) and `member` and the longer document are versions: one
+    holds most of the other (at least `near.containment` of its shingles), yet they differ between their edges
+    (`compare.differ_within`; two re-posts of one notice in different sites' chrome differ only at the edges)."""
     view = _views(texts, boilerplate)
     out = []
     for longer, member, shorter in triples:
-        if not view(member).text.startswith(view(shorter).text[:-CUT_SLACK]):
+        cut, whole = view(shorter).text, view(member)
+        if whole.ends_open or len(whole.text) <= len(cut) or not whole.text.startswith(cut[:-CUT_SLACK]):
             out.append(False)
             continue
         a, b = sorted((view(longer), view(member)), key=lambda v: len(v.text))
