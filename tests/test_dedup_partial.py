@@ -418,6 +418,20 @@ def test_a_copy_cut_short_joins_no_other_version_whichever_copy_of_its_own_is_lo
     assert _cluster([early, early.replace("\n", "\n\n"), old]) == [2, 2, 2]
 
 
+def test_a_typo_copy_that_lost_its_last_full_stop_joins_no_version_with_an_article_after_it(realdata):
+    """A copy with a slip in its opening article that also lost its very last 。 stops mid-sentence where the
+    old version ends: it reads as the old version cut short, and so as a partial copy of a version with an
+    article added after the last. It is the old version's copy; the new version stays apart."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    new = old + "\n" + arts[19].split("\n")[0].replace("條", "條之一") + "\n" + arts[5].split("\n", 1)[1]
+    opening = arts[2].split("\n", 1)[1]
+    typo = old.replace(opening[:6], opening[:5] + "乙", 1).removesuffix("。")
+    assert old.endswith("。") and typo != old and not typo.endswith("。")
+    reps = _cluster([old, typo, new])
+    assert reps[0] == reps[1] != reps[2]
+
+
 def test_versions_differ_within_their_edges_and_reposts_only_at_them(realdata):
     name, arts = _law(realdata, "A0030055")
     lines = hashing_lines("\n".join([name, *arts[:6]]))

@@ -126,15 +126,14 @@ def bridges(
 ) -> list[bool]:
     """For each (longer, member, shorter) -- a partial copy, the longer document that holds it, and a document of
     the partial copy's own cluster: whether joining the two clusters would join two versions of one text. So it
-    would when `member`, whole (not cut short itself), goes on where the shorter one stops (a copy cut short is a
-    whole copy of a version without the last article) and `member` and the longer document are versions: one
-    holds most of the other (at least `near.containment` of its shingles), yet they differ between their edges
+    would when the shorter one may be `member` cut short (`_cut_from`; a copy cut short is a whole copy of a
+    version without the last article) and `member` and the longer document are versions: one holds most of the
+    other (at least `near.containment` of its shingles), yet they differ between their edges
     (`compare.differ_within`; two re-posts of one notice in different sites' chrome differ only at the edges)."""
     view = _views(texts, boilerplate)
     out = []
     for longer, member, shorter in triples:
-        cut, whole = view(shorter).text, view(member)
-        if whole.ends_open or len(whole.text) <= len(cut) or not whole.text.startswith(cut[:-CUT_SLACK]):
+        if not _cut_from(view(shorter), view(member), near):
             out.append(False)
             continue
         a, b = sorted((view(longer), view(member)), key=lambda v: len(v.text))
@@ -142,6 +141,21 @@ def bridges(
         held = len(np.intersect1d(sa, sb, assume_unique=True)) / max(len(sa), 1)
         out.append(held >= (near.containment or 1.0) and differ_within(a.lines, b.lines))
     return out
+
+
+def _cut_from(cut: View, whole: View, near: NearSettings) -> bool:
+    """Whether `cut` may be `whole` cut short: `whole` does not stop mid-sentence itself, and goes on past the
+    cut's end from the cut's start -- or the two end on the same line, and only the cut stops mid-sentence there
+    while holding the rest of `whole` (a typo copy that lost its last 。, the typos keeping its start from being
+    that of the copy it was made from)."""
+    if whole.ends_open:
+        return False
+    if len(whole.text) > len(cut.text) and whole.text.startswith(cut.text[:-CUT_SLACK]):
+        return True
+    if not (cut.ends_open and cut.lines and whole.lines and cut.lines[-1] == whole.lines[-1]):
+        return False
+    sa, sb = cut.shingles(near.ngram), whole.shingles(near.ngram)
+    return len(np.intersect1d(sa, sb, assume_unique=True)) >= (near.containment or 1.0) * len(sa)
 
 
 def titles_agree(a: View, b: View) -> bool:
