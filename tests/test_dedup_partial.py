@@ -432,6 +432,22 @@ def test_a_typo_copy_that_lost_its_last_full_stop_joins_no_version_with_an_artic
     assert reps[0] == reps[1] != reps[2]
 
 
+def test_a_typo_copy_that_lost_its_last_character_is_no_partial_copy_of_a_version_with_an_article_after_it(
+    realdata,
+):
+    """A copy that lost the last character before its closing 。 (…定之。 -> …定。) ends its sentence: it is no
+    copy cut short, though its last line stops a character into the version's, and the version goes on with an
+    article added after it."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    new = old + "\n" + arts[19].split("\n")[0].replace("條", "條之一") + "\n" + arts[5].split("\n", 1)[1]
+    typo = old[:-2] + old[-1]
+    assert old.endswith("。") and typo.endswith("。") and len(typo) == len(old) - 1
+    assert _apart(match(dedup_view(typo, frozenset()), dedup_view(new, frozenset()), NEAR))
+    reps = _cluster([old, typo, new])
+    assert reps[0] == reps[1] != reps[2]
+
+
 def test_versions_differ_within_their_edges_and_reposts_only_at_them(realdata):
     name, arts = _law(realdata, "A0030055")
     lines = hashing_lines("\n".join([name, *arts[:6]]))

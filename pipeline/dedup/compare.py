@@ -503,7 +503,9 @@ def _difference(
             longer = "".join(lines)
             if longer.startswith(shorter):
                 tail = longer[len(shorter) :]
-            if cut_short or not is_article(tail):
+            # A whole text (not cut short) that stops a character before its line's end, where the other goes on
+            # with an article: a copy that lost its last character, beside a version with one more article.
+            if cut_short or not (is_article(tail) or _article_after(lines, len(shorter))):
                 continue
             return APART
         if old and new and at_start and (old.endswith(new) or new.endswith(old)):
@@ -602,6 +604,17 @@ def _list_goes_on(before: str, after: str) -> bool:
     """The line view `after` opens the item numbered next to the one `before` opens (九耳溫槍膠套 -> 十溫度計)."""
     first, then = _item_number(before), _item_number(after)
     return first is not None and then == first + 1
+
+
+def _article_after(lines: list[str], stop: int) -> bool:
+    """The line that `stop` (characters into the lines joined) falls in ends one character after it, and an
+    article follows that line."""
+    at = 0
+    for k, line in enumerate(lines):
+        at += len(line)
+        if at >= stop:
+            return at - stop == 1 and k + 1 < len(lines) and is_article(lines[k + 1])
+    return False
 
 
 def _heading_cut(lines: list[str], at: list[int]) -> bool:
