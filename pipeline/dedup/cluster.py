@@ -316,7 +316,7 @@ def _attach(
     uf: UnionFind,
     parts: list[Partial],
     lengths: np.ndarray,
-    bridging: Callable[[list[tuple[int, int, int]]], list[bool]],
+    bridging: Callable[[list[tuple[int, int, int]]], list[bool | None]],
 ) -> None:
     """Join each partial copy's cluster to one cluster only: the one of the longer document that holds most of
     it. The opening articles of a law are a partial copy of every later version too; joining them all would
@@ -341,15 +341,24 @@ def _attach(
         if rs not in best or rank > best[rs][0]:
             best[rs] = (rank, longer, shorter)
     longest = _longest(roots, lengths, [rs for rs in best if sizes[rs] > 1])
-    # the longer document, each of the longest of the partial copy's own cluster (but the copy itself), the copy
+    # the longer document, each of the longest of the partial copy's own cluster (but the copy itself), the copy:
+    # the first member the copy may have been cut from decides
     rivals = {
         rs: [(longer, member, shorter) for member in longest.get(rs, ()) if member != shorter]
         for rs, (_, longer, shorter) in best.items()
     }
-    asked = sorted({triple for triples in rivals.values() for triple in triples})
-    apart = {triple for triple, verdict in zip(asked, bridging(asked), strict=True) if verdict}
+    apart: set[int] = set()
+    while asked := sorted({triples[0] for triples in rivals.values() if triples}):
+        verdicts = dict(zip(asked, bridging(asked), strict=True))
+        for rs, triples in rivals.items():
+            if triples and (verdict := verdicts[triples[0]]) is not None:
+                if verdict:
+                    apart.add(rs)
+                triples.clear()
+            elif triples:
+                triples.pop(0)
     for rs, (rank, _, _) in sorted(best.items()):
-        if not any(triple in apart for triple in rivals[rs]):
+        if rs not in apart:
             uf.union(rs, -rank[3])
 
 
@@ -370,9 +379,9 @@ def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[
 
 def _bridges(
     triples: list[tuple[int, int, int]], n: int, texts: Texts, boilerplate: frozenset[int], near: NearSettings
-) -> list[bool]:
+) -> list[bool | None]:
     """`verify.bridges` of the triples, their texts fetched for at most VIEW_BATCH documents at a time."""
-    found: list[bool] = []
+    found: list[bool | None] = []
     start = 0
     while start < len(triples):
         docs: set[int] = set()

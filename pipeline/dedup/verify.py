@@ -123,18 +123,18 @@ def bridges(
     texts: Mapping[int, Source],
     boilerplate: frozenset[int],
     near: NearSettings,
-) -> list[bool]:
+) -> list[bool | None]:
     """For each (longer, member, shorter) -- a partial copy, the longer document that holds it, and a document of
-    the partial copy's own cluster: whether joining the two clusters would join two versions of one text. So it
-    would when the shorter one may be `member` cut short (`_cut_from`; a copy cut short is a whole copy of a
-    version without the last article) and `member` and the longer document are versions: one holds most of the
-    other (at least `near.containment` of its shingles), yet they differ between their edges
+    the partial copy's own cluster: whether joining the two clusters would join two versions of one text, None
+    when the shorter one cannot be `member` cut short (`_cut_from`). It would when `member` and the longer
+    document are versions (a copy cut short is a whole copy of a version without the last article): one holds
+    most of the other (at least `near.containment` of its shingles), yet they differ between their edges
     (`compare.differ_within`; two re-posts of one notice in different sites' chrome differ only at the edges)."""
     view = _views(texts, boilerplate)
     out = []
     for longer, member, shorter in triples:
         if not _cut_from(view(shorter), view(member), near):
-            out.append(False)
+            out.append(None)
             continue
         a, b = sorted((view(longer), view(member)), key=lambda v: len(v.text))
         sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
