@@ -145,9 +145,9 @@ def bridges(
 
 def _cut_from(cut: View, whole: View, near: NearSettings) -> bool:
     """Whether `cut` may be `whole` cut short: `whole` does not stop mid-sentence itself, and goes on past the
-    cut's end from the cut's start -- or the two end on the same line, and only the cut stops mid-sentence there
-    while holding the rest of `whole` (a typo copy that lost its last 。, the typos keeping its start from being
-    that of the copy it was made from)."""
+    cut's end from the cut's start -- or the two end on the same line, only the cut stopping mid-sentence there,
+    and `whole` holds the cut (a typo copy that lost its last 。: its slips keep its start from being that of
+    the copy it was made from)."""
     if whole.ends_open:
         return False
     if len(whole.text) > len(cut.text) and whole.text.startswith(cut.text[:-CUT_SLACK]):
