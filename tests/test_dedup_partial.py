@@ -62,7 +62,7 @@ def _law(realdata, code: str, articles: slice = slice(None), folder: str = "spli
 
 
 def test_a_truncated_copy_is_a_duplicate_and_the_longer_is_kept(realdata):
-    name, arts = _law(realdata, "A0030055")  # 中央行政機關組織基準法
+    name, arts = _law(realdata, "A0030055")  # 行政程序法
     whole = "\n".join([name, *arts[:20]])
     for keep in (0.5, 0.7, 0.95):
         cut = whole[: int(len(whole) * keep)]
@@ -1024,7 +1024,7 @@ def test_a_heading_joined_to_its_line_elsewhere_does_not_hide_the_article_a_vers
     its text, so the second one seemed moved from where the first stands: the version without the second law's
     article 3 then read as a copy cut short of the re-flowed one, joining the two versions through it."""
     name, first = _law(realdata, "A0030057", slice(0, 5))  # 政府採購法
-    _, second = _law(realdata, "A0030055", slice(0, 3))  # 中央行政機關組織基準法
+    _, second = _law(realdata, "A0030055", slice(0, 3))  # 行政程序法
     assert first[2].startswith("第 3 條\n") and second[2].startswith("第 3 條\n")
     old, new = "\n".join([name, *first, *second[:2]]), "\n".join([name, *first, *second])
     joined = new.replace("第 3 條\n", "第 3 條", 1)  # the first law's heading run into its text
@@ -1082,3 +1082,20 @@ def test_a_copy_with_more_numbers_changed_than_typos_hit_is_a_version_however_ma
     assert difference(hashing_lines(base), hashing_lines(noisy)).kind == Difference.NOISY
     many = noisy.replace(*numbers[MAX_SUSPECTS])
     assert many != noisy and difference(hashing_lines(base), hashing_lines(many)).kind == Difference.DIFFERENT
+
+
+def test_a_version_that_extends_its_last_sentence_is_no_copy_of_the_old_one_gone_on(realdata):
+    """The old version ends …參加行政程序之人。; the new one goes on with the same sentence. The views leave out the
+    full stop, so the old one's view is the new one's cut short, and a copy of the old one with two articles
+    swapped is a partial copy of the new one: the old one ends a sentence where the new one's goes on. A copy
+    cut right after a full stop still is a copy."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    assert old.endswith("參加行政程序之人。")
+    new = old[:-1] + "，但經中央主管機關核定者，不在此限。"
+    swapped = "\n".join([name, arts[1], arts[0], *arts[2:20]])
+    assert _apart(match(dedup_view(old, frozenset()), dedup_view(new, frozenset()), NEAR))
+    reps = _cluster([old, swapped, new])
+    assert reps[0] == reps[1] != reps[2]
+    cut = old[: old.rindex("。", 0, len(old) - 1) + 1]
+    assert len(set(_cluster([old, cut]))) == 1

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.dedup.boilerplate import SENTENCE_ENDS, view_of
+from pipeline.dedup.boilerplate import FULL_STOPS, SENTENCE_ENDS, view_of
 from pipeline.dedup.compare import (
     ALIKE,
     APART,
@@ -37,6 +37,7 @@ from pipeline.dedup.compare import (
     slip,
     taiwan_phrasing,
 )
+from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.lsh import UnionFind
 from pipeline.dedup.minhash import shingle_set
 from pipeline.dedup.view import Source, View
@@ -206,7 +207,7 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | tuple[float, fl
     if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    if _alike(shorter, longer, partial=True) == ALIKE:
+    if _alike(shorter, longer, partial=True) == ALIKE and not _sentence_extended(shorter, longer):
         return (jaccard, containment)
     return VERSIONS if jaccard >= near.threshold else None
 
@@ -248,6 +249,34 @@ def _cut_short(shorter: View, longer: View) -> bool:
                 return True
         return True
     return True
+
+
+def _sentence_extended(shorter: View, longer: View) -> bool:
+    """The shorter text's last line ends with a full stop where a line of the longer one goes on with the same
+    sentence: a version that extended its last sentence (本辦法自發布日施行。 -> 本辦法自發布日施行，施行期間至…止。).
+    A copy cut right after a full stop ends where the longer one has that full stop too. The views leave
+    punctuation out, so the longer one's own line is read where the shorter one's last line stops in it (the
+    line under the same line as the shorter one's last)."""
+    raw = [line.rstrip() for line, view in zip(*shorter.body, strict=True) if view]
+    if not raw or raw[-1][-1] not in FULL_STOPS:
+        return False
+    *_, before, end = ["", *shorter.lines]
+    lines, views = longer.body
+    kept = [(line, view) for line, view in zip(lines, views, strict=True) if view]
+    for (line, view), (_, above) in zip(kept, [("", ""), *kept], strict=False):
+        # the line the shorter one's last line stands in: under the same line as there
+        if above == before and len(view) > len(end) and view.startswith(end):
+            # the shortest start of the line whose view holds the shorter one's last line; what follows it there
+            lo, hi = 0, len(line)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if len(hashing_view(line[:mid])) < len(end):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            rest = line[lo:].lstrip()
+            return not rest or rest[0] not in FULL_STOPS
+    return False
 
 
 def _continues(shorter: View, longer: View) -> bool:
