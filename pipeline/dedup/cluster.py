@@ -351,12 +351,13 @@ def _attach(
     while asked := sorted({triples[0] for triples in rivals.values() if triples}):
         verdicts = dict(zip(asked, bridging(asked), strict=True))
         for rs, triples in rivals.items():
-            if triples and (verdict := verdicts[triples[0]]) is not None:
+            if not triples:
+                continue
+            verdict = verdicts[triples.pop(0)]
+            if verdict is not None:  # this member decides; the others are not asked
                 if verdict:
                     apart.add(rs)
                 triples.clear()
-            elif triples:
-                triples.pop(0)
     for rs, (rank, _, _) in sorted(best.items()):
         if rs not in apart:
             uf.union(rs, -rank[3])
@@ -369,11 +370,14 @@ def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[
     if not len(members):
         return {}
     order = members[np.lexsort((members, -lengths[members], roots[members]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = roots[order[1:]] != roots[order[:-1]]
+    starts = np.flatnonzero(first)
+    # each document's place in its cluster, longest first
+    place = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
     out: dict[int, list[int]] = {}
-    for root, member in zip(roots[order].tolist(), order.tolist(), strict=True):
-        kept = out.setdefault(root, [])
-        if len(kept) < BRIDGE_MEMBERS:
-            kept.append(member)
+    for member in order[place < BRIDGE_MEMBERS].tolist():
+        out.setdefault(int(roots[member]), []).append(member)
     return out
 
 

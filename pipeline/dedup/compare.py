@@ -49,7 +49,7 @@ _NUMERAL = re.compile(f"[{NUMERALS}]")
 # Simplified, and compared in Taiwan phrasing (條) too.
 _NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
 _ARTICLE = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}")
-_ARTICLE_AT_END = re.compile(f"第[^{NUMERALS}]?{_NUMBERED}$")
+_ARTICLE_AT_END = re.compile(_ARTICLE.pattern + "$")
 _HEADING_START = re.compile(f"第[{NUMERALS}]*")  # what is left of an article heading cut short
 # An article's heading alone on its line with a character of it slipped or lost (時 46 條, 46 條, 總第2條, 第21,
 # 第條): a heading still; so is a bare number, as the MOJ heads the articles of laws written as items (11 over 十一、).

@@ -18,6 +18,7 @@ never two documents marked VERSIONS (`cluster._attach_noisy`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -138,9 +139,7 @@ def bridges(
             out.append(None)
             continue
         a, b = sorted((view(longer), view(member)), key=lambda v: len(v.text))
-        sa, sb = a.shingles(near.ngram), b.shingles(near.ngram)
-        held = len(np.intersect1d(sa, sb, assume_unique=True)) / max(len(sa), 1)
-        out.append(held >= (near.containment or 1.0) and differ_within(a.lines, b.lines))
+        out.append(_held(a, b, near.ngram) >= (near.containment or 1.0) and differ_within(a.lines, b.lines))
     return out
 
 
@@ -155,8 +154,13 @@ def _cut_from(cut: View, whole: View, near: NearSettings) -> bool:
         return True
     if not (cut.ends_open and cut.lines and whole.lines and cut.lines[-1] == whole.lines[-1]):
         return False
-    sa, sb = cut.shingles(near.ngram), whole.shingles(near.ngram)
-    return len(np.intersect1d(sa, sb, assume_unique=True)) >= (near.containment or 1.0) * len(sa)
+    return _held(cut, whole, near.ngram) >= (near.containment or 1.0)
+
+
+def _held(a: View, b: View, ngram: int) -> float:
+    """The share of `a`'s shingles that `b` holds."""
+    sa, sb = a.shingles(ngram), b.shingles(ngram)
+    return len(np.intersect1d(sa, sb, assume_unique=True)) / max(len(sa), 1)
 
 
 def titles_agree(a: View, b: View) -> bool:
@@ -257,24 +261,19 @@ def _sentence_extended(shorter: View, longer: View) -> bool:
     A copy cut right after a full stop ends where the longer one has that full stop too. The views leave
     punctuation out, so the longer one's own line is read where the shorter one's last line stops in it (the
     line under the same line as the shorter one's last)."""
-    raw = [line.rstrip() for line, view in zip(*shorter.body, strict=True) if view]
-    if not raw or raw[-1][-1] not in FULL_STOPS:
+    lines, views = shorter.body
+    last = next((lines[k].rstrip() for k in reversed(range(len(views))) if views[k]), "")
+    if not last or last[-1] not in FULL_STOPS:
         return False
-    *_, before, end = ["", *shorter.lines]
-    lines, views = longer.body
-    kept = [(line, view) for line, view in zip(lines, views, strict=True) if view]
-    for (line, view), (_, above) in zip(kept, [("", ""), *kept], strict=False):
+    end, before = shorter.lines[-1], shorter.lines[-2] if len(shorter.lines) > 1 else ""
+    kept = [(line, view) for line, view in zip(*longer.body, strict=True) if view]
+    for k, (line, view) in enumerate(kept):
         # the line the shorter one's last line stands in: under the same line as there
+        above = kept[k - 1][1] if k else ""
         if above == before and len(view) > len(end) and view.startswith(end):
             # the shortest start of the line whose view holds the shorter one's last line; what follows it there
-            lo, hi = 0, len(line)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if len(hashing_view(line[:mid])) < len(end):
-                    lo = mid + 1
-                else:
-                    hi = mid
-            rest = line[lo:].lstrip()
+            cut = bisect_left(range(len(line)), len(end), key=lambda n: len(hashing_view(line[:n])))
+            rest = line[cut:].lstrip()
             return not rest or rest[0] not in FULL_STOPS
     return False
 
