@@ -153,6 +153,27 @@ def test_band_keys_are_stable_across_versions():
     ]
 
 
+def test_bands_grouped_on_threads_give_what_one_thread_gives(monkeypatch):
+    """Band keys are mixed a chunk of documents per thread and bands bucketed side by side: the keys stored in
+    the dedup index and the candidate pairs must not depend on how many threads did it."""
+    from pipeline.dedup import lsh
+
+    rng = np.random.default_rng(7)
+    n = lsh._KEY_CHUNK + 5000  # two chunks of documents
+    sigs = rng.integers(0, 2**32, (n, 32), dtype=np.uint32)
+    sigs[rng.integers(0, n, n // 3)] = sigs[rng.integers(0, n, n // 3)]  # a third are copies
+    sigs[: n // 4, :8] ^= np.uint32(1)  # the first quarter of copies shares all but the first band
+    found = {}
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(lsh, "THREADS", threads)
+        keys = band_keys(sigs, bands=4, rows=8)
+        found[threads] = keys, candidate_pairs(keys)
+    (keys, pairs), *others = found.values()
+    assert len(pairs) > n // 10
+    for other_keys, other_pairs in others:
+        assert np.array_equal(other_keys, keys) and np.array_equal(other_pairs, pairs)
+
+
 def test_union_find():
     uf = UnionFind(4)
     assert uf.union(2, 3) and uf.union(3, 0) and not uf.union(0, 2)
