@@ -291,7 +291,11 @@ def _chars_differ(
     if not _edits_differ(a, b, trial, edges, headings, words) and trial[_SUSPECT] == renames[_SUSPECT]:
         renames.update(trial - renames)
         return False
-    return _edits_differ(taiwan_phrasing(a), taiwan_phrasing(b), renames, edges, words=words)
+    return _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), renames, edges, words=words)
+
+
+# The stretch a version changed is the same against every copy of the other version in a batch: converted once.
+_taiwan_stretch = lru_cache(maxsize=1 << 12)(taiwan_phrasing)
 
 
 def _edits_differ(
