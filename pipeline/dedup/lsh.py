@@ -94,14 +94,15 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
 
 
 def _band_pairs(keys: np.ndarray) -> Iterator[np.ndarray]:
-    """Each band's `bucket_pairs`, packed (`_pack`), in band order: THREADS bands at a time, no more ahead."""
+    """Each band's `bucket_pairs`, packed (`_pack`), in band order: THREADS bands at a time, no more ahead (one
+    at a time for fewer than _KEY_CHUNK documents, where threads cost more than they save)."""
     n, bands = keys.shape
     docs = np.arange(n, dtype=np.int64)
 
     def band_pairs(band: int) -> np.ndarray:
         return _pack(bucket_pairs(keys[:, band], docs), n)
 
-    if THREADS <= 1 or bands <= 1:
+    if THREADS <= 1 or bands <= 1 or n < _KEY_CHUNK:
         yield from map(band_pairs, range(bands))
         return
     with ThreadPoolExecutor(THREADS) as pool:
