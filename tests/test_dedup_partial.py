@@ -24,7 +24,19 @@ from pipeline.dedup.compare import (
 )
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
 from pipeline.dedup.minhash import shingle_set, signature_matrix
-from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Partial, Verdict, match, titles_agree, verify_pairs
+from pipeline.dedup.verify import (
+    COPY,
+    JOINED,
+    NUMBERS,
+    VERSIONS,
+    Noisy,
+    Partial,
+    Slipped,
+    Verdict,
+    match,
+    titles_agree,
+    verify_pairs,
+)
 from pipeline.dedup.view import Stored, View
 from pipeline.paths import make_context
 from pipeline.readers.encoding import decode_bytes
@@ -52,7 +64,7 @@ def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), worker
 
 def _apart(verdict: Verdict) -> bool:
     """Not duplicates: two different documents, or two versions of one (alike in shingles only)."""
-    return verdict is None or verdict == VERSIONS
+    return verdict is None or verdict in (VERSIONS, NUMBERS)
 
 
 def _law(realdata, code: str, articles: slice = slice(None), folder: str = "split_ch_law") -> tuple[str, list[str]]:
@@ -1058,12 +1070,52 @@ def test_a_number_changed_among_slips_that_break_words_is_a_noisy_copy_and_joins
     assert rewritten != slips and difference(lines["base"], hashing_lines(rewritten)).kind == Difference.DIFFERENT
     view = {key: dedup_view(text, frozenset()) for key, text in (("base", base), ("noisy", noisy))}
     assert isinstance(match(view["base"], view["noisy"], NEAR), Noisy)
-    assert match(view["base"], dedup_view(amended, frozenset()), NEAR) == VERSIONS
+    assert match(view["base"], dedup_view(amended, frozenset()), NEAR) == NUMBERS  # and rewordings
     reps = _cluster([base, amended, noisy])
     assert reps[2] == reps[0] != reps[1]
     # a noisy copy alike two versions joins one of them only, never both
     reps = _cluster([base, one_number, noisy.replace("依前條第二項", "依前條第三項")])
     assert reps[0] != reps[1] and reps[2] in (reps[0], reps[1])
+
+
+def test_a_letter_in_a_digits_place_joins_one_version_only(realdata):
+    """A version gives five days more (得於五日內 -> 得於十五日內). A typo copy of the old one has a letter
+    slipped in before the 五 (得於性五日內): a copy of the old one, and as near the new one, whose 十 it reads as a
+    typo. It joins the old one only; with no other version about, it joins the new one."""
+    name, arts = _law(realdata, "A0030055", slice(20, 40))  # 行政程序法
+    old = "\n".join([name, *arts])
+    assert old.count("得於五日內") == 1
+    new, typo = old.replace("得於五日內", "得於十五日內"), old.replace("得於五日內", "得於性五日內")
+    view = {key: dedup_view(text, frozenset()) for key, text in (("old", old), ("new", new), ("typo", typo))}
+    assert match(view["old"], view["new"], NEAR) == NUMBERS  # versions by their numbers alone
+    assert match(view["old"], view["typo"], NEAR) == COPY
+    assert match(view["new"], view["typo"], NEAR) == Slipped(letter=1, digit=0)
+    assert match(view["typo"], view["new"], NEAR) == Slipped(letter=0, digit=1)
+    for order in ([0, 1, 2], [1, 2, 0], [2, 1, 0]):
+        texts = [(old, new, typo)[i] for i in order]
+        reps = dict(zip(order, _cluster(texts), strict=True))
+        assert reps[0] == reps[2] != reps[1], order
+    assert len(set(_cluster([new, typo]))) == 1
+
+
+def test_a_letter_in_a_digits_place_in_an_article_moved_still_joins_its_original(realdata):
+    """The typo copy's 第四性三條 stands in an article another copy moved: between the two copies the line reads
+    as deleted and added, a version's change, but not one of numbers alone (NUMBERS). It keeps the typo copy
+    from no cluster: the copy joins its original, and the moved copy with it."""
+    name, arts = _law(realdata, "A0030055", slice(30, 40))  # 行政程序法
+    assert arts[6].startswith("第 37 條") and arts[6].count("第四十三條") == 1
+    base = "\n".join([name, *arts])
+    moved = "\n".join([name, *arts[:6], arts[7], arts[6], *arts[8:]])
+    typo = base.replace("第四十三條", "第四性三條")
+    view = {key: dedup_view(text, frozenset()) for key, text in (("base", base), ("moved", moved), ("typo", typo))}
+    assert match(view["base"], view["typo"], NEAR) == Slipped(letter=1, digit=0)
+    assert match(view["moved"], view["typo"], NEAR) == VERSIONS
+    assert len(set(_cluster([base, moved, typo]))) == 1
+    # the slip the other way round: a digit for the 第 before a number (第四十三條 -> 三四十三條)
+    digit = base.replace("第四十三條", "三四十三條")
+    assert match(view["base"], dedup_view(digit, frozenset()), NEAR) == Slipped(letter=0, digit=1)
+    assert match(view["moved"], dedup_view(digit, frozenset()), NEAR) == VERSIONS
+    assert len(set(_cluster([base, moved, digit]))) == 1
 
 
 def test_a_copy_with_more_numbers_changed_than_typos_hit_is_a_version_however_many_slips(realdata):

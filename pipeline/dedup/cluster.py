@@ -29,7 +29,18 @@ import numpy as np
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, distinct_pairs
 from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
-from pipeline.dedup.verify import COPY, JOINED, VERSIONS, Noisy, Partial, Verdict, bridges, verify_pairs
+from pipeline.dedup.verify import (
+    COPY,
+    JOINED,
+    NUMBERS,
+    VERSIONS,
+    Noisy,
+    Partial,
+    Slipped,
+    Verdict,
+    bridges,
+    verify_pairs,
+)
 from pipeline.dedup.view import Source, Stored
 
 _PAIR_CHUNK = 1 << 14  # pairs whose signature rows are compared at once: 16 MiB of rows, whatever the corpus
@@ -135,6 +146,8 @@ def cluster(
         if len(unsure) and texts is not None:
             parts: list[Partial] = []  # joined last
             noisy: list[Noisy] = []  # joined after the copies
+            slipped: list[Slipped] = []  # joined after the copies, before the noisy ones
+            numbers: list[tuple[int, int]] = []  # versions by their numbers alone: no slipped copy joins them
             versions: list[tuple[int, int]] = []  # pairs no noisy copy may join
             many = workers if len(unsure) >= PARALLEL_PAIRS else 1
             for batch, verdicts in _verified(_batches(unsure, est[close], n), uf, texts, boilerplate, near, many):
@@ -146,8 +159,13 @@ def cluster(
                         parts.append(verdict)
                     elif isinstance(verdict, Noisy):
                         noisy.append(verdict)
-                    elif verdict == VERSIONS:
+                    elif isinstance(verdict, Slipped):
+                        slipped.append(verdict)
+                    elif verdict in (VERSIONS, NUMBERS):
                         versions.append((a, b))
+                        if verdict == NUMBERS:
+                            numbers.append((a, b))
+            _attach_slipped(uf, slipped, numbers)
             _attach_noisy(uf, noisy, versions)
             _attach(uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near))
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
@@ -274,6 +292,20 @@ def _containment(
     return np.minimum(1.0, inter / np.minimum(sa, sb)), np.minimum(la, lb) >= near.containment_min_chars
 
 
+def _attach_slipped(uf: UnionFind, slipped: list[Slipped], numbers: list[tuple[int, int]]) -> None:
+    """Join each copy with a digit slipped (`verify.Slipped`) to the other document's cluster, unless that puts
+    two documents found to be versions by their `numbers` alone in one cluster: a typo copy of a law whose
+    性三倍 stands where the amendment has 十三倍 is a copy of both, and joins the amendment only when the law is
+    not already its own. Versions that differ otherwise do not count: a typo copy reads as one beside a copy
+    that moved the line its slip is in."""
+    if not slipped:
+        return
+    apart = _Apart(uf, numbers)
+    for letter, digit in sorted(slipped):
+        if not apart.would_join(letter, digit):
+            apart.union(letter, digit)
+
+
 def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, int]]) -> None:
     """Join each noisy copy (`verify.Noisy`) that no copy has joined to anything to one cluster: the one it
     shares the fewest suspects with (then the most alike, the largest, the first), unless that would put two
@@ -290,26 +322,42 @@ def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, i
         for alone, other in ((a, b), (b, a)):
             if sizes[int(roots[alone])] == 1:
                 offers.append((suspects, -jaccard, -sizes[int(roots[other])], alone, other))
-    apart: dict[int, set[int]] = {}
-    for a, b in versions:
-        apart.setdefault(a, set()).add(b)
-        apart.setdefault(b, set()).add(a)
-    held: dict[int, set[int]] = {}  # by cluster root: its documents that are a version of some document
-    for doc in apart:
-        held.setdefault(uf.find(doc), set()).add(doc)
+    apart = _Apart(uf, versions)
     settled: set[int] = set()
     for *_, alone, other in sorted(offers):
         if alone in settled:
             continue
-        ra, rb = uf.find(alone), uf.find(other)
-        if ra != rb:
-            if any(uf.find(q) == rb for p in held.get(ra, ()) for q in apart[p]):
+        if uf.find(alone) != uf.find(other):
+            if apart.would_join(alone, other):
                 continue  # would join two versions: the next offer
-            uf.union(ra, rb)
-            joined = held.pop(ra, set()) | held.pop(rb, set())
-            if joined:
-                held[uf.find(ra)] = joined
+            apart.union(alone, other)
         settled.add(alone)
+
+
+class _Apart:
+    """Documents found to be versions (`pairs`), looked up by the cluster they are in as clusters join."""
+
+    def __init__(self, uf: UnionFind, pairs: list[tuple[int, int]]) -> None:
+        self.uf = uf
+        self.apart: dict[int, set[int]] = {}
+        for a, b in pairs:
+            self.apart.setdefault(a, set()).add(b)
+            self.apart.setdefault(b, set()).add(a)
+        self.held: dict[int, set[int]] = {}  # by cluster root: its documents that are a version of some document
+        for doc in self.apart:
+            self.held.setdefault(uf.find(doc), set()).add(doc)
+
+    def would_join(self, a: int, b: int) -> bool:
+        """Whether joining the clusters of `a` and `b` would put two of the versions in one (False when one)."""
+        ra, rb = self.uf.find(a), self.uf.find(b)
+        return ra != rb and any(self.uf.find(q) == rb for p in self.held.get(ra, ()) for q in self.apart[p])
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.uf.find(a), self.uf.find(b)
+        if self.uf.union(ra, rb):
+            joined = self.held.pop(ra, set()) | self.held.pop(rb, set())
+            if joined:
+                self.held[self.uf.find(ra)] = joined
 
 
 def _attach(

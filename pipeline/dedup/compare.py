@@ -247,6 +247,7 @@ _HEADING_SLIP = ("", "")
 _SUSPECT = ("", "#")  # one-character edits made twice
 _NUMBER_SUSPECT = ("", "0")  # numbers changed: Taiwan phrasing leaves them as they are
 _SLIP = ("", "~")
+_DIGIT_IN_A, _DIGIT_IN_B = ("", "9a"), ("", "9b")  # digits of a number one side has where the other has a letter
 
 
 class Difference(IntEnum):
@@ -259,10 +260,16 @@ class Difference(IntEnum):
 
 class Likeness(NamedTuple):
     """How two documents differ, and by how many suspects (numbers changed, one-character edits made twice):
-    ordered from the most alike."""
+    ordered from the most alike. `slipped`: of copies (SAME), the digits of a number each has where the other
+    has a letter (十三 / 性三): such a copy may be a typo copy of another version of the number."""
 
     kind: Difference
     suspects: int = 0
+    slipped: tuple[int, int] = (0, 0)
+
+    def swapped(self) -> Likeness:
+        """The same likeness, the two documents taken the other way round."""
+        return self._replace(slipped=self.slipped[::-1])
 
 
 ALIKE = Likeness(Difference.SAME)
@@ -337,6 +344,9 @@ def _edits_differ(
                 )
                 renames[_SLIP] += witness
                 renames[_witnessed(key)] = witness
+                digit = _digit_slipped(a, b, a0, a1, b0, b1)
+                if digit:
+                    renames[_DIGIT_IN_A if digit == 1 else _DIGIT_IN_B] += 1
             elif width > 1 or renames[key] > 2:
                 return True
             else:  # one character twice: a rewording, or two slips that met by chance in a noisy copy
@@ -345,6 +355,20 @@ def _edits_differ(
                 if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
                     return True
     return False
+
+
+def _digit_slipped(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> int:
+    """Which side (1: `a`, 2: `b`) has a numeral where the other has one character that is none, beside a numeral
+    of its script (十三 -> 性三): a typo of 十三 -- or a typo copy of the version that reads 三, with 性 inserted,
+    so a copy of both versions. 0 for any other change."""
+    if a1 - a0 != 1 or b1 - b0 != 1:
+        return 0
+    for side, text, at, other in ((1, a, a0, b[b0]), (2, b, b0, a[a0])):
+        if not _NUMERAL.match(other) and any(
+            _same_script(text[k : k + 1], text[at]) for k in (at - 1, at + 1) if k >= 0
+        ):
+            return side
+    return 0
 
 
 def _witnessed(key: tuple[str, str]) -> tuple[str, str]:
@@ -534,8 +558,10 @@ def _difference(
             return APART
     suspects, slips = renames[_SUSPECT] + renames[_NUMBER_SUSPECT], renames[_SLIP]
     if not suspects:
-        return ALIKE
-    return Likeness(Difference.NOISY, suspects) if slips >= NOISE_WITNESSES and suspects <= slips else APART
+        return Likeness(Difference.SAME, slipped=(renames[_DIGIT_IN_A], renames[_DIGIT_IN_B]))
+    if slips >= NOISE_WITNESSES and suspects <= slips:
+        return Likeness(Difference.NOISY, suspects)
+    return Likeness(Difference.DIFFERENT, suspects)  # different by its numbers (and repeats) alone
 
 
 def differ_within(la: list[str], lb: list[str]) -> bool:

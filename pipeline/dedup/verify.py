@@ -13,7 +13,9 @@ different documents? A pair is a duplicate when
   only the alignment tells it from a copy with a typo.
 A noisy copy (`compare.difference`: a number changed among more slips that break words) is a Noisy verdict: it
 joins the one cluster it differs from by the fewest suspects, only while nothing joins it to another, and
-never two documents marked VERSIONS (`cluster._attach_noisy`).
+never two documents marked VERSIONS (`cluster._attach_noisy`). A copy with a letter where the other has a digit
+of a number (性三 / 十三) is Slipped: joined after the copies, and not where that joins two versions that differ
+by their numbers alone (NUMBERS; `cluster._attach_slipped`).
 """
 
 from __future__ import annotations
@@ -73,11 +75,24 @@ class Noisy(NamedTuple):
     suspects: int
 
 
+class Slipped(NamedTuple):
+    """A copy but for digits of a number the `letter` document has a letter in place of (十三 -> 性三), where the
+    `digit` one has them: a typo -- or a typo copy of another version of the number (三 with 性 inserted), a
+    copy of both versions. Joined after the copies, unless that puts two versions that differ by their numbers
+    alone in one cluster (`cluster._attach_slipped`). Positions in the pair (0, 1) until `verify_pairs` names
+    the documents."""
+
+    letter: int
+    digit: int
+
+
 COPY = "copy"
 JOINED = "joined"  # not compared: one cluster already through copies verified before it in its batch
 VERSIONS = "versions"  # alike in shingles, different as versions are (no noisy copy joins one to the other)
-# COPY, JOINED, VERSIONS, a partial copy, a noisy copy, or two different documents (pickles as it is)
-Verdict = str | Partial | Noisy | None
+NUMBERS = "numbers"  # VERSIONS that differ by numbers changed alone (三倍 / 十三倍): no Slipped copy joins them
+# COPY, JOINED, VERSIONS, NUMBERS, a partial copy, a noisy copy, a copy with a digit slipped, or two different
+# documents (pickles as it is)
+Verdict = str | Partial | Noisy | Slipped | None
 
 
 def _views(texts: Mapping[int, Source], boilerplate: frozenset[int]) -> Callable[[int], View]:
@@ -113,6 +128,8 @@ def verify_pairs(
             copies.union(local[a], local[b])
         elif isinstance(found, Noisy):
             found = found._replace(a=a, b=b)
+        elif isinstance(found, Slipped):
+            found = Slipped((a, b)[found.letter], (a, b)[found.digit])
         elif isinstance(found, tuple):
             shorter, longer = (a, b) if len(va.text) <= len(vb.text) else (b, a)
             found = Partial(shorter, longer, *found)
@@ -189,8 +206,9 @@ def _opens(title: str, view: View) -> bool:
     return title in view.text[: len(title) + OPENING] or title in "".join(view.lines[:HEAD_LINES])
 
 
-def match(a: View, b: View, near: NearSettings) -> str | Noisy | tuple[float, float] | None:
-    """Exact verification of one candidate pair (see the module docstring): COPY for copies, a Noisy copy,
+def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple[float, float] | None:
+    """Exact verification of one candidate pair (see the module docstring): COPY for copies (Slipped when one has
+    a letter for a digit of the other's number), a Noisy copy,
     (Jaccard, containment) of a partial copy with the longer document, VERSIONS for two versions of one text
     (alike in shingles, different inside), None for two different documents."""
     if not titles_agree(a, b):
@@ -203,17 +221,24 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | tuple[float, fl
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
     alike = _alike(a, b) if jaccard >= near.threshold or few_slips else APART
     cut_short = _cut_short(shorter, longer) and _continues(shorter, longer)
-    if alike == ALIKE:
+    if alike.kind == Difference.SAME:
         # cut short: a copy of this version or of another alike
-        return (jaccard, containment) if cut_short else COPY
+        if cut_short:
+            return (jaccard, containment)
+        in_a, in_b = alike.slipped
+        if bool(in_a) != bool(in_b):
+            return Slipped(1, 0) if in_a else Slipped(0, 1)
+        return COPY
     if alike.kind == Difference.NOISY and not cut_short:
         return Noisy(-1, -1, jaccard, alike.suspects)
     if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    if _alike(shorter, longer, partial=True) == ALIKE and not _sentence_extended(shorter, longer):
+    if _alike(shorter, longer, partial=True).kind == Difference.SAME and not _sentence_extended(shorter, longer):
         return (jaccard, containment)
-    return VERSIONS if jaccard >= near.threshold else None
+    if jaccard < near.threshold:
+        return None
+    return NUMBERS if alike.kind == Difference.DIFFERENT and alike.suspects else VERSIONS
 
 
 def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
@@ -313,7 +338,7 @@ def _same_text(la: list[str], lb: list[str], partial: bool, cut: bool) -> Likene
     found = difference(la, lb, partial, cut)
     if found == ALIKE or not (len(set(la)) < len(la) or len(set(lb)) < len(lb)):
         return found
-    return min(found, difference(lb, la, partial, cut))
+    return min(found, difference(lb, la, partial, cut).swapped())
 
 
 def _window_similarity(view: View, longer: str, ngram: int) -> float:
