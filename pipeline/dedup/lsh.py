@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
 from pipeline.dedup.arrays import distinct
+from pipeline.dedup.pool import bounded
 
 MAX_COMPARED = 8  # members of a bucket a newcomer is compared with; identical copies cluster through the first
 # Threads that band and bucket: numpy sorts and array arithmetic release the GIL, so bands are grouped side by
@@ -36,22 +38,24 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
             part *= _M
             part ^= part >> np.uint64(31)
 
-    _each(mix, range(0, n, _KEY_CHUNK))
+    for _ in _threaded(mix, range(0, n, _KEY_CHUNK), THREADS):
+        pass
     return keys
 
 
 _KEY_CHUNK = 1 << 16  # documents whose band keys one thread mixes at a time
+R = TypeVar("R")
 
 
-def _each(work: Callable[[int], object], items: range) -> None:
-    """`work(item)` for every item, on THREADS threads when there is more than one item."""
-    if THREADS <= 1 or len(items) <= 1:
-        for item in items:
-            work(item)
+def _threaded(work: Callable[[int], R], items: range, threads: int) -> Iterator[R]:
+    """`work(item)` of every item as it completes, on `threads` threads with at most that many at once (`bounded`);
+    in order on this thread when there is one thread or one item."""
+    if threads <= 1 or len(items) <= 1:
+        yield from map(work, items)
         return
-    with ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(work, items):
-            pass
+    with ThreadPoolExecutor(threads) as pool:
+        for _, result in bounded(pool, ((item, work, (item,)) for item in items), threads):
+            yield result
 
 
 def bucket_pairs(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
@@ -81,37 +85,25 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Distinct (earlier, later) candidate pairs over all bands of an [n, bands] key matrix, sorted."""
     n, bands = keys.shape
-    packed = np.empty(0, dtype=np.int64)
-    pending: list[np.ndarray] = []
-    for band, pairs in enumerate(_band_pairs(keys)):
-        pending.append(pairs)
-        # merged when the bands not yet merged outgrow the distinct pairs: memory holds about twice the
-        # distinct pairs, not every band's copies, and each pair is sorted a few times, not once per band
-        if sum(map(len, pending)) >= max(len(packed), 1 << 20) or band == bands - 1:
-            packed = distinct(np.concatenate((packed, *pending)))
-            pending = []
-    return _unpack(packed, n)
-
-
-def _band_pairs(keys: np.ndarray) -> Iterator[np.ndarray]:
-    """Each band's `bucket_pairs`, packed (`_pack`), in band order: THREADS bands at a time, no more ahead (one
-    at a time for fewer than _KEY_CHUNK documents, where threads cost more than they save)."""
-    n, bands = keys.shape
     docs = np.arange(n, dtype=np.int64)
 
     def band_pairs(band: int) -> np.ndarray:
         return _pack(bucket_pairs(keys[:, band], docs), n)
 
-    if THREADS <= 1 or bands <= 1 or n < _KEY_CHUNK:
-        yield from map(band_pairs, range(bands))
-        return
-    with ThreadPoolExecutor(THREADS) as pool:
-        ahead = [pool.submit(band_pairs, band) for band in range(min(THREADS, bands))]
-        for band in range(bands):
-            found = ahead.pop(0).result()
-            if band + THREADS < bands:
-                ahead.append(pool.submit(band_pairs, band + THREADS))
-            yield found
+    packed = np.empty(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    # bands side by side on THREADS threads (one at a time for fewer than _KEY_CHUNK documents, where threads cost
+    # more than they save); the union is the same in whatever order they come back
+    for pairs in _threaded(band_pairs, range(bands), THREADS if n >= _KEY_CHUNK else 1):
+        pending.append(pairs)
+        # merged when the bands not yet merged outgrow the distinct pairs: memory holds about twice the
+        # distinct pairs, not every band's copies, and each pair is sorted a few times, not once per band
+        if sum(map(len, pending)) >= max(len(packed), 1 << 20):
+            packed = distinct(np.concatenate((packed, *pending)))
+            pending = []
+    if pending:
+        packed = distinct(np.concatenate((packed, *pending)))
+    return _unpack(packed, n)
 
 
 def distinct_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
