@@ -243,17 +243,34 @@ def _peel(chrome: Callable[[int], bool], n: int) -> int:
     return peeled
 
 
+# A line that is an update stamp alone (最後異動日期：2016/7/7 04:08, 資料更新時間：民國101年04月24日), as a view:
+# a site puts one above, below or inside the text it shows, each with a date of its own.
+_STAMP = re.compile(
+    "(?:最后|资料|网页|本页|页面|内容|档案)?(?:更新|修改|异动|上版|上架|维护|发布|发稿)(?:日期|时间|日|于)?"
+    "(?:民国)?[0-9〇零一二三四五六七八九十年月日时分秒上下午]{4,}"
+)
+
+
+def is_stamp(view: str) -> bool:
+    return bool(_STAMP.fullmatch(view))
+
+
 def dedup_view(text: str, boilerplate: frozenset[int], stored: str | None = None) -> View:
-    """A document as dedup verification compares it: the hashing view of its text without boilerplate lines,
-    its title line's view (the view of the first kept line, when that is at most TITLE_MAX characters), and
-    its lines with and without the boilerplate. `stored`: its line views as extraction stored them."""
+    """A document as dedup verification compares it: the hashing view of its text without boilerplate lines and
+    update stamps (chrome wherever a site puts them), its title line's view (the view of the first kept line,
+    when that is at most TITLE_MAX characters), and its lines with and without the boilerplate. `stored`: its
+    line views as extraction stored them."""
     texts, views = document_lines(text, stored)
+    stamps = [bool(v) and is_stamp(v) for v in views]
+    if any(stamps):
+        views = ["" if stamp else v for v, stamp in zip(views, stamps, strict=True)]
     peel = _peel_counts(texts, views, boilerplate) if boilerplate else None
     head, tail = peel or (0, 0)
     kept = [v for v in views[head : len(views) - tail] if v]
-    first = head if head < len(texts) - tail else None
+    first = next((k for k in range(head, len(texts) - tail) if not stamps[k]), None)
     title = views[first] or None if first is not None and len(texts[first].strip()) <= TITLE_MAX else None
-    last = texts[len(texts) - tail - 1].rstrip() if len(texts) - tail > head else ""
+    end = next((k for k in reversed(range(head, len(texts) - tail)) if not stamps[k]), None)
+    last = texts[end].rstrip() if end is not None else ""
     ends_open = bool(last) and last[-1] not in SENTENCE_ENDS
     whole = None if peel is None else [v for v in views if v]
     body = (texts[head : len(texts) - tail], views[head : len(views) - tail])

@@ -37,7 +37,7 @@ MIN_BLOCK = 4  # characters of the hashing view (no spaces or punctuation)
 RENAME_CHARS = 1  # a word replaced by the same other word twice is a rename; typos do not repeat
 SLIP_CHARS = 2  # characters a copied title may get wrong
 GLUE = 2  # equal runs shorter than this inside a changed stretch are coincidence, not a return to the text
-NOISE_WITNESSES = 2  # word-breaking slips that make a copy noisy: its number changes and repeats are slips too
+NOISE_WITNESSES = 1  # word-breaking slips that make a copy noisy: its number changes and repeats are slips too
 MAX_SUSPECTS = 3  # more numbers changed (or edits repeated) than this: a version, however noisy (typos are few)
 WORD_CHARS = 4  # the longest dictionary word a slip is looked up in
 CHINESE_NUMERALS = "〇零一二三四五六七八九十百千万萬亿億两兩"
@@ -65,13 +65,20 @@ def taiwan_phrasing(view: str) -> str:
 
 
 def slip(a: str, b: str) -> bool:
-    """Two titles that differ by at most SLIP_CHARS scattered characters, no number becoming another: a typo,
-    not another year (一一二 / 一一三) or part (第1部分 / 第2部分). The same either way round."""
+    """Two titles that differ by at most SLIP_CHARS scattered characters or two neighbours swapped (國家 / 家國), no
+    number becoming another: a typo, not another year (一一二 / 一一三) or part (第1部分 / 第2部分). The same either
+    way round."""
     if Levenshtein.distance(a, b, score_cutoff=SLIP_CHARS) > SLIP_CHARS:
         return False
     return all(
-        max(a1 - a0, b1 - b0) == 1 and not _number_changed(a, b, a0, a1, b0, b1) for a0, a1, b0, b1 in _regions(a, b)
+        (max(a1 - a0, b1 - b0) == 1 or _swapped(a[a0:a1], b[b0:b1])) and not _number_changed(a, b, a0, a1, b0, b1)
+        for a0, a1, b0, b1 in _regions(a, b)
     )
+
+
+def _swapped(old: str, new: str) -> bool:
+    """Two neighbouring characters typed the other way round (委員 / 員委)."""
+    return len(old) == 2 and old == new[::-1] and old[0] != old[1]
 
 
 def is_article(view: str) -> bool:
@@ -143,7 +150,7 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool
         # Both open the lines compared with the same unit (萬五千元): a number begun on the line before, wrapped
         # (新臺幣一 / 萬五千元). A unit on one side only is a slip (四、 -> 百四、).
         old[0], new[0] = "一" + old[0], "一" + new[0]
-    if all(map(well_formed, old + new)):
+    if all(map(well_formed, old + new)) and not _digits_for_place_value(a, b, (lo_a, hi_a), (lo_b, hi_b)):
         return True
     absorbing = not any(map(_one_number, old + new))
     if _number_among_numbers(a, b, (lo_a, a0, a1, hi_a), (lo_b, b0, b1, hi_b), absorbing):
@@ -154,6 +161,22 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool
     if not all(pieces_old + pieces_new):
         return False
     return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
+
+
+def _digits_for_place_value(a: str, b: str, run_a: tuple[int, int], run_b: tuple[int, int]) -> bool:
+    """One side writes its run of Chinese numerals digit by digit (六八, 二二) where the other writes it in
+    place-value form or as one numeral (六十八, 二): a 十 lost or a digit typed twice, not an amended number -- a
+    version writes its number the way the one before it did (a year 一一三 becomes 一一四). Unless both read as an
+    item's number and a number after it, the view having dropped the 、 between (一、五年 -> 一、十五年 is viewed
+    一五 -> 一十五); never after 第 (第六八條 is an article's number)."""
+    runs = a[run_a[0] : run_a[1]], b[run_b[0] : run_b[1]]
+    if not all(runs) or any(run.isascii() or not _NUMBER_RUN.fullmatch(run) for run in runs):
+        return False
+    if bool(_BY_DIGIT.fullmatch(runs[0])) == bool(_BY_DIGIT.fullmatch(runs[1])):
+        return False
+    ordinal = a[run_a[0] - 1 : run_a[0]] == "第" or b[run_b[0] - 1 : run_b[0]] == "第"
+    item = runs[0][0] == runs[1][0] and all(len(run) > 1 and well_formed(run[1:]) for run in runs)
+    return ordinal or not item
 
 
 def _number_among_numbers(
@@ -247,6 +270,10 @@ _HEADING_SLIP = ("", "")
 _SUSPECT = ("", "#")  # one-character edits made twice
 _NUMBER_SUSPECT = ("", "0")  # numbers changed: Taiwan phrasing leaves them as they are
 _SLIP = ("", "~")
+# What a provision makes of its subject: a duty (應, 須) or a power (得); its negation (不得, 不應). An amendment
+# changes one on purpose (應 -> 得 makes a duty a power); a slip lands on one by chance, and seldom on another.
+_MODALS = frozenset("應应得須须")
+_NEGATIONS = frozenset("不非毋")
 _DIGIT_IN_A, _DIGIT_IN_B = ("", "9a"), ("", "9b")  # digits of a number one side has where the other has a letter
 
 
@@ -283,6 +310,8 @@ def _chars_differ(
     edges: tuple[bool, bool] = (False, False),
     headings: tuple[Spans, Spans] = ([], []),
     words: frozenset[str] | None = None,
+    tail: bool = False,
+    law: bool = False,
 ) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
     word replaced by the same other word as elsewhere in the document (`renames` counts them across the
@@ -293,12 +322,15 @@ def _chars_differ(
     them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change.
     `headings`: the spans of the lines of each that are an article's heading alone (第十三條); one number
     changed inside such a heading, on both sides, is a slip of copying: a version that renumbers articles
-    inserts or deletes one, and its text shows it."""
+    inserts or deletes one, and its text shows it. `tail`: whether the stretches end both documents, where the
+    characters one has past the other's end (方 / 方式提出: a copy cut mid-word) witness no slip. `law`: the
+    documents are articles of a law, where a word put in or left out is an amendment (`_word_put`); a news
+    release posted twice is edited so (市長 -> 臺南市長)."""
     trial = renames.copy()
-    if not _edits_differ(a, b, trial, edges, headings, words) and trial[_SUSPECT] == renames[_SUSPECT]:
+    if not _edits_differ(a, b, trial, edges, headings, words, tail, law) and trial[_SUSPECT] == renames[_SUSPECT]:
         renames.update(trial - renames)
         return False
-    return _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), renames, edges, words=words)
+    return _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), renames, edges, words=words, tail=tail, law=law)
 
 
 # The stretch a version changed is the same against every copy of the other version in a batch: converted once.
@@ -312,6 +344,8 @@ def _edits_differ(
     edges: tuple[bool, bool],
     headings: tuple[Spans, Spans] = ([], []),
     words: frozenset[str] | None = None,
+    tail: bool = False,
+    law: bool = False,
 ) -> bool:
     """`_chars_differ` on the stretches as given. `words`: the dictionary a slip must break a word of to witness
     a noisy copy; without it, every slip that touches no numeral does (a first, cheaper count)."""
@@ -333,14 +367,19 @@ def _edits_differ(
             continue
         if width >= MIN_BLOCK:
             return True
+        if _modal_changed(a, b, a0, a1, b0, b1) or (law and _word_put(a, b, a0, a1, b0, b1)):
+            return True
         if width >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
             key = (a[a0:a1], b[b0:b1])
             renames[key] += 1
             if renames[key] == 1:
                 # A slip witnesses a noisy copy when it breaks a word: a numeral lost (三人 -> 餘) may be an
                 # amendment, a word for a word (發行 -> 發出, 貴重品 -> 貴重物品) a rewording.
+                cut = tail and a1 == len(a) and b1 == len(b) and not (a0 < a1 and b0 < b1)
                 witness = int(
-                    not _NUMERAL.search(key[0] + key[1]) and (not words or _breaks_word(a, b, a0, a1, b0, b1, words))
+                    not cut
+                    and not _NUMERAL.search(key[0] + key[1])
+                    and (not words or _breaks_word(a, b, a0, a1, b0, b1, words))
                 )
                 renames[_SLIP] += witness
                 renames[_witnessed(key)] = witness
@@ -355,6 +394,34 @@ def _edits_differ(
                 if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
                     return True
     return False
+
+
+def _modal_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """One modal verb put for another (應 / 得; also among slips glued into one stretch: 登記者得 / 登農者應), or a
+    negation put before one or taken away (得 / 不得)."""
+    old, new = a[a0:a1], b[b0:b1]
+    if len(old) == len(new):
+        return any(x != y and x in _MODALS and y in _MODALS for x, y in zip(old, new, strict=True))
+    if not old and len(new) == 1:
+        return new in _NEGATIONS and b[b1 : b1 + 1] in _MODALS
+    if not new and len(old) == 1:
+        return old in _NEGATIONS and a[a1 : a1 + 1] in _MODALS
+    return False
+
+
+def _word_put(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """A whole word of two or three characters put in or left out where it breaks no word (由主管機關 ->
+    由中央主管機關): a rewording. A slip of typing puts in or drops a character, seldom a word."""
+    if a0 == a1:
+        added, text, at = b[b0:b1], a, a0
+    elif b0 == b1:
+        added, text, at = a[a0:a1], b, b0
+    else:
+        return False
+    if not 2 <= len(added) < MIN_BLOCK or _NUMERAL.search(added):
+        return False
+    words = dictionary_words()
+    return added in words and not _in_words(text, at, at, words)
 
 
 def _digit_slipped(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> int:
@@ -468,6 +535,7 @@ def _difference(
         return ALIKE
     renames: Counter[tuple[str, str]] = Counter()
     count_a, count_b = Counter(la), Counter(lb)
+    law = any(map(is_article, la))  # articles of a law: a word put in is an amendment
     stretches = []
     for i1, i2, j1, j2 in _stretches(la, lb):
         if "".join(la[i1:i2]) == "".join(lb[j1:j2]):
@@ -554,6 +622,8 @@ def _difference(
             (at_start, at_end and partial),
             (heading_spans(old_kept), heading_spans(new_kept)),
             words,
+            at_end,
+            law,
         ):
             return APART
     suspects, slips = renames[_SUSPECT] + renames[_NUMBER_SUSPECT], renames[_SLIP]

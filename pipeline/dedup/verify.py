@@ -20,6 +20,7 @@ by their numbers alone (NUMBERS; `cluster._attach_slipped`).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -52,6 +53,7 @@ TITLE_SLACK = 8  # characters a re-post may put before a title (轉載, 【公�
 OPENING = 32  # characters of chrome a view may open with before its title
 HEAD_LINES = 8  # lines of a letterhead (機關令, 日期, 字號) a view may open with before its title
 CUT_SLACK = 8  # characters where a copy was cut short may read differently (a phrase converted whole)
+CHROME_LINE = 40  # characters of its view a line of site chrome (a breadcrumb, a date, a counter, a phone) has at most
 MIN_SLIPS, SLIPS_PER_100 = 3, 3  # scattered edits a copy may have below the Jaccard threshold
 
 
@@ -219,7 +221,8 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
     containment = inter / max(min(len(sa), len(sb)), 1)
     shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
-    alike = _alike(a, b) if jaccard >= near.threshold or few_slips else APART
+    wrapped = jaccard < near.threshold and containment >= (near.containment or 2) and _wrapped(shorter, longer)
+    alike = _alike(a, b) if jaccard >= near.threshold or few_slips or wrapped else APART
     cut_short = _cut_short(shorter, longer) and _continues(shorter, longer)
     if alike.kind == Difference.SAME:
         # cut short: a copy of this version or of another alike
@@ -254,6 +257,32 @@ def _few_slips(a: View, b: View, jaccard: float, ngram: int) -> bool:
     return Levenshtein.distance(a.text, b.text, score_cutoff=allowed) <= allowed
 
 
+# An item of a list opens the line (一、, （二）, 3.): text, however short.
+_ITEM = re.compile(r"[（(]?[一二三四五六七八九十百0-9]+[、.．）)]")
+
+
+def _wrapped(shorter: View, longer: View) -> bool:
+    """The longer view is the shorter one whole, line for line, between lines of site chrome: short lines that end
+    no sentence and open no article or item (首頁 / 公告資訊, 更新日期：102年5月21日, 瀏覽人次：510816, Copyright ©
+    桃園市政府). A short notice under a site's header and footer has a low Jaccard with itself when the chrome's
+    dates, counters and agency name are its own; an excerpt ends or starts where the other goes on with its text,
+    a version with an article or a sentence."""
+    if shorter.ends_open or not shorter.lines:
+        return False
+    inner, n = shorter.lines, len(shorter.lines)
+    lines = [(text, view) for text, view in zip(*longer.body, strict=True) if view]
+    views = [view for _, view in lines]
+    for i in range(len(views) - n + 1):
+        if views[i : i + n] == inner:
+            rest = lines[:i] + lines[i + n :]
+            return bool(rest) and all(_chrome_line(text.strip(), view) for text, view in rest)
+    return False
+
+
+def _chrome_line(text: str, view: str) -> bool:
+    return len(view) <= CHROME_LINE and text[-1:] not in FULL_STOPS and not is_article(view) and not _ITEM.match(text)
+
+
 def _cut_short(shorter: View, longer: View) -> bool:
     """The shorter view stops mid-sentence, and not where a line of the longer one stops open too before an
     article: a piece that stops so is no copy cut short of the longer one -- the article is the longer one's own
@@ -283,7 +312,9 @@ def _cut_short(shorter: View, longer: View) -> bool:
 def _sentence_extended(shorter: View, longer: View) -> bool:
     """The shorter text's last line ends with a full stop where a line of the longer one goes on with the same
     sentence: a version that extended its last sentence (本辦法自發布日施行。 -> 本辦法自發布日施行，施行期間至…止。).
-    A copy cut right after a full stop ends where the longer one has that full stop too. The views leave
+    A copy cut right after a full stop ends where the longer one has that full stop too; a version that went on
+    after its last sentence put another stop there (施行。 -> 施行；其辦法由主管機關定之。), or added a proviso
+    (…為之。但有正當理由者，不在此限。) as its last line. The views leave
     punctuation out, so the longer one's own line is read where the shorter one's last line stops in it (the
     line under the same line as the shorter one's last)."""
     lines, views = shorter.body
@@ -299,7 +330,10 @@ def _sentence_extended(shorter: View, longer: View) -> bool:
             # the shortest start of the line whose view holds the shorter one's last line; what follows it there
             cut = bisect_left(range(len(line)), len(end), key=lambda n: len(hashing_view(line[:n])))
             rest = line[cut:].lstrip()
-            return not rest or rest[0] not in FULL_STOPS
+            # the same stop, then a proviso (。但…不在此限。) that ends the longer one: what amendments add to an
+            # article more than anything (a law's lines go on with provisos as often, so a cut there goes on after)
+            proviso = k == len(kept) - 1 and rest[1:].lstrip().startswith("但")
+            return not rest or rest[0] != last[-1] or proviso
     return False
 
 

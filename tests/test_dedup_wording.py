@@ -1,0 +1,143 @@
+"""What a version changes on purpose and a copy by chance: update stamps anywhere in a page, modal verbs, a last
+sentence extended after another stop, titles with two characters swapped, numbers written digit by digit, and
+a number slipped among other slips. Laws from the MOJ database (../shared/realdata; skipped without it) or
+lines of real laws."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.dedup.boilerplate import dedup_view, is_stamp
+from pipeline.dedup.compare import Difference, difference, slip, substantively_different
+from pipeline.dedup.hashing import hashing_view
+from pipeline.dedup.verify import COPY, match, titles_agree
+from tests.test_dedup_partial import NEAR, _apart, _cluster
+
+
+def _law(realdata, code: str, articles: slice = slice(None)) -> str:
+    law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
+    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
+    return "\n".join([law["LawName"], *arts[articles]])
+
+
+def _match(a: str, b: str):
+    return match(dedup_view(a, frozenset()), dedup_view(b, frozenset()), NEAR)
+
+
+def _lines(*texts: str) -> list[str]:
+    return ["商業團體法", "第 8 條", *(hashing_view(t) for t in texts), "第 9 條", "本法自公布日施行"]
+
+
+def test_an_update_stamp_inside_the_text_is_chrome(realdata):
+    """Sites put 最後異動日期 / 資料更新時間 lines above, below and inside the text they show, each with its own
+    date; between two articles it is chrome as much as at the top. An amendment with a stamp stays a version."""
+    law = _law(realdata, "A0030055", slice(0, 12))
+    lines = law.split("\n")
+    for stamp in ("最後異動日期:2016/7/7 04:08", "資料更新時間： 民國101年04月24日", "更新日期：2017/8/2 20:29"):
+        copy = "\n".join([*lines[:9], stamp, *lines[9:]])
+        assert _match(law, copy) == COPY, stamp
+        assert len(set(_cluster([law, copy]))) == 1
+    amended = law.replace("應於當事人有利及不利之情形", "應於當事人有利及不利之情形，於三十日內")
+    stamped = "\n".join([*amended.split("\n")[:9], "最後修改日期： 106-04-23", *amended.split("\n")[9:]])
+    assert _apart(_match(law, stamped))
+    # a stamp at the end leaves the text whole (not stopped mid-sentence); lines that open like a stamp are text
+    assert not dedup_view(law + "\n資料更新日期：113/02/18", frozenset()).ends_open
+    assert is_stamp(hashing_view("資料更新時間： 民國101年04月24日"))
+    assert not is_stamp(hashing_view("本辦法自發布日施行"))
+    assert not is_stamp(hashing_view("發布日期：一一三年一月一日施行"))
+
+
+def test_a_modal_verb_changed_is_a_version_a_slip_on_it_is_not(realdata):
+    """應 -> 得 turns a duty into a power, 不得 -> 得 a ban into a licence: an amendment's change of one character.
+    A slip that puts some other character there is a typo."""
+    law = _law(realdata, "A0030055", slice(0, 12))
+    duty = "行政機關就該管行政程序，應於當事人有利及不利之情形"
+    ban = "行政行為，非有正當理由，不得為差別待遇。"
+    assert duty in law and ban in law
+    for amended in (
+        law.replace(duty, duty.replace("應於", "得於")),
+        law.replace(ban, ban.replace("不得", "得")),
+        law.replace(duty, duty.replace("應於", "不應於")),
+    ):
+        assert _apart(_match(law, amended))
+        assert _cluster([law, amended]) == [0, 1]
+    typo = law.replace(duty, duty.replace("應於", "膺於"))
+    assert _match(law, typo) == COPY
+
+
+def test_a_last_sentence_extended_after_another_stop_or_by_a_proviso_is_a_version(realdata):
+    """An amendment that goes on after the last sentence puts a ； for its 。 (施行。 -> 施行；其辦法…) or adds a
+    proviso (。但…不在此限。). The law is then no copy cut short of it: a cut after a full stop ends with the stop
+    the longer one has there, and seldom right before a proviso."""
+    law = _law(realdata, "A0030055", slice(0, 12))
+    assert law.endswith("。")
+    for extended in (law[:-1] + "；其辦法，由主管機關定之。", law + "但有正當理由，經主管機關核准者，不在此限。"):
+        assert _apart(_match(law, extended))
+        assert _cluster([law, extended]) == [0, 1]
+    # a copy cut right after a full stop inside a line is still the longer one's
+    at = next(k for k in range(len(law) * 3 // 4, len(law) - 1) if law[k] in "。；" and law[k + 1] not in "\r\n")
+    assert len(set(_cluster([law, law[: at + 1]]))) == 1
+
+
+def test_titles_with_two_characters_swapped_agree():
+    """A typo copy swaps two neighbours (國家公園法 / 家國公園法); a number swapped (十三 / 三十) is another one."""
+    assert slip("國家公園法", "家國公園法") and slip("行政院飛航安全委員會會議規則", "行政院飛航安全員委會會議規則")
+    assert not slip("第十三條", "第三十條")
+    assert titles_agree(dedup_view("國家公園法\n第 1 條\n為保護國家特有之自然風景", frozenset()),
+                        dedup_view("家國公園法\n第 1 條\n為保護國家特有之自然風景", frozenset()))  # fmt: skip
+
+
+def test_a_number_written_digit_by_digit_beside_place_value_is_a_slip():
+    """六十八 -> 六八 (a 十 lost), 二 -> 二二 (a digit typed twice): no version writes its number so. A year written
+    digit by digit that changes is a number; so is a number after an item's own, the 、 between left out of the
+    view (一、五年 -> 一、十五年)."""
+    assert not substantively_different(_lines("依第六十八條第一項規定辦理"), _lines("依第六八條第一項規定辦理"))
+    assert not substantively_different(_lines("二等殘給與八年"), _lines("二二等殘給與八年"))
+    assert not substantively_different(_lines("已逾年度開始六個月者"), _lines("已逾年度開始六一個月者"))
+    assert substantively_different(_lines("中華民國一一三年度預算"), _lines("中華民國一一四年度預算"))
+    assert substantively_different(_lines("一、五年以下有期徒刑"), _lines("一、十五年以下有期徒刑"))
+    assert substantively_different(_lines("依第六十八條第一項規定辦理"), _lines("依第六十九條第一項規定辦理"))
+
+
+def test_a_number_slipped_beside_a_word_broken_is_a_noisy_copy_that_joins_its_own_law():
+    """A typo copy whose slips hit a number (五百萬 -> 五萬) and break a word (罰鍰 -> 罰日鍰) is noisy: it joins the
+    law it differs from least, not the amendment that changed another number of it."""
+    law = ["處新臺幣一百萬元以上五百萬元以下罰鍰", "違反第十八條第一項規定未經申請核准", "應於三十日內改善"]
+    typo = ["處新臺幣一百萬元以上五萬元以下罰日鍰", "違反第十八條第一項規定未經申請核准", "應於三十日內改善"]
+    amended = ["處新臺幣一百萬元以上五百萬元以下罰鍰", "違反第十八條第一項規定未經申請核准", "應於六十日內改善"]
+    assert difference(_lines(*law), _lines(*typo)).kind == Difference.NOISY
+    assert difference(_lines(*law), _lines(*amended)).kind == Difference.DIFFERENT
+    assert difference(_lines(*typo), _lines(*amended)).kind == Difference.DIFFERENT
+    frame = ["商業團體法", "第 8 條"], ["第 9 條", "本法自公布日施行。"]
+    texts = ["\n".join([*frame[0], *side, *frame[1]]) for side in (law, typo, amended)]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        found = dict(zip(order, _cluster([texts[k] for k in order]), strict=True))
+        assert found[0] == found[1] != found[2], order
+
+
+def test_the_tail_of_a_copy_cut_mid_word_witnesses_no_slip():
+    """A copy cut inside its last word (…指定之方 / …指定之方式提出) is cut, not a slip that breaks a word: beside a
+    version that changed a number it does not make that version a noisy copy."""
+    cut = ["於收受通知後三個月內依本部指定之方式提出", "應於收受本部通知後三個月內依本部指定之方"]
+    version = ["於收受通知後三十三個月內依本部指定之方式提出", "應於收受本部通知後三個月內依本部指定之方式提出"]
+    lines = [["商業團體法", "第 8 條", *(hashing_view(t) for t in side)] for side in (cut, version)]
+    assert difference(*lines).kind == Difference.DIFFERENT
+
+
+def test_a_word_put_in_a_law_is_a_rewording_a_character_is_a_slip():
+    """由主管機關 -> 由中央主管機關: an amendment puts in a word; a typo copy puts in a character (主管機員關). A news
+    release posted twice is edited so (市長 -> 臺南市長, 局長陳淑美): outside a law a word put in is no version."""
+    line = "申請書之格式，由主管機關定之"
+    assert substantively_different(_lines(line), _lines(line.replace("由主管", "由中央主管")))
+    assert not substantively_different(_lines(line), _lines(line.replace("主管機關", "主管機員關")))
+    assert not substantively_different(_lines(line), _lines(line.replace("主管機關", "主管員機關")))
+    news = ["黑橋牌企業捐贈冷凍食品一批予實物愛心銀行", "市長黃偉哲感謝企業長期投入社會公益", "社會局盧局長說明"]
+    edited = [news[0], "臺南市長黃偉哲感謝企業長期投入社會公益", news[2]]
+    assert not substantively_different([hashing_view(t) for t in news], [hashing_view(t) for t in edited])
+
+
+def test_a_modal_verb_changed_beside_a_slip_is_still_a_version():
+    """A typo copy's slip a character from the amendment's 應 -> 得 is aligned with it as one stretch."""
+    line = "依公司法向主管機關登記者應於變更後十五日內辦理"
+    assert substantively_different(_lines(line.replace("登記者應", "登農者應")), _lines(line.replace("應於", "得於")))
+    assert not substantively_different(_lines(line), _lines(line.replace("登記者", "登農者")))
