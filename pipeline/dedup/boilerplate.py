@@ -252,6 +252,8 @@ _STAMP = re.compile(
 
 
 def is_stamp(view: str) -> bool:
+    """Whether a line's view is an update stamp alone: chrome wherever it stands, left out of what verification
+    compares (the hashing view keeps it; signatures are not made again)."""
     return bool(_STAMP.fullmatch(view))
 
 

@@ -7,8 +7,9 @@ changed (三十日 -> 四十日). Two documents are aligned line by line (each l
 that differ character by character (Levenshtein opcodes); a difference is substantive when, away from both ends
 of the documents,
 - lines are added or removed that do not appear elsewhere in the other document (a move), or
-- within changed lines, a stretch of at least MIN_BLOCK characters changes, a number becomes another, or
-  one word becomes the same other word twice (a template filled in for another agency).
+- within changed lines, a stretch of at least MIN_BLOCK characters changes, a number becomes another, one
+  word becomes the same other word twice (a template filled in for another agency), a modal verb becomes
+  another (應 -> 得), or -- in a law -- a word is put in or left out (主管機關 -> 中央主管機關).
 Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
 
 A number changed and a one-character edit made twice are what a version does -- unless the copy is noisy: with

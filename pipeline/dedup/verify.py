@@ -7,7 +7,8 @@ different documents? A pair is a duplicate when
   one's shingles at least `containment` inside the longer one's, when the shorter view has at least
   `containment_min_chars` characters, and in one contiguous stretch of it (Jaccard with the stretch it lines
   up with reaches `threshold`): a version with an article added inside has all of the old one's shingles,
-  but not in one stretch;
+  but not in one stretch -- or the longer one is the shorter one whole between lines of site chrome (a short
+  notice under a header and footer of dates and counters of its own, `_wrapped`);
 - they do not differ as versions do (`compare.substantively_different`): a number changed (三十日 -> 四十日),
   an article added or deleted, a sentence rewritten. A version that changed one amount has a Jaccard of 0.99;
   only the alignment tells it from a copy with a typo.
