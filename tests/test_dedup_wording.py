@@ -141,3 +141,15 @@ def test_a_modal_verb_changed_beside_a_slip_is_still_a_version():
     line = "依公司法向主管機關登記者應於變更後十五日內辦理"
     assert substantively_different(_lines(line.replace("登記者應", "登農者應")), _lines(line.replace("應於", "得於")))
     assert not substantively_different(_lines(line), _lines(line.replace("登記者", "登農者")))
+
+
+def test_a_copy_with_its_first_article_moved_agrees_on_no_title_when_the_law_name_is_left_out(realdata):
+    """Pieces of one law all open with its name, which a run with many of them leaves out as boilerplate: the view
+    then opens with an article's heading, no title. A copy that moved its first article elsewhere is a copy; a
+    piece of another law opening with another article stays apart."""
+    law = json.loads((realdata / "moj_laws/split_ch_law/A0030055.json").read_text(encoding="utf-8"))
+    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"][:8]
+    piece, moved = "\n".join(arts), "\n".join([*arts[5:], *arts[1:5], arts[0]])
+    assert dedup_view(piece, frozenset()).title != dedup_view(moved, frozenset()).title
+    assert _match(piece, moved) == COPY
+    assert len(set(_cluster([piece, moved]))) == 1
