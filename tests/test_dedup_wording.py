@@ -153,3 +153,13 @@ def test_a_copy_with_its_first_article_moved_agrees_on_no_title_when_the_law_nam
     assert dedup_view(piece, frozenset()).title != dedup_view(moved, frozenset()).title
     assert _match(piece, moved) == COPY
     assert len(set(_cluster([piece, moved]))) == 1
+
+
+def test_a_modal_verb_lost_among_word_breaking_slips_is_a_noisy_copy():
+    """A typo copy that lost the 不 of 不得 and swapped two characters of 自由 is noisy, as one with a number slipped
+    among slips is: it joins one cluster only. The amendment that dropped the 不 and nothing else is a version."""
+    law = ["受聲請法院不得以無管轄權而裁定駁回之", "經法院裁判而剝奪人身自由者", "發提審票之法院"]
+    typo = ["受聲請法院得以無管轄權而裁定駁回之", "經法院裁判而剝奪人身由自者", "發提審票法院"]
+    amended = ["受聲請法院得以無管轄權而裁定駁回之", "經法院裁判而剝奪人身自由者", "發提審票之法院"]
+    assert difference(_lines(*law), _lines(*typo)).kind == Difference.NOISY
+    assert difference(_lines(*law), _lines(*amended)).kind == Difference.DIFFERENT

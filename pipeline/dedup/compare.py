@@ -12,7 +12,8 @@ of the documents,
   another (應 -> 得), or -- in a law -- a word is put in or left out (主管機關 -> 中央主管機關).
 Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
 
-A number changed and a one-character edit made twice are what a version does -- unless the copy is noisy: with
+A number changed, a modal verb changed, a word put into a law and a one-character edit made twice are what a
+version does -- unless the copy is noisy: with
 at least NOISE_WITNESSES other scattered slips of a character or so that each break a word of the segmentation
 dictionary (管理 -> 管, 許可 -> 學可) and touch no numeral, and no more such suspects than witnesses, they are
 slips too (十條 -> 十四條). An amendment's rewordings put words for words (發行 -> 發出) and witness nothing.
@@ -270,6 +271,7 @@ Spans = list[tuple[int, int]]  # character ranges of whole lines within a stretc
 _HEADING_SLIP = ("", "")
 _SUSPECT = ("", "#")  # one-character edits made twice
 _NUMBER_SUSPECT = ("", "0")  # numbers changed: Taiwan phrasing leaves them as they are
+_WORDING_SUSPECT = ("", "w")  # a modal verb changed, a word put into a law: as an amended number is
 _SLIP = ("", "~")
 # What a provision makes of its subject: a duty (應, 須) or a power (得); its negation (不得, 不應). An amendment
 # changes one on purpose (應 -> 得 makes a duty a power); a slip lands on one by chance, and seldom on another.
@@ -363,13 +365,16 @@ def _edits_differ(
             if width >= MIN_BLOCK:
                 return True  # a sentence rewritten that holds a number
             renames[_NUMBER_SUSPECT] += 1  # an amended amount -- or, in a noisy copy, one more slip
-            if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
+            if _suspects(renames) > MAX_SUSPECTS:
                 return True
             continue
         if width >= MIN_BLOCK:
             return True
         if _modal_changed(a, b, a0, a1, b0, b1) or (law and _word_put(a, b, a0, a1, b0, b1)):
-            return True
+            renames[_WORDING_SUSPECT] += 1  # an amendment's -- or, in a noisy copy, slips that met by chance
+            if _suspects(renames) > MAX_SUSPECTS:
+                return True
+            continue
         if width >= RENAME_CHARS:  # the same word dropped twice (之) is a rewording too
             key = (a[a0:a1], b[b0:b1])
             renames[key] += 1
@@ -392,9 +397,15 @@ def _edits_differ(
             else:  # one character twice: a rewording, or two slips that met by chance in a noisy copy
                 renames[_SLIP] -= renames[_witnessed(key)]
                 renames[_SUSPECT] += 1
-                if renames[_NUMBER_SUSPECT] + renames[_SUSPECT] > MAX_SUSPECTS:
+                if _suspects(renames) > MAX_SUSPECTS:
                     return True
     return False
+
+
+def _suspects(renames: Counter[tuple[str, str]]) -> int:
+    """What a version changes on purpose, counted so far: numbers, modal verbs, words put into a law, and
+    one-character edits made twice."""
+    return renames[_SUSPECT] + renames[_NUMBER_SUSPECT] + renames[_WORDING_SUSPECT]
 
 
 def _modal_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
@@ -627,7 +638,7 @@ def _difference(
             law,
         ):
             return APART
-    suspects, slips = renames[_SUSPECT] + renames[_NUMBER_SUSPECT], renames[_SLIP]
+    suspects, slips = _suspects(renames), renames[_SLIP]
     if not suspects:
         return Likeness(Difference.SAME, slipped=(renames[_DIGIT_IN_A], renames[_DIGIT_IN_B]))
     if slips >= NOISE_WITNESSES and suspects <= slips:
