@@ -5,19 +5,17 @@ lines of real laws."""
 
 from __future__ import annotations
 
-import json
-
 from pipeline.dedup.boilerplate import dedup_view, is_stamp
 from pipeline.dedup.compare import Difference, difference, slip, substantively_different
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.verify import COPY, match, titles_agree
-from tests.test_dedup_partial import NEAR, _apart, _cluster
+from tests.test_dedup_partial import NEAR, _apart, _cluster, _law
 
 
-def _law(realdata, code: str, articles: slice = slice(None)) -> str:
-    law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
-    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
-    return "\n".join([law["LawName"], *arts[articles]])
+def _piece(realdata, code: str, articles: slice) -> str:
+    """The law's name and the given articles, as one piece of text."""
+    name, arts = _law(realdata, code, articles)
+    return "\n".join([name, *arts])
 
 
 def _match(a: str, b: str):
@@ -31,7 +29,7 @@ def _lines(*texts: str) -> list[str]:
 def test_an_update_stamp_inside_the_text_is_chrome(realdata):
     """Sites put 最後異動日期 / 資料更新時間 lines above, below and inside the text they show, each with its own
     date; between two articles it is chrome as much as at the top. An amendment with a stamp stays a version."""
-    law = _law(realdata, "A0030055", slice(0, 12))
+    law = _piece(realdata, "A0030055", slice(0, 12))
     lines = law.split("\n")
     for stamp in ("最後異動日期:2016/7/7 04:08", "資料更新時間： 民國101年04月24日", "更新日期：2017/8/2 20:29"):
         copy = "\n".join([*lines[:9], stamp, *lines[9:]])
@@ -50,7 +48,7 @@ def test_an_update_stamp_inside_the_text_is_chrome(realdata):
 def test_a_modal_verb_changed_is_a_version_a_slip_on_it_is_not(realdata):
     """應 -> 得 turns a duty into a power, 不得 -> 得 a ban into a licence: an amendment's change of one character.
     A slip that puts some other character there is a typo."""
-    law = _law(realdata, "A0030055", slice(0, 12))
+    law = _piece(realdata, "A0030055", slice(0, 12))
     duty = "行政機關就該管行政程序，應於當事人有利及不利之情形"
     ban = "行政行為，非有正當理由，不得為差別待遇。"
     assert duty in law and ban in law
@@ -69,7 +67,7 @@ def test_a_last_sentence_extended_after_another_stop_or_by_a_proviso_is_a_versio
     """An amendment that goes on after the last sentence puts a ； for its 。 (施行。 -> 施行；其辦法…) or adds a
     proviso (。但…不在此限。). The law is then no copy cut short of it: a cut after a full stop ends with the stop
     the longer one has there, and seldom right before a proviso."""
-    law = _law(realdata, "A0030055", slice(0, 12))
+    law = _piece(realdata, "A0030055", slice(0, 12))
     assert law.endswith("。")
     for extended in (law[:-1] + "；其辦法，由主管機關定之。", law + "但有正當理由，經主管機關核准者，不在此限。"):
         assert _apart(_match(law, extended))
@@ -147,8 +145,7 @@ def test_a_copy_with_its_first_article_moved_agrees_on_no_title_when_the_law_nam
     """Pieces of one law all open with its name, which a run with many of them leaves out as boilerplate: the view
     then opens with an article's heading, no title. A copy that moved its first article elsewhere is a copy; a
     piece of another law opening with another article stays apart."""
-    law = json.loads((realdata / "moj_laws/split_ch_law/A0030055.json").read_text(encoding="utf-8"))
-    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"][:8]
+    _, arts = _law(realdata, "A0030055", slice(0, 8))
     piece, moved = "\n".join(arts), "\n".join([*arts[5:], *arts[1:5], arts[0]])
     assert dedup_view(piece, frozenset()).title != dedup_view(moved, frozenset()).title
     assert _match(piece, moved) == COPY

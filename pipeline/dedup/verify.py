@@ -273,10 +273,9 @@ def _wrapped(shorter: View, longer: View) -> bool:
     if shorter.ends_open or not shorter.lines:
         return False
     inner, n = shorter.lines, len(shorter.lines)
-    lines = [(text, view) for text, view in zip(*longer.body, strict=True) if view]
-    views = [view for _, view in lines]
-    for i in range(len(views) - n + 1):
-        if views[i : i + n] == inner:
+    lines = longer.text_lines()
+    for i in range(len(longer.lines) - n + 1):
+        if longer.lines[i : i + n] == inner:
             rest = lines[:i] + lines[i + n :]
             return bool(rest) and all(_chrome_line(text.strip(), view) for text, view in rest)
     return False
@@ -320,12 +319,11 @@ def _sentence_extended(shorter: View, longer: View) -> bool:
     (…為之。但有正當理由者，不在此限。) as its last line. The views leave
     punctuation out, so the longer one's own line is read where the shorter one's last line stops in it (the
     line under the same line as the shorter one's last)."""
-    lines, views = shorter.body
-    last = next((lines[k].rstrip() for k in reversed(range(len(views))) if views[k]), "")
+    last = shorter.text_lines()[-1][0].rstrip() if shorter.lines else ""
     if not last or last[-1] not in FULL_STOPS:
         return False
     end, before = shorter.lines[-1], shorter.lines[-2] if len(shorter.lines) > 1 else ""
-    kept = [(line, view) for line, view in zip(*longer.body, strict=True) if view]
+    kept = longer.text_lines()
     for k, (line, view) in enumerate(kept):
         # the line the shorter one's last line stands in: under the same line as there
         above = kept[k - 1][1] if k else ""

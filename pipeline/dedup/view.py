@@ -37,6 +37,11 @@ class View:
     body: tuple[list[str], list[str]] = ([], [])  # the text's lines that `text` is made of, and their views
     _shingles: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
+    def text_lines(self) -> list[tuple[str, str]]:
+        """Each of `lines` beside the text line it is the view of (read where punctuation, which views leave out,
+        tells something)."""
+        return [(line, view) for line, view in zip(*self.body, strict=True) if view]
+
     def shingles(self, ngram: int) -> np.ndarray:
         """The view's shingle set, computed once for all the pairs the document is in."""
         if ngram not in self._shingles:
