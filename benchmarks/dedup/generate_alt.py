@@ -8,7 +8,7 @@ Bases are real public texts from the folder shared/realdata beside the repositor
 MOJ laws and orders, Executive Yuan Gazette XML, and Presidential Office and Tainan City news. They are cut
 into pieces of --min-chars..--max-chars characters at natural boundaries (articles, paragraphs). About
 --dup-share of the documents are edit copies of a base (exactly one edit kind each, see EDIT_KINDS), and about
---negative-share are hard negatives that must stay apart from a partner document (see NEG_KINDS). No base or
+--negative-share are hard negatives that must stay apart from a partner document (see NEGATIVE_KINDS). No base or
 hard negative is accepted that shares half of its 5-grams with another base (Jaccard, or the share of the
 smaller one the larger holds: an excerpt is a partial copy).
 
@@ -52,23 +52,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from score import EDIT_KINDS, NEGATIVE_KINDS  # the labels score.py reads (this folder is on the path)
+
 # the repository is benchmarks/dedup/../..; the real data lives in shared/realdata beside it
 DEFAULT_REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
-EDIT_KINDS = [
-    "header",
-    "footer",
-    "header+footer",
-    "contact_block",
-    "truncated",
-    "update_stamp",
-    "reorder",
-    "partly_simplified",
-    "char_edits",
-    "whitespace",
-    "width",
-]
-NEG_KINDS = ["law_vs_enforcement_rules", "templated_org_acts", "year_specific", "successive_amendment"]
 
 ORG_SUFFIXES = ("組織法", "組織條例", "組織通則", "處務規程", "組織規程", "組織準則", "辦事細則")
 
@@ -545,8 +533,6 @@ def _round_sig(v: float, sig: int = 2) -> int:
 
 
 def change_amounts(text: str, rng: random.Random, prob: float = 0.8) -> tuple[str, int, int]:
-    changes, first = 0, -1
-    out, pos = [], 0
     spans = []
     for m in AMOUNT_AR.finditer(text):
         if rng.random() > prob:
@@ -570,20 +556,22 @@ def change_amounts(text: str, rng: random.Random, prob: float = 0.8) -> tuple[st
         if nv == v:
             nv = v * 2
         spans.append((m.start(2), m.end(2), int2cn(nv)))
-    spans.sort()
-    last = -1
-    for s, e, r in spans:
-        if s < last:
+    new, starts = replace_spans(text, sorted(spans))
+    return new, len(starts), starts[0] if starts else -1
+
+
+def replace_spans(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """`text` with each (start, end, replacement) of the sorted `spans` put in, a span overlapping one before it
+    left out; and where the replacements went in."""
+    out, pos, starts = [], 0, []
+    for start, end, replacement in spans:
+        if start < pos:
             continue
-        out.append(text[pos:s])
-        out.append(r)
-        pos = e
-        last = e
-        changes += 1
-        if first < 0:
-            first = s
+        out += [text[pos:start], replacement]
+        pos = end
+        starts.append(start)
     out.append(text[pos:])
-    return "".join(out), changes, first
+    return "".join(out), starts
 
 
 def first_diff(a: str, b: str) -> int:
@@ -1421,16 +1409,7 @@ def amend(rec: dict, rng: random.Random, article_pool: list[str]) -> tuple[str, 
             if not cands:
                 continue
             k = 1 if rng.random() < 0.7 else min(2, len(cands))
-            picks = sorted(rng.sample(cands, k))
-            out, pos = [], 0
-            for s, e, r in picks:
-                if s < pos:
-                    continue
-                out.append(text[pos:s])
-                out.append(r)
-                pos = e
-            out.append(text[pos:])
-            new = "".join(out)
+            new, _ = replace_spans(text, sorted(rng.sample(cands, k)))
             if new != text:
                 return new, "number_changed"
         if op == "rewrite":
@@ -1503,7 +1482,7 @@ class Gen:
         rec["n"] = len(self.docs)
         self.docs.append(rec)
         self.exact.add(rec["text"])
-        if rec["kind"] == "base" or rec["kind"] in NEG_KINDS:
+        if rec["kind"] == "base" or rec["kind"] in NEGATIVE_KINDS:
             rec["slot"] = self.index.add(rec["text"])
         return rec["n"]
 
@@ -1552,8 +1531,8 @@ class Gen:
         n_copy = round(N * a.dup_share)
         n_copy = min(n_copy, N - n_neg - 1)
         n_base_total = N - n_neg - n_copy
-        quota = {k: n_neg // 4 for k in NEG_KINDS}
-        for k in NEG_KINDS[: n_neg - sum(quota.values())]:
+        quota = {k: n_neg // 4 for k in NEGATIVE_KINDS}
+        for k in NEGATIVE_KINDS[: n_neg - sum(quota.values())]:
             quota[k] += 1
         # partner bases must not exceed the bases budget: each negative needs at most one new base
         t0 = time.time()
@@ -1563,7 +1542,7 @@ class Gen:
         )
         self.real_pairs("templated_org_acts", self.org_pairs(), quota["templated_org_acts"], n_base_total)
         # shortfall of the real kinds goes to the synthetic kinds
-        short = sum(quota[k] - self.neg_count[k] for k in NEG_KINDS[:2])
+        short = sum(quota[k] - self.neg_count[k] for k in NEGATIVE_KINDS[:2])
         quota["year_specific"] += short // 2
         quota["successive_amendment"] += short - short // 2
         self.year_specific(quota["year_specific"], n_base_total)
@@ -1825,7 +1804,7 @@ class Gen:
         seen = set()
         negs_of = defaultdict(list)
         for d in self.docs:
-            if d["kind"] in NEG_KINDS:
+            if d["kind"] in NEGATIVE_KINDS:
                 negs_of[d["partner"]].append(d["slot"])
         self.truncated_rejected = 0
         trunc_of = defaultdict(list)
@@ -1863,7 +1842,7 @@ class Gen:
             ids[n] = f"d{pos:06d}"
         group = {}
         for d in self.docs:
-            if d["kind"] == "base" or d["kind"] in NEG_KINDS:
+            if d["kind"] == "base" or d["kind"] in NEGATIVE_KINDS:
                 group[d["n"]] = "g" + ids[d["n"]][1:]
         for d in self.docs:
             if d["kind"] in EDIT_KINDS:
@@ -1883,7 +1862,7 @@ class Gen:
                 if d["kind"] in EDIT_KINDS:
                     lab["base"] = ids[d["base_doc"]]
                     other = self.docs[d["base_doc"]]["text"]
-                elif d["kind"] in NEG_KINDS:
+                elif d["kind"] in NEGATIVE_KINDS:
                     lab["negative_of"] = ids[d["partner"]]
                     lab["negative_of_group"] = group[d["partner"]]
                     other = self.docs[d["partner"]]["text"]
@@ -1899,7 +1878,7 @@ class Gen:
                 lab["source"] = d["source"]
                 fd.write(json.dumps({"id": ids[n], "text": d["text"]}, ensure_ascii=False) + "\n")
                 fl.write(json.dumps(lab, ensure_ascii=False) + "\n")
-        kinds = ["base", *EDIT_KINDS, *NEG_KINDS]
+        kinds = ["base", *EDIT_KINDS, *NEGATIVE_KINDS]
         cnt = Counter(d["kind"] for d in self.docs)
         all_len = [len(d["text"]) for d in self.docs]
         src_cnt = Counter(d["source"].split(":")[0] for d in self.docs if d["kind"] == "base")
