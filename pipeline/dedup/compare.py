@@ -98,16 +98,76 @@ def ends_with_heading(line: str, view: str) -> bool:
 
 def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
     """Changed stretches (a0, a1, b0, b1): the alignment's edits, joined across coincidentally equal runs
-    shorter than GLUE (a rewritten sentence shares a character here and there with the old one)."""
-    regions: list[list[int]] = []
+    shorter than GLUE (a rewritten sentence shares a character here and there with the old one) -- unless the
+    stretch so joined is typos that fell close together (`_typos`): then each is a stretch of its own."""
+    joined: list[list[tuple[int, int, int, int]]] = []
     for tag, a0, a1, b0, b1 in Levenshtein.opcodes(a, b):
         if tag == "equal":
             continue
-        if regions and a0 - regions[-1][1] < GLUE and b0 - regions[-1][3] < GLUE:
-            regions[-1][1], regions[-1][3] = a1, b1
+        if joined and a0 - joined[-1][-1][1] < GLUE and b0 - joined[-1][-1][3] < GLUE:
+            joined[-1].append((a0, a1, b0, b1))
         else:
-            regions.append([a0, a1, b0, b1])
-    return [(r[0], r[1], r[2], r[3]) for r in regions]
+            joined.append([(a0, a1, b0, b1)])
+    regions = []
+    for edits in joined:
+        whole = (edits[0][0], edits[-1][1], edits[0][2], edits[-1][3])
+        wide = max(whole[1] - whole[0], whole[3] - whole[2]) >= MIN_BLOCK
+        regions.extend((wide and _typos(a, b, edits)) or [whole])
+    return regions
+
+
+MAX_TYPOS = 3  # slips in one joined stretch that may still be typos: more is a sentence rewritten
+
+
+def _typos(a: str, b: str, edits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The typos a joined stretch is made of, when it is two neighbours swapped beside slips of one character,
+    an equal character between each (第人三有出 / 第三人有提出, 取收得阗 / 收取得可); else none. A swap is a typist's
+    slip, seldom a reworder's, and a sentence rewritten (應檢具申請 -> 得填具報告) changes more than one character
+    at a time."""
+    a0, a1, b0, b1 = edits[0][0], edits[-1][1], edits[0][2], edits[-1][3]
+    if max(a1 - a0, b1 - b0) > 3 * MAX_TYPOS:  # three swaps, an equal character between each, at most
+        return []
+    units = _single_edits(a[a0:a1], b[b0:b1])
+    if not units or len(units) > MAX_TYPOS or not any(_swapped(*unit) for unit in _texts(a[a0:a1], b[b0:b1], units)):
+        return []
+    return [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in units]
+
+
+def _texts(a: str, b: str, units: list[tuple[int, int, int, int]]) -> list[tuple[str, str]]:
+    return [(a[x0:x1], b[y0:y1]) for x0, x1, y0, y1 in units]
+
+
+def _single_edits(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """An optimal alignment of two short strings that counts two neighbours swapped as one edit (the optimal
+    string alignment distance), as its edits (a0, a1, b0, b1) -- when no two of them touch; else none."""
+    n, m = len(a), len(b)
+    cost = [[i + j if not (i and j) else 0 for j in range(m + 1)] for i in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 2 : i] == b[j - 2 : j][::-1] and a[i - 1] != a[i - 2]:
+                best = min(best, cost[i - 2][j - 2] + 1)
+            cost[i][j] = best
+    edits: list[tuple[int, int, int, int]] = []
+    i, j, touching = n, m, False
+    while i or j:
+        step: tuple[int, int]
+        if i and j and a[i - 1] == b[j - 1] and cost[i][j] == cost[i - 1][j - 1]:
+            i, j, touching = i - 1, j - 1, False
+            continue
+        if i > 1 and j > 1 and a[i - 2 : i] == b[j - 2 : j][::-1] and cost[i][j] == cost[i - 2][j - 2] + 1:
+            step = (2, 2)
+        elif i and j and cost[i][j] == cost[i - 1][j - 1] + 1:
+            step = (1, 1)
+        elif i and cost[i][j] == cost[i - 1][j] + 1:
+            step = (1, 0)
+        else:
+            step = (0, 1)
+        if touching:
+            return []
+        edits.append((i - step[0], i, j - step[1], j))
+        i, j, touching = i - step[0], j - step[1], True
+    return edits[::-1]
 
 
 def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
