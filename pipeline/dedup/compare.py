@@ -445,7 +445,7 @@ def _edits_differ(
                 witness = int(
                     not cut
                     and not _NUMERAL.search(key[0] + key[1])
-                    and (not words or _breaks_word(a, b, a0, a1, b0, b1, words))
+                    and (not words or _breaks_word(a, b, a0, a1, b0, b1, words) or _stray(a, b, a0, a1, b0, b1))
                 )
                 renames[_SLIP] += witness
                 renames[_witnessed(key)] = witness
@@ -548,6 +548,31 @@ def _breaks_word(a: str, b: str, a0: int, a1: int, b0: int, b1: int, words: froz
     sit in a dictionary word, on the other they do not (管理 -> 管, 採取 -> 採員取). A rewording puts words for
     words (發行 -> 發出); an inserted or dropped particle (之) sits in no word on either side."""
     return _in_words(a, a0, a1, words) != _in_words(b, b0, b1, words)
+
+
+_LATIN = re.compile("[A-Za-z]")
+_ASCII_WORD = re.compile("[A-Za-z0-9]")
+
+
+@lru_cache(maxsize=1)
+def word_characters() -> frozenset[str]:
+    """The characters that occur in some word of the segmentation dictionary."""
+    return frozenset("".join(dictionary_words()))
+
+
+def _stray(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """A slip puts in, drops or puts for another one character no writer of the text would: a Latin letter
+    between Chinese characters (電話號碼z), or a character in no word of the dictionary (年05鼆月). An amendment
+    changes words and units (mg -> g), not these."""
+    for text, at, end in ((a, a0, a1), (b, b0, b1)):
+        if end - at != 1:
+            continue
+        if _LATIN.match(text[at]):
+            if not any(_ASCII_WORD.match(text[k]) for k in (at - 1, at + 1) if 0 <= k < len(text)):
+                return True
+        elif not text[at].isascii() and text[at].isalpha() and text[at] not in word_characters():
+            return True
+    return False
 
 
 def _inside(start: int, end: int, spans: Spans) -> bool:
