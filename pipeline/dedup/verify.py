@@ -240,8 +240,11 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
     if jaccard < near.threshold and not _partial_copy(shorter, longer, containment, near):
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
-    if _alike(shorter, longer, partial=True).kind == Difference.SAME and not _sentence_extended(shorter, longer):
+    partial = _alike(shorter, longer, partial=True).kind
+    if partial == Difference.SAME and not _sentence_extended(shorter, longer):
         return (jaccard, containment)
+    if partial == Difference.NOISY:
+        return None  # a noisy copy cut short, of this version or another: no sign of either
     if jaccard < near.threshold:
         return None
     return NUMBERS if alike.kind == Difference.DIFFERENT and alike.suspects else VERSIONS
