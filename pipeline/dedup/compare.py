@@ -633,6 +633,8 @@ def _difference(
     renames: Counter[tuple[str, str]] = Counter()
     count_a, count_b = Counter(la), Counter(lb)
     law = any(map(is_article, la))  # articles of a law: a word put in is an amendment
+    gone: list[str] = []  # text only `la` has, and only `lb` has: versions' articles, or moved lines with a slip
+    put: list[str] = []
     stretches = []
     for i1, i2, j1, j2 in _stretches(la, lb):
         if "".join(la[i1:i2]) == "".join(lb[j1:j2]):
@@ -710,7 +712,7 @@ def _difference(
             # short (（刪除）, where an amended law deleted it) are text; a stray word or two is copying noise.
             body = _article_body(la, old_at) if old_kept else _article_body(lb, new_at)
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new) or heading_cut or body:
-                return APART
+                (gone if old else put).append(old or new)
             continue
         if _chars_differ(
             old,
@@ -723,12 +725,36 @@ def _difference(
             law,
         ):
             return APART
+    if (gone or put) and _moved_with_slips(gone, put, renames, words, law):
+        return APART
     suspects, slips = _suspects(renames), renames[_SLIP]
     if not suspects:
         return Likeness(Difference.SAME, slipped=(renames[_DIGIT_IN_A], renames[_DIGIT_IN_B]))
     if slips >= NOISE_WITNESSES and suspects <= slips:
         return Likeness(Difference.NOISY, suspects)
     return Likeness(Difference.DIFFERENT, suspects)  # different by its numbers (and repeats) alone
+
+
+MOVED_SLIPS = 10  # characters in a hundred a moved line may differ by and still be the same line with slips
+
+
+def _moved_with_slips(
+    gone: list[str], put: list[str], renames: Counter[tuple[str, str]], words: frozenset[str] | None, law: bool
+) -> bool:
+    """Whether text only one document has (`gone` from the first, `put` into the second) differs substantively:
+    each piece is the same as a piece of the other's, its slips aside (a paragraph a copy moved, with a typo in
+    it, is no longer found elsewhere as it is), and those two compare as changed stretches do -- else it is
+    text a version added or deleted."""
+    left = list(put)
+    for text in gone:
+        allowed = max(2, len(text) * MOVED_SLIPS // 100)
+        found = next(
+            (k for k, other in enumerate(left) if Levenshtein.distance(text, other, score_cutoff=allowed) <= allowed),
+            None,
+        )
+        if found is None or _chars_differ(text, left.pop(found), renames, words=words, law=law):
+            return True
+    return bool(left)
 
 
 def differ_within(la: list[str], lb: list[str]) -> bool:
