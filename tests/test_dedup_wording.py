@@ -160,3 +160,47 @@ def test_a_modal_verb_lost_among_word_breaking_slips_is_a_noisy_copy():
     amended = ["受聲請法院得以無管轄權而裁定駁回之", "經法院裁判而剝奪人身自由者", "發提審票之法院"]
     assert difference(_lines(*law), _lines(*typo)).kind == Difference.NOISY
     assert difference(_lines(*law), _lines(*amended)).kind == Difference.DIFFERENT
+
+
+def test_typos_close_together_are_slips_a_swap_beside_a_word_put_in_is_not(realdata):
+    """A copy typed fast swaps two neighbours beside another slip, one character between (當事人有利 -> 事當人由利):
+    aligned, the two glue into one changed stretch of four characters, but each is a typo. A swap beside a word
+    put in (人民權益 -> 民人及其權益) or a sentence rewritten around one kept character stays a version."""
+    law = _piece(realdata, "A0030055", slice(0, 12))
+    assert law.count("當事人有利") == 1 and law.count("以保障人民權益") == 1
+    typo = law.replace("當事人有利", "事當人由利")
+    assert _match(law, typo) == COPY
+    assert len(set(_cluster([law, typo]))) == 1
+    assert _apart(_match(law, law.replace("以保障人民權益", "以保障民人及其權益")))
+    assert _apart(_match(law, law.replace("不得逾越法定之裁量範圍", "不得超出法律所定範圍")))
+
+
+def test_a_stray_character_witnesses_a_noisy_copy_a_unit_changed_does_not():
+    """A number changed is an amendment's -- unless the copy also has a slip no writer makes: a Latin letter
+    between Chinese characters, a character in no word of the dictionary, a digit put between Chinese
+    characters. Those make it a noisy copy. A unit changed beside a number (5mg -> 6g) is an amendment."""
+    base = "依前條第一項定土地管轄權者，依下列各款順序定之"
+    numbered = base.replace("第一項", "第二項")
+    assert difference(_lines(base), _lines(numbered)).kind == Difference.DIFFERENT
+    for word, stray in (("土地", "土z地"), ("土地", "土鼆地"), ("轄權", "轄7權")):
+        noisy = numbered.replace(word, stray)
+        assert noisy != numbered
+        assert difference(_lines(base), _lines(noisy)).kind == Difference.NOISY, stray
+    dose = "每公斤不得超過5mg，違者處新臺幣三萬元以下罰鍰"
+    assert difference(_lines(dose), _lines(dose.replace("5mg", "6g"))).kind == Difference.DIFFERENT
+
+
+def test_an_article_a_copy_moved_is_found_moved_with_a_slip_in_it(realdata):
+    """A copy moves an article and has a typo in it: the article is no longer found elsewhere as it is, yet it
+    is the same article, its slip aside. A version that moves an article and rewrites a sentence of it, or
+    adds an article of its own, differs."""
+    name, arts = _law(realdata, "A0030055", slice(0, 12))
+    assert arts[8].count("當事人") == 1
+    base = "\n".join([name, *arts])
+    slipped = arts[8].replace("當事人", "當是人")
+    moved = "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:]])
+    assert _match(base, moved) == COPY
+    assert len(set(_cluster([base, moved]))) == 1
+    rewritten = arts[8].replace("應於當事人有利及不利之情形", "應就與當事人利益相關之事項")
+    assert _apart(_match(base, "\n".join([name, *arts[:3], rewritten, *arts[3:8], *arts[9:]])))
+    assert _apart(_match(base, "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:], "第 13 條\n本法自公布日施行。"])))

@@ -444,8 +444,13 @@ def _edits_differ(
                 cut = tail and a1 == len(a) and b1 == len(b) and not (a0 < a1 and b0 < b1)
                 witness = int(
                     not cut
-                    and not _NUMERAL.search(key[0] + key[1])
-                    and (not words or _breaks_word(a, b, a0, a1, b0, b1, words) or _stray(a, b, a0, a1, b0, b1))
+                    and (
+                        _stray_numeral(a, b, a0, a1, b0, b1)
+                        or (
+                            not _NUMERAL.search(key[0] + key[1])
+                            and (not words or _breaks_word(a, b, a0, a1, b0, b1, words) or _stray(a, b, a0, a1, b0, b1))
+                        )
+                    )
                 )
                 renames[_SLIP] += witness
                 renames[_witnessed(key)] = witness
@@ -573,6 +578,20 @@ def _stray(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         elif not text[at].isascii() and text[at].isalpha() and text[at] not in word_characters():
             return True
     return False
+
+
+def _stray_numeral(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """One character put in or left out between two of the other kind: a digit between Chinese characters (台中0市)
+    or a Chinese character inside a run of digits (4政494). No number becomes another; a typist's finger slipped."""
+    if (a1 - a0) + (b1 - b0) != 1:
+        return False
+    text, at = (a, a0) if a1 > a0 else (b, b0)
+    if at == 0 or at + 1 >= len(text):
+        return False
+    before, char, after = text[at - 1], text[at], text[at + 1]
+    if char.isdigit() and char.isascii():
+        return not _NUMERAL.match(before) and not _NUMERAL.match(after) and not before.isascii() and not after.isascii()
+    return not char.isascii() and before.isdigit() and after.isdigit() and before.isascii() and after.isascii()
 
 
 def _inside(start: int, end: int, spans: Spans) -> bool:
