@@ -203,4 +203,5 @@ def test_an_article_a_copy_moved_is_found_moved_with_a_slip_in_it(realdata):
     assert len(set(_cluster([base, moved]))) == 1
     rewritten = arts[8].replace("應於當事人有利及不利之情形", "應就與當事人利益相關之事項")
     assert _apart(_match(base, "\n".join([name, *arts[:3], rewritten, *arts[3:8], *arts[9:]])))
-    assert _apart(_match(base, "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:], "第 13 條\n本法自公布日施行。"])))
+    added = "第 13 條\n本法自公布日施行。"
+    assert _apart(_match(base, "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:], added])))

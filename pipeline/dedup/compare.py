@@ -6,17 +6,20 @@ a law or notice differs inside: a sentence rewritten, an article added or delete
 changed (三十日 -> 四十日). Two documents are aligned line by line (each line as its hashing view), then the lines
 that differ character by character (Levenshtein opcodes); a difference is substantive when, away from both ends
 of the documents,
-- lines are added or removed that do not appear elsewhere in the other document (a move), or
+- lines are added or removed that do not appear elsewhere in the other document (a move; a moved line may
+  carry slips), or
 - within changed lines, a stretch of at least MIN_BLOCK characters changes, a number becomes another, one
   word becomes the same other word twice (a template filled in for another agency), a modal verb becomes
   another (應 -> 得), or -- in a law -- a word is put in or left out (主管機關 -> 中央主管機關).
 Lines re-flowed (joined, split) compare equal: the characters are compared, not the line breaks.
 
 A number changed, a modal verb changed, a word put into a law and a one-character edit made twice are what a
-version does -- unless the copy is noisy: with
-at least NOISE_WITNESSES other scattered slips of a character or so that each break a word of the segmentation
-dictionary (管理 -> 管, 許可 -> 學可) and touch no numeral, and no more such suspects than witnesses, they are
-slips too (十條 -> 十四條). An amendment's rewordings put words for words (發行 -> 發出) and witness nothing.
+version does -- unless the copy is noisy: with at least NOISE_WITNESSES other scattered slips of a character or
+so that each break a word of the segmentation dictionary (管理 -> 管, 許可 -> 學可) and touch no numeral, or put
+in a character no writer would (a Latin letter or a digit between Chinese characters, a character in no word
+of the dictionary), and no more such suspects than witnesses, they are slips too (十條 -> 十四條). An
+amendment's rewordings put words for words (發行 -> 發出) and witness nothing. Typos that fall close together
+(a swap beside a slip) are told apart before a stretch is read as rewritten.
 `difference` tells the three apart: SAME, NOISY, DIFFERENT; a noisy copy joins one cluster only (`cluster`), so
 it never joins two versions.
 """
@@ -439,8 +442,8 @@ def _edits_differ(
             key = (a[a0:a1], b[b0:b1])
             renames[key] += 1
             if renames[key] == 1:
-                # A slip witnesses a noisy copy when it breaks a word: a numeral lost (三人 -> 餘) may be an
-                # amendment, a word for a word (發行 -> 發出, 貴重品 -> 貴重物品) a rewording.
+                # A slip witnesses a noisy copy when it breaks a word, or is a character no writer puts there: a
+                # numeral lost (三人 -> 餘) may be an amendment, a word for a word (發行 -> 發出) a rewording.
                 cut = tail and a1 == len(a) and b1 == len(b) and not (a0 < a1 and b0 < b1)
                 witness = int(
                     not cut
