@@ -205,19 +205,3 @@ def test_an_article_a_copy_moved_is_found_moved_with_a_slip_in_it(realdata):
     assert _apart(_match(base, "\n".join([name, *arts[:3], rewritten, *arts[3:8], *arts[9:]])))
     added = "第 13 條\n本法自公布日施行。"
     assert _apart(_match(base, "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:], added])))
-
-
-def test_an_excerpt_that_stops_at_an_article_is_a_partial_copy_a_version_without_its_last_article_is_not(realdata):
-    """A site posts a law's first articles: the longer text goes on past the excerpt with two or more whole
-    articles numbered on from its last (第 12 條, 第 13 條, 第 14 條). A version deletes one article at its end, or
-    adds articles numbered after another (第 11-1 條): those stay versions."""
-    name, arts = _law(realdata, "A0030055", slice(0, 14))  # 行政程序法, 第 1-14 條
-    assert arts[10].startswith("第 11 條") and arts[13].startswith("第 14 條")
-    whole = "\n".join([name, *arts])
-    excerpt = "\n".join([name, *arts[:11]])
-    assert len(set(_cluster([excerpt, whole]))) == 1
-    assert _cluster([excerpt, whole]) == [1, 1]  # the longer one represents the cluster
-    without_last = "\n".join([name, *arts[:13]])
-    assert _apart(_match(without_last, whole))
-    appended = ["第 11-1 條\n" + arts[12].split("\n", 1)[1], "第 11-2 條\n" + arts[13].split("\n", 1)[1]]
-    assert _apart(_match(excerpt, "\n".join([name, *arts[:11], *appended])))

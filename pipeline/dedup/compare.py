@@ -700,9 +700,6 @@ def _difference(
             # A clause of a law about itself at the end (本條例…修正之條文，自…施行) is its text, never a site's.
             if partial:
                 article = not cut_short and (is_article(opening[0]) or (at_end and _own_clause(opening[0])))
-                if article and at_end and not (old and new):
-                    shorter, longer = (lb[:j1], la[i1:i2]) if old_kept else (la[:i1], lb[j1:j2])
-                    article = not _articles_cut_off(shorter, longer)
             else:
                 # A list that goes on past the other's last item (三、 then 四、) is text, not a footer: a copy cut
                 # short after a whole item, or a version without the last ones.
@@ -816,41 +813,6 @@ def _holds_text(la: list[str], lb: list[str], op: tuple[str, int, int, int, int]
 
 _ITEM = re.compile("([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千])")
 _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
-
-
-_ARTICLE_NUMBER = re.compile(f"第([0-9]+|[{CHINESE_NUMERALS}]+)[条條]")
-
-
-def _articles_cut_off(shorter: list[str], tail: list[str]) -> bool:
-    """Whether the lines the longer document has past the shorter one's end (`tail`) are whole articles numbered
-    on from the shorter one's last (第 11 條, then 第 12 條, 第 13 條), two or more of them: what an excerpt or a
-    copy cut at an article drops. A version deletes one article at its end, or adds one numbered after another
-    (第 12-1 條)."""
-    numbers = [_article_number(line) for line in tail if _ARTICLE.match(line)]
-    last = next((_article_number(line) for line in reversed(shorter) if _ARTICLE.match(line)), None)
-    if last is None or len(numbers) < 2:
-        return False
-    return numbers == list(range(last + 1, last + 1 + len(numbers)))
-
-
-def _article_number(line: str) -> int | None:
-    """The number of the article a line view opens (第12条 -> 12, 第十二條 -> 12), if it reads as one."""
-    found = _ARTICLE_NUMBER.match(line)
-    if not found:
-        return None
-    number = found.group(1)
-    if number.isdigit():
-        return int(number)
-    total, digit = 0, None
-    for char in number:
-        if char in _CHINESE_DIGITS:
-            digit = _CHINESE_DIGITS[char]
-        elif char in "十百千":
-            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[char]
-            digit = None
-        elif char not in "零〇":
-            return None
-    return total + (digit or 0)
 
 
 def _item_number(line: str) -> int | None:
