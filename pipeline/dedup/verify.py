@@ -226,7 +226,7 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
     wrapped = jaccard < near.threshold and containment >= (near.containment or 2) and _wrapped(shorter, longer)
     alike = _alike(a, b) if jaccard >= near.threshold or few_slips or wrapped else APART
-    cut_short = _cut_short(shorter, longer) and _continues(shorter, longer)
+    cut_short = _cut_short(shorter, longer) and _continues(shorter, longer) and not _wrapped(shorter, longer)
     if alike.kind == Difference.SAME:
         # cut short: a copy of this version or of another alike
         if cut_short:
@@ -270,10 +270,11 @@ _ITEM = re.compile(r"[（(]?[一二三四五六七八九十百0-9]+[、.．）)]
 def _wrapped(shorter: View, longer: View) -> bool:
     """The longer view is the shorter one whole, line for line, between lines of site chrome: short lines that end
     no sentence and open no article or item (首頁 / 公告資訊, 更新日期：102年5月21日, 瀏覽人次：510816, Copyright ©
-    桃園市政府). A short notice under a site's header and footer has a low Jaccard with itself when the chrome's
-    dates, counters and agency name are its own; an excerpt ends or starts where the other goes on with its text,
-    a version with an article or a sentence."""
-    if shorter.ends_open or not shorter.lines:
+    桃園市政府), at least one. A short notice under a site's header and footer has a low Jaccard with itself when
+    the chrome's dates, counters and agency name are its own; an excerpt ends or starts where the other goes on
+    with its text, a version with an article or a sentence. A text that stops mid-sentence (a piece cut at a
+    chunk's end) above a footer is no copy cut short of the page: nothing of its text goes on there."""
+    if not shorter.lines:
         return False
     inner, n = shorter.lines, len(shorter.lines)
     lines = longer.text_lines()
