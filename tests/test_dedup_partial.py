@@ -508,6 +508,26 @@ def test_a_text_under_the_chrome_of_two_reposts_is_a_copy_of_both(realdata):
     assert len(set(_cluster([one, two, text]))) == 1
 
 
+def test_a_text_that_stops_mid_sentence_above_a_footer_is_a_copy_of_the_page(realdata):
+    """A piece of a law that stops mid-sentence, posted with a site's footer: nothing of its text goes on past it,
+    only chrome, so it is no copy cut short of the page (which joins one cluster only) but a copy. A text, its
+    footer copy and its header-and-footer copy are one cluster; against the whole law, whose line goes on with
+    the rest of the sentence, the piece is still cut short."""
+    name, arts = _law(realdata, "A0030055", slice(0, 7))  # 行政程序法
+    lines = arts[6].splitlines()
+    assert lines[3].startswith("二、有多種同樣能達成目的之方法時，")
+    text = "\n".join([name, *arts[:6], *lines[:3], "二、有多種同樣能達成目的之方法時，"])
+    assert dedup_view(text, frozenset()).ends_open
+    footer = ["機關地址：10014臺北市中正區南海路37號", "總機：(02)2381-2991", "更新日期：113-05-02 瀏覽人次：120453"]
+    header = ["臺北市政府法規查詢系統", "現行法規 / 公告法規 / 法規沿革"]
+    paged = "\n".join([text, *footer])
+    framed = "\n".join([*header, text, *footer[:2], "最後更新：113年6月11日"])
+    assert match(dedup_view(text, frozenset()), dedup_view(paged, frozenset()), NEAR) == COPY
+    assert len(set(_cluster([paged, framed, text]))) == 1
+    whole = "\n".join([name, *arts])
+    assert isinstance(match(dedup_view(text, frozenset()), dedup_view(whole, frozenset()), NEAR), tuple)  # partial
+
+
 def test_a_copy_cut_before_the_change_joins_the_version_copied_most(realdata):
     """A copy cut short before the article a later version changed is as much a copy of one version as of the
     other; it joins the version that was copied more often, even when the other, shorter, is more alike."""
