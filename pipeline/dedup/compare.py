@@ -379,28 +379,40 @@ def _chars_differ(
     tail: bool = False,
     law: bool = False,
 ) -> bool:
-    """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a
-    word replaced by the same other word as elsewhere in the document (`renames` counts them across the
-    stretches): one agency's organisation act made from another's says 教職員 for 人員 throughout, while
-    typos fall where they fall. What differs as written is compared again in Taiwan phrasing (OpenCC s2twp,
-    the costly part, so only then): a copy partly in mainland phrasing (信息, 软件) says the same as the
-    original (資訊, 軟體). `edges`: whether the stretches open and end their documents, where text only one of
-    them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change.
-    `headings`: the spans of the lines of each that are an article's heading alone (第十三條); one number
-    changed inside such a heading, on both sides, is a slip of copying: a version that renumbers articles
-    inserts or deletes one, and its text shows it. `tail`: whether the stretches end both documents, where the
-    characters one has past the other's end (方 / 方式提出: a copy cut mid-word) witness no slip. `law`: the
-    documents are articles of a law, where a word put in or left out is an amendment (`_word_put`); a news
-    release posted twice is edited so (市長 -> 臺南市長)."""
+    """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a word
+    replaced by the same other word as elsewhere in the document (`renames` counts them across the stretches): one
+    agency's organisation act made from another's says 教職員 for 人員 throughout, while typos fall where they fall.
+    What differs as written is compared again in Taiwan phrasing (OpenCC s2twp, the costly part, so only then): a copy
+    partly in mainland phrasing (信息, 软件) says the same as the original (資訊, 軟體). Where Taiwan phrasing still
+    differs, both are compared once more in mainland phrasing (s2twp, then tw2sp): a copy converted with mainland
+    phrases (數位 -> 数字, 支援 -> 支持) is not turned back by s2twp, which reads 数字 as 數字; one mainland phrase
+    stands for several Taiwan ones. `edges`: whether the stretches open and end their documents, where text only one
+    of them has (a header; a footer of a partial copy) run into a re-flowed line is chrome, not a change. `headings`:
+    the spans of the lines of each that are an article's heading alone (第十三條); one number changed inside such a
+    heading, on both sides, is a slip of copying: a version that renumbers articles inserts or deletes one, and its
+    text shows it. `tail`: whether the stretches end both documents, where the characters one has past the other's end
+    (方 / 方式提出: a copy cut mid-word) witness no slip. `law`: the documents are articles of a law, where a word put
+    in or left out is an amendment (`_word_put`); a news release posted twice is edited so (市長 -> 臺南市長)."""
     trial = renames.copy()
     if not _edits_differ(a, b, trial, edges, headings, words, tail, law) and trial[_SUSPECT] == renames[_SUSPECT]:
         renames.update(trial - renames)
         return False
-    return _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), renames, edges, words=words, tail=tail, law=law)
+    trial = renames.copy()
+    if not _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), trial, edges, words=words, tail=tail, law=law):
+        renames.clear()
+        renames.update(trial)
+        return False
+    return _edits_differ(_mainland_stretch(a), _mainland_stretch(b), renames, edges, words=words, tail=tail, law=law)
 
 
 # The stretch a version changed is the same against every copy of the other version in a batch: converted once.
 _taiwan_stretch = lru_cache(maxsize=1 << 12)(taiwan_phrasing)
+
+
+@lru_cache(maxsize=1 << 12)
+def _mainland_stretch(view: str) -> str:
+    """A stretch in mainland phrasing (OpenCC tw2sp of its Taiwan phrasing: 數位 -> 数字, 影片 -> 视频)."""
+    return str(converter("tw2sp").convert(_taiwan_stretch(view)))
 
 
 def _edits_differ(
