@@ -3,9 +3,10 @@
 Identity numbers count only when their check digit is right; phone numbers only in the shapes Taiwanese
 writing uses (an area code in parentheses or followed by a dash, a 09 mobile prefix, or a local number right
 after 電話 / TEL / 傳真 ...), so article numbers, dates, statistics and 8-digit unified business numbers (統一編號)
-are left alone. Agencies write numbers with full-width punctuation -- （06）2993992, 06－3901459, ＃123 -- which
-width folding rightly keeps: detectors read a shadow of the text in which those characters (and full-width
-digits and spaces) are their ASCII forms, one for one, so every offset stays the text's own.
+are left alone. Agencies write numbers and addresses with full-width punctuation -- （06）2993992, 06－3901459,
+＃123, aiping＠mail．moe.gov．tw -- which width folding rightly keeps: detectors read a shadow of the text in
+which those characters (and full-width digits, letters and spaces) are their ASCII forms, one for one, so
+every offset stays the text's own.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ _NUMBER_HINT = re.compile(r"\d[\d ()+#-]{6,}\d")
 _LOCAL_HINT = re.compile(r"(?:電話|專線|傳真|TEL|Tel|tel|FAX|Fax|fax|Phone|phone)")
 
 
-# Width and dash variants of the characters numbers are written with, each mapped to one ASCII character.
+# Width and dash variants of the characters numbers and e-mail addresses are written with, each mapped to one
+# ASCII character (aiping＠mail．moe.gov．tw: width folding keeps the full-width ＠ and ．).
 _SHADOW = str.maketrans(
     {
         **{chr(0xFF10 + d): str(d) for d in range(10)},
@@ -79,6 +81,11 @@ _SHADOW = str.maketrans(
         "＃": "#",
         "＋": "+",
         "．": ".",
+        "＠": "@",
+        "﹫": "@",
+        "＿": "_",
+        **{chr(0xFF21 + k): chr(ord("A") + k) for k in range(26)},
+        **{chr(0xFF41 + k): chr(ord("a") + k) for k in range(26)},
         "\u3000": " ",
         "\u00a0": " ",
     }

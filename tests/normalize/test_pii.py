@@ -44,6 +44,8 @@ def test_resident_certificates_old_and_new_formats():
         ("（02）8992-8890轉123", "<電話號碼>"),
         ("電話：06-2991111＃885 / 0912－345－678", "電話：<電話號碼> / <手機號碼>"),
         ("傳真：（06）2983451。", "傳真：<電話號碼>。"),
+        ("電子信箱：aiping＠mail．moe.gov．tw。", "電子信箱：<電子郵件>。"),
+        ("ｅｍａｉｌ：ｓｅｒｖｉｃｅ﹫ｍａｉｌ．ｔａｉｎａｎ．ｇｏｖ．ｔｗ", "ｅｍａｉｌ：<電子郵件>"),
         # a local number right after the word for a phone
         ("電話：2993992#123", "電話：<電話號碼>"),
         ("聯絡電話 2991111分機8801", "聯絡電話 <電話號碼>"),
@@ -128,7 +130,10 @@ def test_verify_names_phone_numbers_the_redactor_never_saw(text):
 
 
 @given(
-    st.text(alphabet=st.sampled_from("０１９（）〔〕－‐—﹣−＃＋．\u3000\u00a0電話02-2345678號第()- a1臺"), max_size=60)
+    st.text(
+        alphabet=st.sampled_from("０１９（）〔〕－‐—﹣−＃＋．＠﹫＿ＡＺａｚ\u3000\u00a0電話02-2345678號第()- a1臺@"),
+        max_size=60,
+    )
 )
 @settings(max_examples=300)
 def test_the_shadow_replaces_exactly_what_a_translation_table_would(text):
