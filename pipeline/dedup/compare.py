@@ -115,29 +115,24 @@ def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
     for edits in joined:
         whole = (edits[0][0], edits[-1][1], edits[0][2], edits[-1][3])
         wide = max(whole[1] - whole[0], whole[3] - whole[2]) >= MIN_BLOCK
-        regions.extend((wide and _typos(a, b, edits)) or [whole])
+        regions.extend((wide and _typos(a, b, *whole)) or [whole])
     return regions
 
 
 MAX_TYPOS = 3  # slips in one joined stretch that may still be typos: more is a sentence rewritten
 
 
-def _typos(a: str, b: str, edits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+def _typos(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int, int, int]]:
     """The typos a joined stretch is made of, when it is two neighbours swapped beside slips of one character,
     an equal character between each (第人三有出 / 第三人有提出, 取收得阗 / 收取得可); else none. A swap is a typist's
     slip, seldom a reworder's, and a sentence rewritten (應檢具申請 -> 得填具報告) changes more than one character
     at a time."""
-    a0, a1, b0, b1 = edits[0][0], edits[-1][1], edits[0][2], edits[-1][3]
     if max(a1 - a0, b1 - b0) > 3 * MAX_TYPOS:  # three swaps, an equal character between each, at most
         return []
-    units = _single_edits(a[a0:a1], b[b0:b1])
-    if not units or len(units) > MAX_TYPOS or not any(_swapped(*unit) for unit in _texts(a[a0:a1], b[b0:b1], units)):
+    units = [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in _single_edits(a[a0:a1], b[b0:b1])]
+    if not units or len(units) > MAX_TYPOS or not any(_swapped(a[x0:x1], b[y0:y1]) for x0, x1, y0, y1 in units):
         return []
-    return [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in units]
-
-
-def _texts(a: str, b: str, units: list[tuple[int, int, int, int]]) -> list[tuple[str, str]]:
-    return [(a[x0:x1], b[y0:y1]) for x0, x1, y0, y1 in units]
+    return units
 
 
 def _single_edits(a: str, b: str) -> list[tuple[int, int, int, int]]:
