@@ -13,6 +13,11 @@ The representative of a cluster is chosen deterministically -- a document of an 
 first, then by the `keep` criteria (default: lowest source priority, then the most complete (longest) text,
 then the earliest publisher date), then input order -- and names the cluster. Every document belongs to a
 cluster; a singleton is its own.
+
+Documents that `follow` (rejected before dedup: a table the quality gate turned away) are matched the same way
+but only find the cluster they belong to: each joins the one cluster it is most alike, never leads one, and
+never joins two; those alike only to one another make a cluster of their own. The clusters of the other
+documents are what they would be without them.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ class Candidates:
     dates: np.ndarray | None = None  # publisher date as int64 microseconds; NO_DATE when unknown
     view_len: np.ndarray | None = None  # characters of each hashing view (containment); None: n_chars stands in
     prefix_keys: np.ndarray | None = None  # uint64 hash of each view's beginning; None: no prefix candidates
+    follows: np.ndarray | None = None  # True: rejected before dedup, placed in a cluster but never joins two
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -124,11 +130,15 @@ def cluster(
     or on a cluster); `workers` processes verify when there are many pairs."""
     n = len(docs)
     uf = UnionFind(n)
+    follows = docs.follows if docs.follows is not None else np.zeros(n, dtype=bool)
+    followers = _Followers(follows)
     first_with_key: dict[str, int] = {}
     for i, key in enumerate(docs.hash_keys):
-        j = first_with_key.setdefault(key, i)
-        if j != i:
-            uf.union(j, i)
+        if not follows[i]:
+            j = first_with_key.setdefault(key, i)
+            if j != i:
+                uf.union(j, i)
+    followers.exact(docs.hash_keys, first_with_key)
     n_pairs = checked = 0
     if near is not None and docs.signatures is not None and n > 1:
         pairs = pairs_of(band_keys(docs.signatures, near.bands, near.rows))
@@ -136,13 +146,24 @@ def cluster(
             pairs = distinct_pairs(np.concatenate((pairs, *_partial_pairs(docs, near, pairs_of))), n)
         roots = uf.roots()
         pairs = pairs[roots[pairs[:, 0]] != roots[pairs[:, 1]]]
-        n_pairs = len(pairs)
+        following = follows[pairs[:, 0]] | follows[pairs[:, 1]]
+        followed = pairs[following & followers.open(pairs)]
+        pairs = pairs[~following]
+        n_pairs = len(pairs) + len(followed)
         est = _estimates(docs.signatures, pairs)
-        cont, long_enough = _containment(docs, pairs, est, near)
-        # Every pair that may be a duplicate is checked on its views: a version of a law that changed one amount
-        # has a Jaccard of 0.99 -- only the alignment tells it from a copy with a typo.
-        close = (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
+        close = _close(docs, pairs, est, near)
         unsure = pairs[close]
+        if len(followed) and texts is not None:
+            f_est = _estimates(docs.signatures, followed)
+            f_close = _close(docs, followed, f_est, near)
+            followed, f_est = followed[f_close], f_est[f_close]
+            estimate = dict(zip(map(tuple, followed.tolist()), f_est.tolist(), strict=True))
+            many = workers if len(followed) >= PARALLEL_PAIRS else 1
+            # on a union-find of their own, where nothing is joined: no follower pair is skipped as joined
+            batches = _batches(followed, f_est, n)
+            for batch, verdicts in _verified(batches, UnionFind(n), texts, boilerplate, near, many):
+                checked += sum(verdict != JOINED for verdict in verdicts)
+                followers.offer(batch, verdicts, estimate)
         if len(unsure) and texts is not None:
             parts: list[Partial] = []  # joined last
             noisy: list[Noisy] = []  # joined after the copies
@@ -168,7 +189,87 @@ def cluster(
             _attach_slipped(uf, slipped, numbers)
             _attach_noisy(uf, noisy, versions)
             _attach(uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near))
+    followers.place(uf)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
+
+
+def _close(docs: Candidates, pairs: np.ndarray, est: np.ndarray, near: NearSettings) -> np.ndarray:
+    """The pairs that may be duplicates: every one is checked on its views (a version of a law that changed one
+    amount has a Jaccard of 0.99 -- only the alignment tells it from a copy with a typo)."""
+    cont, long_enough = _containment(docs, pairs, est, near)
+    return (est >= near.threshold - near.margin) | (long_enough & (cont >= (near.containment or 2) - near.margin))
+
+
+class _Followers:
+    """Where each following document goes: the cluster of the document it is most alike (a copy first, then a
+    copy with a slip, a noisy copy, a partial copy; the same hashing view before all), else the one its
+    followers alike go to, else a cluster of those followers alone."""
+
+    _EXACT, _COPY, _SLIPPED, _NOISY, _PARTIAL = range(5)
+
+    def __init__(self, follows: np.ndarray) -> None:
+        self.follows = follows
+        self.best: dict[int, tuple[int, float, int]] = {}  # follower -> (rank, -estimate, the other document)
+        self.alike = UnionFind(len(follows)) if follows.any() else UnionFind(0)  # followers alike one another
+
+    def exact(self, keys: Sequence[str], leading: dict[str, int]) -> None:
+        """Followers with the hashing view of a leading document go to its cluster; those sharing one with
+        other followers only are alike."""
+        first: dict[str, int] = {}
+        for i in np.flatnonzero(self.follows).tolist():
+            key = keys[i]
+            if key in leading:
+                self.best[i] = (self._EXACT, -1.0, leading[key])
+            else:
+                self.alike.union(first.setdefault(key, i), i)
+
+    def open(self, pairs: np.ndarray) -> np.ndarray:
+        """Pairs still worth verifying: not a follower already placed by its hashing view with a leading one."""
+        placed = np.zeros(len(self.follows), dtype=bool)
+        placed[list(self.best)] = True
+        a, b = pairs[:, 0], pairs[:, 1]
+        return ~((placed[a] & self.follows[a] & ~self.follows[b]) | (placed[b] & self.follows[b] & ~self.follows[a]))
+
+    def offer(
+        self, batch: list[tuple[int, int]], verdicts: list[Verdict], estimate: Mapping[tuple[int, int], float]
+    ) -> None:
+        """Record what verification found of follower pairs (`estimate`: their MinHash Jaccard estimates)."""
+        for (a, b), verdict in zip(batch, verdicts, strict=True):
+            if verdict == COPY:
+                rank = self._COPY
+            elif isinstance(verdict, Slipped):
+                rank = self._SLIPPED
+            elif isinstance(verdict, Noisy):
+                rank = self._NOISY
+            elif isinstance(verdict, Partial):
+                rank = self._PARTIAL
+            else:  # versions, different documents, or joined through copies found in this batch
+                continue
+            if self.follows[a] and self.follows[b]:
+                self.alike.union(a, b)
+                continue
+            mine, other = (a, b) if self.follows[a] else (b, a)
+            offer = (rank, -estimate.get((a, b), 0.0), other)
+            if mine not in self.best or offer < self.best[mine]:
+                self.best[mine] = offer
+
+    def place(self, uf: UnionFind) -> None:
+        """Join each follower to its cluster in `uf`, whose other clusters are final."""
+        mine = np.flatnonzero(self.follows).tolist()
+        if not mine:
+            return
+        groups: dict[int, list[int]] = {}
+        for i in mine:
+            groups.setdefault(self.alike.find(i), []).append(i)
+        for members in groups.values():
+            offers = sorted((self.best[i], i) for i in members if i in self.best)
+            for i in members:
+                if i in self.best:
+                    uf.union(self.best[i][2], i)
+                elif offers:
+                    uf.union(offers[0][0][2], i)
+                else:
+                    uf.union(members[0], i)
 
 
 def _batches(pairs: np.ndarray, estimates: np.ndarray, n: int) -> Iterator[list[tuple[int, int]]]:
@@ -465,9 +566,11 @@ def _assign(docs: Candidates, roots: np.ndarray, n_pairs: int, checked: int, kee
     """Representative and size per document, from the union-find roots."""
     n = len(docs)
     published = docs.published if docs.published is not None else np.zeros(n, dtype=bool)
+    follows = docs.follows if docs.follows is not None else np.zeros(n, dtype=bool)
     criteria = [_criterion(docs, name) for name in keep]
-    # lexsort: the last key is primary -> cluster, published first, the keep criteria in order, input order
-    ranked = np.lexsort((np.arange(n), *reversed(criteria), ~published, roots))
+    # lexsort: the last key is primary -> cluster, published first, then those not following, the keep criteria
+    # in order, input order
+    ranked = np.lexsort((np.arange(n), *reversed(criteria), follows, ~published, roots))
     sorted_roots = roots[ranked]
     starts = np.ones(n, dtype=bool)
     starts[1:] = sorted_roots[1:] != sorted_roots[:-1]
@@ -505,6 +608,9 @@ def concat(parts: Sequence[Candidates]) -> Candidates:
         if n
         else np.empty(0, dtype=np.int64),
         prefix_keys=_prefix_keys(parts) if n else None,
+        follows=np.concatenate([p.follows if p.follows is not None else np.zeros(len(p), dtype=bool) for p in parts])
+        if n
+        else np.empty(0, dtype=bool),
     )
 
 

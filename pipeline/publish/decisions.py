@@ -4,6 +4,8 @@ In order: the facts extraction found (a record that is not text, empty, too long
 publish/rules.py (abolished laws, unmapped 造字 under quarantine, min_chars, quality thresholds), then the
 licence gate, then exact and near-duplicate clusters. A denied copy never wins a cluster because the gate runs
 before dedup; documents of an earlier published corpus (`dedup.against`) join the clustering and always win.
+Rows a record rule rejected keep their reason but follow into the cluster they belong to (`cluster.Candidates.
+follows`): never leading it, never joining two.
 The result is, per row, a reason (None = publish), a detail, a cluster and its size, and whether its text may
 travel in rejected/; per resource, the licence as resolved; per step, documents in and out and CPU time.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.arrays import distinct
 from pipeline.dedup.boilerplate import frequent, stripped_view, weighing
-from pipeline.dedup.cluster import NO_DATE, Candidates, NearSettings, cluster, concat
+from pipeline.dedup.cluster import NO_DATE, Candidates, Clusters, NearSettings, cluster, concat
 from pipeline.dedup.hashing import key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
@@ -149,6 +151,64 @@ class _Gated:
     steps: dict[str, StepStat]
     edge_keys: np.ndarray  # every candidate's distinct edge-line keys, concatenated
     edge_owner: np.ndarray  # the candidate each of those keys belongs to
+    followers: _Pool  # rows a record rule rejected: placed in the clusters, never deciding one
+
+
+class _Pool:
+    """Dedup candidates as they are gathered, row by row of each staged file: aligned columns, their staged
+    resource and row, their edge-line keys, their signatures (a matrix per staged file)."""
+
+    def __init__(self, num_perm: int, follows: bool) -> None:
+        self.num_perm, self.follows = num_perm, follows
+        self.cols: dict[str, list[Any]] = {
+            name: [] for name in ("id", "key", "priority", "n_chars", "date", "view_len", "prefix")
+        }
+        self.slots: list[tuple[StagedResource, int]] = []
+        self._edge_keys: list[np.ndarray] = []
+        self._edge_owner: list[np.ndarray] = []
+        self._signatures: list[np.ndarray] = []
+
+    def add(self, sc: StagedResource, row: int, t: dict[str, list[Any]], key: str, priority: int, date: Any) -> None:
+        """One staged row (`t`: the staged file's columns), with its dedup `key` and publisher `date`."""
+        cols = self.cols
+        cols["id"].append(t["id"][row])
+        cols["key"].append(key)
+        cols["priority"].append(priority)
+        cols["n_chars"].append(t["n_chars"][row] or 0)
+        cols["date"].append(NO_DATE if date is None else date)
+        cols["view_len"].append(t["view_len"][row] or t["n_chars"][row] or 0)
+        cols["prefix"].append(t["prefix_key"][row] or 0)
+        lines = t["line_keys"][row] or []
+        if lines:
+            self._edge_keys.append(np.asarray(lines, dtype=np.uint64))
+            self._edge_owner.append(np.full(len(lines), len(self.slots), dtype=np.int64))
+        self.slots.append((sc, row))
+
+    def sign(self, blobs: list[bytes]) -> None:
+        """The signatures of the rows just added from one staged file."""
+        self._signatures.append(as_matrix(blobs, self.num_perm))
+
+    @property
+    def edge_keys(self) -> np.ndarray:
+        return np.concatenate(self._edge_keys) if self._edge_keys else np.empty(0, dtype=np.uint64)
+
+    @property
+    def edge_owner(self) -> np.ndarray:
+        return np.concatenate(self._edge_owner) if self._edge_owner else np.empty(0, dtype=np.int64)
+
+    def candidates(self, signed: bool) -> Candidates:
+        cols = self.cols
+        return Candidates(
+            ids=cols["id"],
+            hash_keys=cols["key"],
+            priority=np.asarray(cols["priority"], dtype=np.int64),
+            n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
+            signatures=_stacked(self._signatures, self.num_perm) if signed else None,
+            dates=np.asarray(cols["date"], dtype=np.int64),
+            view_len=np.asarray(cols["view_len"], dtype=np.int64),
+            prefix_keys=np.asarray(cols["prefix"], dtype=np.uint64),
+            follows=np.full(len(cols["id"]), self.follows, dtype=bool),
+        )
 
 
 def _step(steps: dict[str, StepStat], name: str) -> StepStat:
@@ -157,21 +217,16 @@ def _step(steps: dict[str, StepStat], name: str) -> StepStat:
 
 def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
     """Every staged row through the record rules and the licence gate; the rows still in the running become
-    dedup candidates."""
+    dedup candidates, and those a record rule rejected follow them (their clusters are known too: the same
+    table rejected in five places is one table)."""
     details: dict[str, list[str | None]] = {}
     withhold: dict[str, list[bool]] = {}
     licences: dict[str, Resolved] = {}
     corpus, dedup = cfg.corpus, cfg.corpus.dedup
     reasons: dict[str, list[str | None]] = {}
     steps: dict[str, StepStat] = {}
-    cols: dict[str, list[Any]] = {
-        name: [] for name in ("id", "key", "priority", "n_chars", "date", "view_len", "prefix")
-    }
-    edge_keys: list[np.ndarray] = []
-    edge_owner: list[np.ndarray] = []
-    signature_parts: list[np.ndarray] = []  # per staged file: [candidates, num_perm] (no Python bytes per row)
+    run, followers = _Pool(dedup.num_perm, follows=False), _Pool(dedup.num_perm, follows=True)
     signed = dedup.near
-    slots: list[tuple[StagedResource, int]] = []
     for sc in staged_files:
         staged = read_staged(sc, _DECIDE_COLUMNS)
         default_date = parse_date(sc.modified_at)
@@ -182,6 +237,7 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
         row_reasons: list[str | None] = list(t["reason"])
         row_details: list[str | None] = [None] * len(row_reasons)
         open_rows = [i for i, r in enumerate(row_reasons) if r is None]
+        ruled_out: list[int] = []
         for rule in RULES:
             stat, started = _step(steps, rule.name), time.thread_time()
             stat.docs_in += len(open_rows)
@@ -195,6 +251,7 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
                     still.append(i)
                 else:
                     row_reasons[i], row_details[i] = verdict
+                    ruled_out.append(i)
             open_rows = still
             stat.docs_out += len(still)
             stat.cpu_s += time.thread_time() - started
@@ -207,52 +264,37 @@ def _gather(cfg: LoadedConfig, staged_files: list[StagedResource]) -> _Gated:
             open_rows = []
         gate.docs_out += len(open_rows)
         withhold[sc.key] = [lic.policy != "allow"] * len(row_reasons)
-        chosen: list[int] = []
-        for i in open_rows:
-            key = t["hash_key"][i]
-            if key is None:
-                continue
-            cols["id"].append(t["id"][i])
-            # With exact dedup off, a document's own id stands in for its key: nothing is equal.
-            cols["key"].append(key if dedup.exact else t["id"][i])
-            cols["priority"].append(source.priority)
-            cols["n_chars"].append(t["n_chars"][i] or 0)
-            date = dates[i] if dates[i] is not None else _micros(default_date)
-            cols["date"].append(NO_DATE if date is None else date)
-            cols["view_len"].append(t["view_len"][i] or t["n_chars"][i] or 0)
-            cols["prefix"].append(t["prefix_key"][i] or 0)
-            lines = t["line_keys"][i] or []
-            if lines:
-                edge_keys.append(np.asarray(lines, dtype=np.uint64))
-                edge_owner.append(np.full(len(lines), len(slots), dtype=np.int64))
-            slots.append((sc, i))
-            chosen.append(i)
-        if signed and chosen:
-            blobs = staged["minhash"].take(chosen).to_pylist()
-            signed = all(blobs)
-            signature_parts.append(as_matrix(blobs, dedup.num_perm))
+        # Rows a rule rejected follow, in a dataset the licence allows (a denied one's rows are no part of the
+        # corpus) and with a signature (a row kept without one turns near dedup off for all).
+        ruled_out = sorted(ruled_out) if lic.policy == "allow" else []
+        signature_of = staged["minhash"].is_valid().to_pylist() if signed and ruled_out else None
+        for pool, rows in ((run, open_rows), (followers, ruled_out)):
+            chosen: list[int] = []
+            for i in rows:
+                key = t["hash_key"][i]
+                if key is None or (pool is followers and signature_of is not None and not signature_of[i]):
+                    continue
+                date = dates[i] if dates[i] is not None else _micros(default_date)
+                # With exact dedup off, a document's own id stands in for its key: nothing is equal.
+                pool.add(sc, i, t, key if dedup.exact else t["id"][i], source.priority, date)
+                chosen.append(i)
+            if signed and chosen:
+                blobs = staged["minhash"].take(chosen).to_pylist()
+                signed = signed and (pool is followers or all(blobs))
+                pool.sign(blobs)
         reasons[sc.key] = row_reasons
         details[sc.key] = row_details
-    candidates = Candidates(
-        ids=cols["id"],
-        hash_keys=cols["key"],
-        priority=np.asarray(cols["priority"], dtype=np.int64),
-        n_chars=np.asarray(cols["n_chars"], dtype=np.int64),
-        signatures=_stacked(signature_parts, dedup.num_perm) if signed else None,
-        dates=np.asarray(cols["date"], dtype=np.int64),
-        view_len=np.asarray(cols["view_len"], dtype=np.int64),
-        prefix_keys=np.asarray(cols["prefix"], dtype=np.uint64),
-    )
     return _Gated(
         reasons,
         details,
         withhold,
         licences,
-        candidates,
-        slots,
+        run.candidates(signed),
+        run.slots,
         steps,
-        np.concatenate(edge_keys) if edge_keys else np.empty(0, dtype=np.uint64),
-        np.concatenate(edge_owner) if edge_owner else np.empty(0, dtype=np.int64),
+        run.edge_keys,
+        run.edge_owner,
+        followers,
     )
 
 
@@ -298,11 +340,15 @@ def decide(
     chrome.docs_in += len(run)
     boilerplate = boilerplate_keys(cfg, gated, published or [])
     staged_texts = StagedTexts()
-    overrides = _without_boilerplate(cfg, gated, boilerplate, staged_texts)
+    overrides = _without_boilerplate(cfg, run, slots, gated.edge_keys, gated.edge_owner, boilerplate, staged_texts)
+    pool = gated.followers
+    followers = pool.candidates(run.signatures is not None)
+    _without_boilerplate(cfg, followers, pool.slots, pool.edge_keys, pool.edge_owner, boilerplate, staged_texts)
     chrome.docs_out += len(run)
     chrome.cpu_s += time.thread_time() - started
     matches = _published_matches(cfg, run, published or [])
-    everything = concat([run, *(m.candidates(priority=-1) for m in matches)])
+    everything = concat([run, *(m.candidates(priority=-1) for m in matches), followers])
+    leading = len(everything) - len(followers)  # this run's candidates and the published matches
     near = (
         NearSettings(
             dedup.bands,
@@ -322,7 +368,7 @@ def decide(
     result = cluster(
         everything,
         near,
-        lambda idx: _texts(slots, matches, idx, staged_texts),
+        lambda idx: _texts(slots, matches, idx, staged_texts, pool.slots),
         dedup.keep,
         pairs_of,
         boilerplate=chrome_set,
@@ -344,11 +390,14 @@ def decide(
             details[key][row] = (
                 f"near-duplicate of {everything.ids[rep]}{where} (Jaccard >= {dedup.threshold}{partial})"
             )
+    for k, (sc, row) in enumerate(pool.slots):  # rejected already: only their cluster is told
+        i = leading + k
+        clusters[sc.key][row], sizes[sc.key][row] = everything.ids[int(result.representative[i])], int(result.size[i])
     dedup_step.docs_out += int(np.count_nonzero(result.representative[:n_run] == np.arange(n_run)))
     dedup_step.cpu_s += time.thread_time() - started
     audit = cluster_audit(
         everything,
-        result,
+        _leading(result, leading),
         [sc.agency for sc, _ in slots],
         lambda idx: _texts(slots, matches, idx, staged_texts),
         chrome_set,
@@ -363,11 +412,12 @@ def decide(
         "candidates": n_run,
         "candidate_pairs": result.candidate_pairs,
         "checked_exactly": result.checked_exactly,
-        "published_matches": len(everything) - n_run,
+        "published_matches": leading - n_run,
         "removed_as_published_copies": int(np.count_nonzero(result.representative[:n_run] >= n_run)),
         "boilerplate_lines": len(boilerplate),
         "documents_with_boilerplate": sum(len(rows) for rows in overrides.values()),
         "removed_by_request": sum(1 for rows in reasons.values() for r in rows if r == REMOVED),
+        "rejected_in_clusters": int(np.count_nonzero(result.size[leading:] > 1)),
     }
     ledger = removals or Ledger([])
     removal_rows = [
@@ -505,20 +555,25 @@ def boilerplate_keys(cfg: LoadedConfig, gated: _Gated, published: list[Published
 
 
 def _without_boilerplate(
-    cfg: LoadedConfig, gated: _Gated, boilerplate: np.ndarray, staged_texts: StagedTexts
+    cfg: LoadedConfig,
+    run: Candidates,
+    slots: list[tuple[StagedResource, int]],
+    edge_keys: np.ndarray,
+    edge_owner: np.ndarray,
+    boilerplate: np.ndarray,
+    staged_texts: StagedTexts,
 ) -> dict[str, dict[int, Rekeyed]]:
-    """Hashing view, keys and signature of every candidate that has boilerplate lines, again without them;
-    returned per staged file and row, so the published index records what dedup compared."""
-    run = gated.candidates
-    if not len(boilerplate) or not len(gated.edge_keys):
+    """Hashing view, keys and signature of every candidate in `run` that has boilerplate lines, again without
+    them (in place); returned per staged file and row, so the published index records what dedup compared."""
+    if not len(boilerplate) or not len(edge_keys):
         return {}
-    affected = weighing(gated.edge_keys, gated.edge_owner, boilerplate, run.view_len).tolist()
+    affected = weighing(edge_keys, edge_owner, boilerplate, run.view_len).tolist()
     if not affected:
         return {}
     chrome = frozenset(boilerplate.tolist())
     by_file: dict[str, list[int]] = {}
     for c in affected:
-        by_file.setdefault(gated.slots[c][0].staged, []).append(c)
+        by_file.setdefault(slots[c][0].staged, []).append(c)
     dedup = cfg.corpus.dedup
     out: dict[str, dict[int, Rekeyed]] = {}
     hash_keys = list(run.hash_keys)
@@ -532,7 +587,7 @@ def _without_boilerplate(
             else None
         )
         for k, ((c, _), view) in enumerate(zip(redone, views, strict=True)):
-            sc, row = gated.slots[c]
+            sc, row = slots[c]
             key = key_of_view(view) if dedup.exact else hash_keys[c]
             hash_keys[c] = key
             run.view_len[c], run.prefix_keys[c] = len(view), prefix_key(view)
@@ -546,7 +601,7 @@ def _without_boilerplate(
     for path, members in by_file.items():
         for start in range(0, len(members), REDO_BATCH):  # texts, views and shingles of a batch at a time
             batch = members[start : start + REDO_BATCH]
-            sources = staged_texts.sources(path, [gated.slots[c][1] for c in batch])
+            sources = staged_texts.sources(path, [slots[c][1] for c in batch])
             for c, (text, views) in zip(batch, sources, strict=True):
                 rest = stripped_view(text, chrome, views)
                 if rest is not None:
@@ -558,6 +613,12 @@ def _without_boilerplate(
     if out:
         run.hash_keys = hash_keys
     return out
+
+
+def _leading(result: Clusters, n: int) -> Clusters:
+    """The clusters of the first `n` documents alone: those that follow come last and lead no cluster."""
+    return Clusters(result.representative[:n], result.size[:n], result.exact[:n], result.candidate_pairs,
+                    result.checked_exactly)  # fmt: skip
 
 
 def _cross_agency(slots: list[tuple[StagedResource, int]], reps: np.ndarray, sizes: np.ndarray) -> dict[str, int]:
@@ -601,9 +662,10 @@ def _texts(
     matches: list[PublishedMatches],
     indices: list[int],
     staged_texts: StagedTexts,
+    following: Sequence[tuple[StagedResource, int]] = (),
 ) -> dict[int, Source]:
-    """Text of the given candidates: this run's from their staged files (with their line views), published ones
-    from their shards."""
+    """Text of the given candidates: this run's (and those `following`, after the published matches) from
+    their staged files (with their line views), published ones from their shards."""
     out: dict[int, Source] = {}
     offset = len(slots)
     for m in matches:
@@ -614,6 +676,9 @@ def _texts(
     for idx in indices:
         if idx < len(slots):
             by_file.setdefault(slots[idx][0].staged, []).append((idx, slots[idx][1]))
+        elif idx >= offset:
+            sc, row = following[idx - offset]
+            by_file.setdefault(sc.staged, []).append((idx, row))
     for path, wanted in by_file.items():
         sources = staged_texts.sources(path, [row for _, row in wanted])
         out.update(zip([idx for idx, _ in wanted], sources, strict=True))

@@ -161,6 +161,8 @@ tables above count by the agency that provides the dataset).</p>
 with equal title lines (checked exactly when the MinHash estimate is within {{ r.dedup.verify_margin }} of it).
 {%- set st = r.dedup.stats %}{% if st %}
 {{ st.candidate_pairs }} candidate pairs, {{ st.checked_exactly }} checked exactly.
+{%- if st.rejected_in_clusters %} {{ st.rejected_in_clusters }} documents a record rule rejected (quality, length)
+are copies of others: rejected/ names their cluster in dup_cluster.{% endif %}
 {%- if r.dedup.against %} Deduplicated against {{ r.dedup.against | join(", ") }}: {{ st.published_matches }} published
 documents shared a bucket or key, {{ st.removed_as_published_copies }} copies of them removed.{% endif %}{% endif %}</p>
 <svg id="s-curve" width="420" height="260" role="img" aria-label="LSH S-curve">
