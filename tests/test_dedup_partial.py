@@ -81,6 +81,21 @@ def test_a_truncated_copy_is_a_duplicate_and_the_longer_is_kept(realdata):
         assert _cluster([cut, whole]) == [1, 1], keep  # the whole one represents the cluster
 
 
+def test_an_amendment_that_is_a_partial_copy_of_its_base_s_framed_copy_stays_apart_from_the_base(realdata):
+    """An amendment that added a clause to the last sentence (；其辦法，由主管機關定之) is, compared whole with
+    its base, a version of it; against the base's copy under a site header (longer by the header) it reads as a
+    partial copy. It does not join that copy's cluster, which holds the base. A copy cut short still does."""
+    header = "行政院全球資訊網\n跳到主要內容區塊\n首頁 > 最新消息 > 新聞稿\n字級：小 中 大\n分享 列印 回上一頁"
+    for code, articles in (("A0030055", slice(0, 6)), ("A0030055", slice(10, 16)), ("B0000001", slice(0, 6))):
+        name, arts = _law(realdata, code, articles)
+        base = "\n".join([name, *arts])
+        assert base.endswith("。")
+        amendment = base[:-1] + "；其辦法，由主管機關定之。"
+        framed = f"{header}\n{base}"
+        cut = base[: int(len(base) * 0.7)]
+        assert _cluster([base, framed, amendment, cut]) == [1, 1, 2, 1], code
+
+
 def test_a_short_notice_cut_to_ninety_characters_is_still_a_copy_one_cut_shorter_is_not(realdata):
     """A Tainan notice of under 200 characters cut at half its length keeps a view of 80-99 characters: enough
     to be a partial copy (`containment_min_chars`); a piece of 70 is too short to tell from a stock phrase."""

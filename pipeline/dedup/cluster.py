@@ -188,9 +188,31 @@ def cluster(
                             numbers.append((a, b))
             _attach_slipped(uf, slipped, numbers)
             _attach_noisy(uf, noisy, versions)
-            _attach(uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near))
+            peers = _peers(docs.signatures, versions, near.threshold, docs.view_lengths())
+            _attach(
+                uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near), peers
+            )
     followers.place(uf)
     return _assign(docs, uf.roots(), n_pairs, checked, keep)
+
+
+def _peers(
+    signatures: np.ndarray, versions: list[tuple[int, int]], threshold: float, lengths: np.ndarray
+) -> list[tuple[int, int]]:
+    """The versions alike enough to have been compared whole (MinHash estimate at the threshold or above), each
+    as (the one at least as long, the other): an amendment that added or rewrote words beside its base. A copy
+    cut short that reads as a version without the last articles is the shorter one."""
+    if not versions:
+        return []
+    pairs = np.asarray(versions, dtype=np.int64)
+    pairs = pairs[_estimates(signatures, pairs) >= threshold]
+    out = []
+    for a, b in pairs.tolist():
+        if lengths[a] >= lengths[b]:
+            out.append((a, b))
+        if lengths[b] >= lengths[a]:
+            out.append((b, a))
+    return out
 
 
 def _close(docs: Candidates, pairs: np.ndarray, est: np.ndarray, near: NearSettings) -> np.ndarray:
@@ -466,6 +488,7 @@ def _attach(
     parts: list[Partial],
     lengths: np.ndarray,
     bridging: Callable[[list[tuple[int, int, int]]], list[bool | None]],
+    peers: Sequence[tuple[int, int]] = (),
 ) -> None:
     """Join each partial copy's cluster to one cluster only: the one of the longer document that holds most of
     it. The opening articles of a law are a partial copy of every later version too; joining them all would
@@ -476,7 +499,11 @@ def _attach(
 
     Nor does a cluster join the longer document's when that would join two versions (`verify.bridges`): a copy
     cut short is a whole copy of a version without the last article (verification joins them) and a partial copy
-    of the version with it."""
+    of the version with it. Nor when the partial copy itself would join a version it is at least as long as
+    (`peers`, longer first): an amendment that added a clause at its end is a partial copy of its base's copy
+    under a site header (longer by the header), but compared whole with the base it is a version of it. A copy
+    cut short that reads as a version of the whole is the shorter one and still joins; so do the other members
+    of the partial copy's cluster (two copies under different footers compare as versions)."""
     if not parts:
         return
     roots = uf.roots()
@@ -507,9 +534,13 @@ def _attach(
                 if verdict:
                     apart.add(rs)
                 triples.clear()
-    for rs, (rank, _, _) in sorted(best.items()):
-        if rs not in apart:
-            uf.union(rs, -rank[3])
+    shorter_peers: dict[int, list[int]] = {}
+    for longer_one, shorter_one in peers:
+        shorter_peers.setdefault(longer_one, []).append(shorter_one)
+    for rs, (_rank, longer, shorter) in sorted(best.items()):
+        target = uf.find(longer)
+        if rs not in apart and all(uf.find(peer) != target for peer in shorter_peers.get(shorter, ())):
+            uf.union(rs, target)
 
 
 def _longest(roots: np.ndarray, lengths: np.ndarray, wanted: list[int]) -> dict[int, list[int]]:
