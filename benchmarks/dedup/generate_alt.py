@@ -439,11 +439,14 @@ def _cn_under_10000(n: int, leading: bool) -> str:
 
 
 def int2cn(n: int) -> str:
-    """Chinese numeral: 十, 二十一, 一百零三, 一百一十二, 三萬五千 (int2cn_roc_year writes 一百十二)."""
+    """Chinese numeral: 十, 二十一, 一百零三, 一百一十二, 三萬五千, 一兆二千億 (int2cn_roc_year writes 一百十二);
+    below 10**16 (an amount an amendment multiplied can pass 一兆)."""
     if n == 0:
         return "零"
+    if n >= 10**16:
+        raise ValueError(f"{n}: no numeral past 兆 here")
     parts = []
-    for big, ch in ((10**8, "億"), (10**4, "萬"), (1, "")):
+    for big, ch in ((10**12, "兆"), (10**8, "億"), (10**4, "萬"), (1, "")):
         d = n // big
         n %= big
         if d:
