@@ -47,7 +47,10 @@ from tests.conftest import jsonl_source
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=80)
 
 
-def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), workers: int = 1) -> list[int]:
+def _cluster(
+    texts: list[str], boilerplate: frozenset[int] = frozenset(), workers: int = 1, follows: list[bool] | None = None
+) -> list[int]:
+    """Each text's representative; `follows`: which texts were rejected before dedup (`Candidates.follows`)."""
     views = [hashing_view(t) for t in texts]
     docs = Candidates(
         ids=[f"d{i}" for i in range(len(texts))],
@@ -57,6 +60,7 @@ def _cluster(texts: list[str], boilerplate: frozenset[int] = frozenset(), worker
         signatures=signature_matrix(views, num_perm=128, ngram=5),
         view_len=np.asarray([len(v) for v in views]),
         prefix_keys=np.asarray([prefix_key(v) for v in views], dtype=np.uint64),
+        follows=None if follows is None else np.asarray(follows, dtype=bool),
     )
     found = cluster(docs, NEAR, lambda idx: {i: texts[i] for i in idx}, boilerplate=boilerplate, workers=workers)
     return found.representative.tolist()

@@ -8,42 +8,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
 from pipeline.config import load_config
-from pipeline.dedup.cluster import Candidates, NearSettings, cluster
-from pipeline.dedup.hashing import hashing_view, key_of_view, prefix_key
-from pipeline.dedup.minhash import signature_matrix
 from pipeline.paths import make_context
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
+from tests.test_dedup_partial import _cluster
+from tests.test_dedup_partial import _law as _pieces
 
-NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5, containment=0.85, containment_min_chars=80)
 HEADER = "行政院公報資訊網\n首頁 > 公報查詢 > 公示送達"
 FOOTER = "地址：10058臺北市中正區忠孝東路1段1號\n總機：(02)3356-6500\n更新日期：113-06-01"
 
 
 def _law(realdata: Path, code: str, articles: slice) -> str:
-    law = json.loads((realdata / f"moj_laws/split_ch_law/{code}.json").read_text(encoding="utf-8"))
-    arts = [f"{a['ArticleNo']}\n{a['ArticleContent']}" for a in law["LawArticles"] if a["ArticleType"] == "A"]
-    return "\n".join([law["LawName"], *arts[articles]])
-
-
-def _representatives(texts: list[str], follows: list[bool]) -> list[int]:
-    views = [hashing_view(t) for t in texts]
-    docs = Candidates(
-        ids=[f"d{i}" for i in range(len(texts))],
-        hash_keys=[key_of_view(v) for v in views],
-        priority=np.full(len(texts), 100),
-        n_chars=np.asarray([len(t) for t in texts]),
-        signatures=signature_matrix(views, num_perm=128, ngram=5),
-        view_len=np.asarray([len(v) for v in views]),
-        prefix_keys=np.asarray([prefix_key(v) for v in views], dtype=np.uint64),
-        follows=np.asarray(follows, dtype=bool),
-    )
-    return cluster(docs, NEAR, lambda idx: {i: texts[i] for i in idx}).representative.tolist()
+    name, arts = _pieces(realdata, code, articles)
+    return "\n".join([name, *arts])
 
 
 def test_a_rejected_copy_joins_its_original_s_cluster_without_leading_it(realdata):
@@ -51,10 +32,10 @@ def test_a_rejected_copy_joins_its_original_s_cluster_without_leading_it(realdat
     law = _law(realdata, "A0030055", slice(0, 12))  # 行政程序法
     other = _law(realdata, "B0000001", slice(0, 12))
     framed = f"{HEADER}\n{law}\n{FOOTER}"
-    assert _representatives([law, framed, other], [False, False, False]) == [1, 1, 2]
-    assert _representatives([law, other, framed], [False, False, True]) == [0, 1, 0]
+    assert _cluster([law, framed, other], follows=[False, False, False]) == [1, 1, 2]
+    assert _cluster([law, other, framed], follows=[False, False, True]) == [0, 1, 0]
     # an exact copy that follows joins by its hashing view
-    assert _representatives([law, other, law], [False, False, True]) == [0, 1, 0]
+    assert _cluster([law, other, law], follows=[False, False, True]) == [0, 1, 0]
 
 
 def test_a_rejected_document_alike_two_clusters_joins_one_and_never_joins_them(realdata):
@@ -62,8 +43,8 @@ def test_a_rejected_document_alike_two_clusters_joins_one_and_never_joins_them(r
     it joins them in one cluster as their longer document; rejected, the pieces stay apart and it follows one."""
     whole = _law(realdata, "A0030055", slice(0, 24))
     first, second = whole[: int(len(whole) * 0.6)], whole[int(len(whole) * 0.3) :]
-    assert _representatives([first, second, whole], [False, False, False]) == [2, 2, 2]
-    found = _representatives([first, second, whole], [False, False, True])
+    assert _cluster([first, second, whole], follows=[False, False, False]) == [2, 2, 2]
+    found = _cluster([first, second, whole], follows=[False, False, True])
     assert found[:2] == [0, 1] and found[2] in (0, 1)
 
 
@@ -72,8 +53,8 @@ def test_rejected_documents_alike_only_one_another_make_a_cluster_of_their_own(r
     framed = f"{HEADER}\n{law}\n{FOOTER}"
     cut = law[: int(len(law) * 0.8)]
     # among themselves the keep criteria choose as ever: the longest, the framed copy
-    assert _representatives([other, law, framed, cut], [False, True, True, True]) == [0, 2, 2, 2]
-    assert _representatives([other, law, framed, cut], [False, False, False, False]) == [0, 2, 2, 2]
+    assert _cluster([other, law, framed, cut], follows=[False, True, True, True]) == [0, 2, 2, 2]
+    assert _cluster([other, law, framed, cut], follows=[False, False, False, False]) == [0, 2, 2, 2]
 
 
 def test_rejected_gazette_tables_and_their_copies_share_a_cluster_and_keep_their_reasons(realdata, tmp_path):
