@@ -219,3 +219,39 @@ def test_a_copy_converted_with_mainland_phrases_says_the_same():
     assert difference(_lines(*base), _lines(*mainland)).kind == Difference.SAME
     renamed = [line.replace("數位", "類比") for line in base]
     assert difference(_lines(*base), _lines(*renamed)).kind == Difference.DIFFERENT
+
+
+def test_a_word_put_between_two_words_is_a_rewording_whatever_word_their_edges_make():
+    """當地主管機關 -> 當地中央主管機關: 中央 goes between 當地 and 主管, though 地主 is a word too."""
+    line = "應先報請當地主管機關限期令所有人拆除之"
+    assert substantively_different(_lines(line), _lines(line.replace("當地主管", "當地中央主管")))
+    assert not substantively_different(_lines(line), _lines(line.replace("當地主管", "當地中主管")))
+
+
+def test_a_modal_verb_changed_beside_a_slip_put_in_is_still_a_version():
+    """A typo copy put a character in a character before 應, where the amendment has 得: aligned, the two glue
+    into one stretch of unequal lengths (者應 / 中者得), the modal verb changed in it all the same."""
+    line = "依公司法向主管機關登記者應於變更後十五日內辦理"
+    amended, typo = line.replace("者應於", "者得於"), line.replace("記者應", "記中者應")
+    assert substantively_different(_lines(typo), _lines(amended))
+    assert not substantively_different(_lines(line), _lines(typo))
+
+
+def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_or_under_a_header(realdata):
+    """The amendment goes on after the old version's last sentence (施行。 -> 施行；其辦法，由主管機關定之。). A
+    copy of the old version that wrapped its last line elsewhere still stops where the amendment goes on; and
+    the amendment, shorter than a copy of the old version under a site's header, is no partial copy of it."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    assert old.endswith("參加行政程序之人。")
+    new = old[:-1] + "；其辦法，由主管機關定之。"
+    last = old.rsplit("\n", 1)[1]
+    wrapped = old[: -len(last)] + last[: len(last) // 2] + "\n" + last[len(last) // 2 :]
+    header = "首頁 > 法規資訊 > 法規查詢\n資料來源：法務部全國法規資料庫\n發布日期：2024-01-02\n" + old
+    assert len(dedup_view(header, frozenset()).text) > len(dedup_view(new, frozenset()).text)
+    for copy in (wrapped, header):
+        assert _apart(_match(copy, new)), copy[:20]
+        reps = _cluster([old, copy, new])
+        assert reps[0] == reps[1] != reps[2]
+    cut = old[: old.rindex("。", 0, len(old) - 1) + 1]
+    assert len(set(_cluster([old, cut, header]))) == 1

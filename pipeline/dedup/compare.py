@@ -493,12 +493,19 @@ def _modal_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         return new in _NEGATIONS and b[b1 : b1 + 1] in _MODALS
     if not new and len(old) == 1:
         return old in _NEGATIONS and a[a1 : a1 + 1] in _MODALS
-    return False
+    # a slip put in or dropped beside the change (法人得 / 法中人應): the stretch aligned character by character
+    return any(
+        tag != "equal"
+        and (i2 - i1, j2 - j1) != (len(old), len(new))
+        and _modal_changed(a, b, a0 + i1, a0 + i2, b0 + j1, b0 + j2)
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    )
 
 
 def _word_put(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
-    """A whole word of two or three characters put in or left out where it breaks no word (由主管機關 ->
-    由中央主管機關): a rewording. A slip of typing puts in or drops a character, seldom a word."""
+    """A whole word of two or three characters put in or left out where it breaks no word, or between two words
+    (由主管機關 -> 由中央主管機關; 當地主管機關 -> 當地中央主管機關): a rewording. A slip of typing puts in or drops a
+    character, seldom a word."""
     if a0 == a1:
         added, text, at = b[b0:b1], a, a0
     elif b0 == b1:
@@ -508,7 +515,14 @@ def _word_put(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     if not 2 <= len(added) < MIN_BLOCK or _NUMERAL.search(added):
         return False
     words = dictionary_words()
-    return added in words and not _in_words(text, at, at, words)
+    return added in words and (not _in_words(text, at, at, words) or _between_words(text, at, words))
+
+
+def _between_words(text: str, at: int, words: frozenset[str]) -> bool:
+    """A word ends at `at` and another starts there (當地|主管機關), whatever word the two characters either side
+    make by chance (地主): a point where a word may be put in."""
+    ends = any(text[i:at] in words for i in range(max(0, at - WORD_CHARS), at - 1))
+    return ends and any(text[at:j] in words for j in range(at + 2, min(len(text), at + WORD_CHARS) + 1))
 
 
 def _digit_slipped(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> int:

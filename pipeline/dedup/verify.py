@@ -241,7 +241,11 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
         return None
     # a partial copy -- or a copy cut short -- joins the cluster it is most alike
     partial = _alike(shorter, longer, partial=True).kind
-    if partial == Difference.SAME and not _sentence_extended(shorter, longer):
+    # a text whose last sentence the other goes on with is a version, whichever is longer (an amendment that
+    # added a clause at its end is shorter than its base's copy under a site header); a copy cut short goes on
+    # with nothing
+    extended = _sentence_extended(shorter, longer) or (not shorter.ends_open and _sentence_extended(longer, shorter))
+    if partial == Difference.SAME and not extended:
         return (jaccard, containment)
     if partial == Difference.NOISY:
         return None  # a noisy copy cut short, of this version or another: no sign of either
@@ -320,26 +324,51 @@ def _sentence_extended(shorter: View, longer: View) -> bool:
     sentence: a version that extended its last sentence (本辦法自發布日施行。 -> 本辦法自發布日施行，施行期間至…止。).
     A copy cut right after a full stop ends where the longer one has that full stop too; a version that went on
     after its last sentence put another stop there (施行。 -> 施行；其辦法由主管機關定之。), or added a proviso
-    (…為之。但有正當理由者，不在此限。) as its last line. The views leave
-    punctuation out, so the longer one's own line is read where the shorter one's last line stops in it (the
-    line under the same line as the shorter one's last)."""
+    (…為之。但有正當理由者，不在此限。) as its last line. The views leave punctuation out, so the longer one's own
+    line is read where the shorter one stops in it, found by the shorter one's last characters (`_end_in`): a copy
+    that wrapped its lines elsewhere (…證券交易稅，\n一律免徵。) stops at the same place."""
     last = shorter.text_lines()[-1][0].rstrip() if shorter.lines else ""
     if not last or last[-1] not in FULL_STOPS:
         return False
-    end, before = shorter.lines[-1], shorter.lines[-2] if len(shorter.lines) > 1 else ""
+    stop = _end_in(shorter, longer)
+    if stop is None:
+        return False
     kept = longer.text_lines()
+    at = 0
     for k, (line, view) in enumerate(kept):
-        # the line the shorter one's last line stands in: under the same line as there
-        above = kept[k - 1][1] if k else ""
-        if above == before and len(view) > len(end) and view.startswith(end):
-            # the shortest start of the line whose view holds the shorter one's last line; what follows it there
-            cut = bisect_left(range(len(line)), len(end), key=lambda n: len(hashing_view(line[:n])))
-            rest = line[cut:].lstrip()
-            # the same stop, then a proviso (。但…不在此限。) that ends the longer one: what amendments add to an
-            # article more than anything (a law's lines go on with provisos as often, so a cut there goes on after)
-            proviso = k == len(kept) - 1 and rest[1:].lstrip().startswith("但")
-            return not rest or rest[0] != last[-1] or proviso
+        if at + len(view) < stop:
+            at += len(view)
+            continue
+        if at + len(view) == stop:
+            return False  # the longer one's line ends there too
+        # the shortest start of the line whose view reaches the stop; what follows it there
+        cut = bisect_left(range(len(line)), stop - at, key=lambda n: len(hashing_view(line[:n])))
+        rest = line[cut:].lstrip()
+        # the same stop, then a proviso (。但…不在此限。) that ends the longer one: what amendments add to an
+        # article more than anything (a law's lines go on with provisos as often, so a cut there goes on after)
+        proviso = k == len(kept) - 1 and rest[1:].lstrip().startswith("但")
+        return not rest or rest[0] != last[-1] or proviso
     return False
+
+
+TAIL_CHARS = 24  # characters of its view the end of a text is found by in another
+
+
+def _end_in(text: View, other: View) -> int | None:
+    """Where `text` ends in `other` (a position in its view): where a line of `other` opens with `text`'s last
+    line and goes on, under the same line as there; else where `text`'s last TAIL_CHARS characters stand in
+    `other`, when they stand there once (a copy that wrapped its lines elsewhere)."""
+    end, before = text.lines[-1], text.lines[-2] if len(text.lines) > 1 else ""
+    at = 0
+    for k, view in enumerate(other.lines):
+        if len(view) > len(end) and view.startswith(end) and (other.lines[k - 1] if k else "") == before:
+            return at + len(end)
+        at += len(view)
+    tail = text.text[-TAIL_CHARS:]
+    at = other.text.find(tail)
+    if at < 0 or other.text.find(tail, at + 1) >= 0:
+        return None  # not there, or a phrase said twice: no telling which
+    return at + len(tail)
 
 
 def _continues(shorter: View, longer: View) -> bool:
