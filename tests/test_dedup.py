@@ -6,7 +6,7 @@ from datasketch import MinHash
 
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster
 from pipeline.dedup.hashing import hashing_view, key_of_view
-from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs
+from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs, components
 from pipeline.dedup.minhash import (
     SCHEME,
     estimated_jaccard,
@@ -179,6 +179,44 @@ def test_union_find():
     assert uf.union(2, 3) and uf.union(3, 0) and not uf.union(0, 2)
     assert uf.find(2) == uf.find(0) == 0 and uf.find(1) == 1
     assert uf.roots().tolist() == [0, 1, 0, 0]
+
+
+def test_components_are_the_roots_union_find_gives():
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(1, 200))
+        pairs = rng.integers(0, n, (int(rng.integers(0, 300)), 2))
+        uf = UnionFind(n)
+        for a, b in pairs.tolist():
+            uf.union(a, b)
+        expected = [uf.find(i) for i in range(n)]
+        assert components(pairs, n).tolist() == expected
+        assert uf.roots().tolist() == expected
+
+
+def test_verification_batches_hold_every_pair_once_and_cut_only_groups_larger_than_a_batch(monkeypatch):
+    """Pairs go to verification in batches of at most VIEW_BATCH documents; a connected group of candidates
+    that fits in one batch is never split across two (its documents' views would be built twice)."""
+    from pipeline.dedup.cluster import _batches
+
+    monkeypatch.setattr("pipeline.dedup.cluster.VIEW_BATCH", 10)
+    rng = np.random.default_rng(5)
+    pairs, groups, start = [], [], 0
+    for size in rng.integers(2, 25, 40).tolist():
+        members = list(range(start, start + size))
+        groups.append(set(members))
+        pairs += [(members[k - 1], members[k]) for k in range(1, size)]  # a chain
+        pairs += [(members[0], members[-1])] * (size > 2)
+        start += size
+    order = rng.permutation(len(pairs))
+    array = np.asarray(pairs, dtype=np.int64)[order]
+    batches = list(_batches(array, rng.random(len(array)), start))
+    assert sorted(p for batch in batches for p in batch) == sorted(pairs)
+    held = [{i for p in batch for i in p} for batch in batches]
+    assert all(len(docs) <= 10 for docs in held)
+    for group in groups:
+        spread = sum(bool(group & docs) for docs in held)
+        assert spread == 1 if len(group) <= 10 else spread >= 2
 
 
 def test_s_curve_is_explicit():

@@ -143,4 +143,28 @@ class UnionFind:
         return True
 
     def roots(self) -> np.ndarray:
-        return np.fromiter((self.find(i) for i in range(len(self.parent))), dtype=np.int64, count=len(self.parent))
+        """Each member's root, by pointer jumping over the parents as an array (a parent is never larger)."""
+        roots = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                return roots
+            roots = up
+
+
+def components(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Each of `n` documents' root when `pairs` are joined (its smallest connected document, as `UnionFind`
+    makes it), as array operations: the smaller label spread across each pair, then labels of labels taken."""
+    label = np.arange(n, dtype=np.int64)
+    if not len(pairs):
+        return label
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        smaller = np.minimum(label[a], label[b])
+        spread = label.copy()
+        np.minimum.at(spread, a, smaller)
+        np.minimum.at(spread, b, smaller)
+        spread = spread[spread]
+        if np.array_equal(spread, label):
+            return label
+        label = spread
