@@ -237,10 +237,11 @@ def test_a_modal_verb_changed_beside_a_slip_put_in_is_still_a_version():
     assert not substantively_different(_lines(line), _lines(typo))
 
 
-def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_or_under_a_header(realdata):
+def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_typed_or_under_a_header(realdata):
     """The amendment goes on after the old version's last sentence (施行。 -> 施行；其辦法，由主管機關定之。). A
     copy of the old version that wrapped its last line elsewhere still stops where the amendment goes on; and
-    the amendment, shorter than a copy of the old version under a site's header, is no partial copy of it."""
+    the amendment, shorter than a copy of the old version under a site's header, is no partial copy of it. A
+    typo copy with a slip in its last line stops there too."""
     name, arts = _law(realdata, "A0030055")
     old = "\n".join([name, *arts[:20]])
     assert old.endswith("參加行政程序之人。")
@@ -249,7 +250,9 @@ def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_or_under_a_he
     wrapped = old[: -len(last)] + last[: len(last) // 2] + "\n" + last[len(last) // 2 :]
     header = "首頁 > 法規資訊 > 法規查詢\n資料來源：法務部全國法規資料庫\n發布日期：2024-01-02\n" + old
     assert len(dedup_view(header, frozenset()).text) > len(dedup_view(new, frozenset()).text)
-    for copy in (wrapped, header):
+    typo = old[: -len(last)] + last.replace("依本法規定", "依本去規定")
+    assert typo != old
+    for copy in (wrapped, header, typo):
         assert _apart(_match(copy, new)), copy[:20]
         reps = _cluster([old, copy, new])
         assert reps[0] == reps[1] != reps[2]

@@ -357,7 +357,8 @@ TAIL_CHARS = 24  # characters of its view the end of a text is found by in anoth
 def _end_in(text: View, other: View) -> int | None:
     """Where `text` ends in `other` (a position in its view): where a line of `other` opens with `text`'s last
     line and goes on, under the same line as there; else where `text`'s last TAIL_CHARS characters stand in
-    `other`, when they stand there once (a copy that wrapped its lines elsewhere)."""
+    `other`, when they stand there once (a copy that wrapped its lines elsewhere); else where one line of `other`
+    opens with `text`'s last line but for slips (a typo copy)."""
     end, before = text.lines[-1], text.lines[-2] if len(text.lines) > 1 else ""
     at = 0
     for k, view in enumerate(other.lines):
@@ -366,9 +367,33 @@ def _end_in(text: View, other: View) -> int | None:
         at += len(view)
     tail = text.text[-TAIL_CHARS:]
     at = other.text.find(tail)
-    if at < 0 or other.text.find(tail, at + 1) >= 0:
-        return None  # not there, or a phrase said twice: no telling which
-    return at + len(tail)
+    if at >= 0:
+        return None if other.text.find(tail, at + 1) >= 0 else at + len(tail)  # a phrase said twice: no telling
+    return _end_with_slips(end, other.lines)
+
+
+SLIP_CHARS = 16  # characters of a line a slip in it is allowed for, where one text's last line is read in another
+
+
+def _end_with_slips(end: str, lines: list[str]) -> int | None:
+    """Where the line `end` ends in `lines` (a position in their join), read with a slip per SLIP_CHARS of its
+    characters (a typo copy's last line): the one line that opens with it so and goes on, the end put where the
+    line's opening is nearest it in edits."""
+    allowed = len(end) // SLIP_CHARS
+    if not allowed:
+        return None
+    found: list[int] = []
+    at = 0
+    for view in lines:
+        if len(view) > len(end) + allowed:
+            near = min(
+                (Levenshtein.distance(view[:stop], end, score_cutoff=allowed + 1), abs(stop - len(end)), stop)
+                for stop in range(len(end) - allowed, len(end) + allowed + 1)
+            )
+            if near[0] <= allowed:
+                found.append(at + near[2])
+        at += len(view)
+    return found[0] if len(found) == 1 else None
 
 
 def _continues(shorter: View, longer: View) -> bool:
