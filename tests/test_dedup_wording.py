@@ -258,3 +258,28 @@ def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_typed_or_unde
         assert reps[0] == reps[1] != reps[2]
     cut = old[: old.rindex("。", 0, len(old) - 1) + 1]
     assert len(set(_cluster([old, cut, header]))) == 1
+
+
+def test_a_word_put_in_is_a_rewording_beside_a_copy_that_ran_the_lines_of_the_law_together(realdata):
+    """A copy that ran a law's lines into one (第 3 條 no longer a line of its own) is still a law: the amendment
+    that put 中央 in is a version of it as of the law."""
+    law = _piece(realdata, "A0030055", slice(0, 12))
+    assert law.count("視為行政機關") == 1
+    run_on = law.replace("\n", " ")
+    amended = law.replace("視為行政機關", "視為中央行政機關")
+    assert _match(law, run_on) == COPY
+    assert _apart(_match(law, amended))
+    assert _apart(_match(run_on, amended)) and _apart(_match(amended, run_on))
+
+
+def test_a_last_sentence_extended_is_a_version_of_a_copy_that_moved_lines_after_it(realdata):
+    """A copy that moved two articles to its end has the old version's last sentence inside it: what the
+    amendment has past that sentence is text, not a copy's tail or a site's footer."""
+    name, arts = _law(realdata, "A0030055")
+    old = "\n".join([name, *arts[:20]])
+    new = old[:-1] + "；其辦法，由主管機關定之。"
+    moved = "\n".join([name, arts[0], arts[1], *arts[4:20], arts[2], arts[3]])
+    assert _match(old, moved) == COPY
+    assert _apart(_match(moved, new)) and _apart(_match(new, moved))
+    reps = _cluster([old, moved, new])
+    assert reps[0] == reps[1] != reps[2]

@@ -675,7 +675,9 @@ def _difference(
         return ALIKE
     renames: Counter[tuple[str, str]] = Counter()
     count_a, count_b = Counter(la), Counter(lb)
-    law = any(map(is_article, la))  # articles of a law: a word put in is an amendment
+    # articles of a law, on either side (a copy that ran its lines together has no heading of its own): a word
+    # put in is an amendment
+    law = any(map(is_article, la)) or any(map(is_article, lb))
     gone: list[str] = []  # text only `la` has, and only `lb` has: versions' articles, or moved lines with a slip
     put: list[str] = []
     stretches = []
@@ -733,7 +735,10 @@ def _difference(
         # A tail cut off -- unless it goes on with an article and the shorter one ends its sentence: that is a
         # version without the article (a re-wrapped copy may have joined the heading to a line).
         tail = (old if len(old) > len(new) else new)[min(len(old), len(new)) :]
-        cut = partial and old and new and at_end and (old.startswith(new) or new.startswith(old))
+        # The changed lines kept end both documents: lines a copy moved to its end (the last article's line, then
+        # a table) leave the line before them inside it, and what the other has past that line is text.
+        ends = at_end and old_at[-1:] in ([], [len(la) - 1]) and new_at[-1:] in ([], [len(lb) - 1])
+        cut = partial and old and new and ends and (old.startswith(new) or new.startswith(old))
         if cut:
             # What follows the cut in the longer one's own lines: a heading left out above as moved (第 3 條
             # stands earlier in it too) still opens the article after the cut.
@@ -761,10 +766,10 @@ def _difference(
             old,
             new,
             renames,
-            (at_start, at_end and partial),
+            (at_start, ends and partial),
             (heading_spans(old_kept), heading_spans(new_kept)),
             words,
-            at_end,
+            ends,
             law,
         ):
             return APART
