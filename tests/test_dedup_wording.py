@@ -229,12 +229,16 @@ def test_a_word_put_between_two_words_is_a_rewording_whatever_word_their_edges_m
 
 
 def test_a_modal_verb_changed_beside_a_slip_put_in_is_still_a_version():
-    """A typo copy put a character in a character before 應, where the amendment has 得: aligned, the two glue
-    into one stretch of unequal lengths (者應 / 中者得), the modal verb changed in it all the same."""
+    """A typo copy put a character in one before 應, or right after it, where the amendment has 得:
+    aligned, the two glue into one stretch of unequal lengths (者應 / 中者得, 得 / 應躨), the modal verb changed in
+    it all the same."""
     line = "依公司法向主管機關登記者應於變更後十五日內辦理"
     amended, typo = line.replace("者應於", "者得於"), line.replace("記者應", "記中者應")
     assert substantively_different(_lines(typo), _lines(amended))
     assert not substantively_different(_lines(line), _lines(typo))
+    beside = line.replace("者應於", "者應躨於")  # the slip right after the modal verb: 得 / 應躨
+    assert substantively_different(_lines(beside), _lines(amended))
+    assert not substantively_different(_lines(line), _lines(beside))
 
 
 def test_a_last_sentence_extended_is_a_version_of_copies_rewrapped_typed_or_under_a_header(realdata):

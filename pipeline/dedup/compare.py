@@ -488,18 +488,26 @@ def _modal_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
     negation put before one or taken away (得 / 不得)."""
     old, new = a[a0:a1], b[b0:b1]
     if len(old) == len(new):
-        return any(x != y and x in _MODALS and y in _MODALS for x, y in zip(old, new, strict=True))
+        return _modal_swapped(old, new)
     if not old and len(new) == 1:
         return new in _NEGATIONS and b[b1 : b1 + 1] in _MODALS
     if not new and len(old) == 1:
         return old in _NEGATIONS and a[a1 : a1 + 1] in _MODALS
-    # a slip put in or dropped beside the change (法人得 / 法中人應): the stretch aligned character by character
+    # a slip put in or dropped beside the change (應 / 得躨; 法人得 / 法中人應): the stretch aligned at either end, or
+    # character by character
+    k = min(len(old), len(new))
+    if k and (_modal_swapped(old[:k], new[:k]) or _modal_swapped(old[-k:], new[-k:])):
+        return True
     return any(
         tag != "equal"
         and (i2 - i1, j2 - j1) != (len(old), len(new))
         and _modal_changed(a, b, a0 + i1, a0 + i2, b0 + j1, b0 + j2)
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     )
+
+
+def _modal_swapped(old: str, new: str) -> bool:
+    return any(x != y and x in _MODALS and y in _MODALS for x, y in zip(old, new, strict=True))
 
 
 def _word_put(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
