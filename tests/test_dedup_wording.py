@@ -287,3 +287,41 @@ def test_a_last_sentence_extended_is_a_version_of_a_copy_that_moved_lines_after_
     assert _apart(_match(moved, new)) and _apart(_match(new, moved))
     reps = _cluster([old, moved, new])
     assert reps[0] == reps[1] != reps[2]
+
+
+def test_an_article_added_after_a_piece_that_stops_mid_sentence_is_a_version_of_its_framed_copy(realdata):
+    """A piece of a law cut at a chunk's end stops mid-sentence; the amendment has the same piece with an article
+    added after it. The piece's copy under a site's header stops where the amendment's line stops too, before
+    its article: no copy cut short of the amendment, though it does not start where the amendment starts."""
+    name, arts = _law(realdata, "A0030055", slice(0, 12))
+    old = "\n".join([name, *arts[:8], arts[8][: len(arts[8]) * 2 // 3]])
+    assert old[-1] not in "。；：，、"
+    new = old + "\n第 9-1 條\n行政機關對於前條之申請，應於受理後三十日內為之；必要時得延長一次。"
+    header = "首頁 / 新聞與公告 / 即時新聞\n發布日期：109-07-04\n瀏覽人次：38692\n" + old
+    assert len(dedup_view(header, frozenset()).text) < len(dedup_view(new, frozenset()).text)
+    assert _match(old, header) == COPY
+    assert _apart(_match(header, new))
+    reps = _cluster([old, header, new])
+    assert reps[0] == reps[1] != reps[2]
+
+
+def test_a_table_cut_after_a_row_is_a_copy_cut_short_the_next_row_number_heads_no_article():
+    """A gazette's 公示送達 list cut after a whole row stops where the whole list's line stops too, before a line
+    that is a bare number: the next row's, not an article's heading (第 6-1 條) the list would own."""
+    rows = [
+        ("A10067****", "韋思修", "臺中市大里區公所", "4,494", "臺北市大安區龍安里"),
+        ("A10111****", "張標明", "彰化縣彰化市公所", "8,988", "彰化縣彰化市介壽里"),
+        ("A10206****", "雷劉榮", "台中市北屯區公所", "3,745", "臺中市北屯區仁和里"),
+        ("B12033****", "林秀琴", "高雄市鳳山區公所", "2,247", "高雄市鳳山區文衡里"),
+        ("C20155****", "陳志明", "新北市板橋區公所", "6,741", "新北市板橋區港尾里"),
+    ]
+    head = "\n".join(["全民健康保險保險費暨滯納金繳款單公示送達名冊", "編號", "被保險人", "姓名", "單位名稱", "欠費別"])
+    head += "\n欠費年月\n金額（元）\n應受送達處所"
+    table = head + "".join(
+        f"\n{k}\n{pid}\n{who}\n{office}\n保險費\n102/07~102/12\n{amount}\n{address}"
+        for k, (pid, who, office, amount, address) in enumerate(rows, 1)
+    )
+    cut = table[: table.index("\n4\n")]
+    framed = "首頁 / 公告資訊 / 公示送達\n發布日期：103-03-12\n瀏覽人次：1024\n" + table
+    assert not _apart(_match(cut, table)) and not _apart(_match(cut, framed))
+    assert len(set(_cluster([table, framed, cut]))) == 1

@@ -93,6 +93,12 @@ def is_article(view: str) -> bool:
     return bool(_ARTICLE.match(view) or _HEADING_ALONE.fullmatch(view))
 
 
+def names_article(view: str) -> bool:
+    """Whether a line view opens an article by its heading (第十二條, 第 12-1 條): not a bare number, which heads a
+    table's row as often."""
+    return bool(_ARTICLE.match(view))
+
+
 def ends_with_heading(line: str, view: str) -> bool:
     """Whether a line (and `view`, its view) ends with an article's heading, nothing after it: a re-flow joined
     the heading to the line before it (…規定辦理。 第 21 條)."""

@@ -39,6 +39,7 @@ from pipeline.dedup.compare import (
     differ_within,
     difference,
     is_article,
+    names_article,
     slip,
     taiwan_phrasing,
 )
@@ -295,13 +296,16 @@ def _chrome_line(text: str, view: str) -> bool:
 
 def _cut_short(shorter: View, longer: View) -> bool:
     """The shorter view stops mid-sentence, and not where a line of the longer one stops open too before an
-    article: a piece that stops so is no copy cut short of the longer one -- the article is the longer one's own
+    article's heading (第 6-1 條; a bare number heads a table's next row as often): a piece that stops so is no
+    copy cut short of the longer one -- the article is the longer one's own
     (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same; so is
-    one whose 。 is wrapped onto a line of its own)."""
+    one whose 。 is wrapped onto a line of its own). Where the shorter one stops in the longer one is found by its
+    last line or characters (`_end_in`): a copy under a site's header does not start where the other starts."""
     if not shorter.ends_open:
         return False
     lines, views = longer.body
-    at, stop = 0, len(shorter.text)
+    found = _end_in(shorter, longer)
+    at, stop = 0, len(shorter.text) if found is None else found
     for k, view in enumerate(views):
         if not view:
             continue
@@ -312,7 +316,7 @@ def _cut_short(shorter: View, longer: View) -> bool:
             return True
         for line, after in zip(lines[k + 1 :], views[k + 1 :], strict=True):
             if after:
-                return not is_article(after)
+                return not names_article(after)
             if line.rstrip()[-1] in SENTENCE_ENDS:
                 return True
         return True
