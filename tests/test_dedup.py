@@ -217,6 +217,8 @@ def test_verification_batches_hold_every_pair_once_and_cut_only_groups_larger_th
     for group in groups:
         spread = sum(bool(group & docs) for docs in held)
         assert spread == 1 if len(group) <= 10 else spread >= 2
+    # no pairs (a follower's candidates all too far apart to verify): no batch
+    assert list(_batches(np.zeros((0, 2), dtype=np.int64), np.zeros(0), start)) == []
 
 
 def test_s_curve_is_explicit():

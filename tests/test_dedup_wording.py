@@ -8,7 +8,7 @@ from __future__ import annotations
 from pipeline.dedup.boilerplate import dedup_view, is_stamp
 from pipeline.dedup.compare import Difference, difference, slip, substantively_different
 from pipeline.dedup.hashing import hashing_view
-from pipeline.dedup.verify import COPY, match, titles_agree
+from pipeline.dedup.verify import COPY, _cut_short, match, titles_agree
 from pipeline.normalize.chinese import converter
 from tests.test_dedup_partial import NEAR, _apart, _cluster, _law
 
@@ -325,3 +325,13 @@ def test_a_table_cut_after_a_row_is_a_copy_cut_short_the_next_row_number_heads_n
     framed = "首頁 / 公告資訊 / 公示送達\n發布日期：103-03-12\n瀏覽人次：1024\n" + table
     assert not _apart(_match(cut, table)) and not _apart(_match(cut, framed))
     assert len(set(_cluster([table, framed, cut]))) == 1
+
+
+def test_a_text_whose_view_keeps_no_line_is_read_without_an_end_to_find():
+    """A page of rules and box-drawing alone (──── / ┘) stops open and keeps no line in its view: there is no
+    last line to find in another text, so it stops where its empty view does, at the other's start -- read as
+    before, not an error."""
+    bare = dedup_view("────\n──┘", frozenset())
+    assert bare.ends_open and not bare.lines
+    law = dedup_view("本法自公布日施行。\n第 2 條\n本法施行細則，由主管機關定之。", frozenset())
+    assert _cut_short(bare, law)

@@ -300,12 +300,14 @@ def _batches(pairs: np.ndarray, estimates: np.ndarray, n: int) -> Iterator[list[
     group, the most alike pairs (by their signatures' `estimates`) first: once they are found copies, the pairs
     they join need no comparison (`verify.JOINED`). Groups are found and ordered as arrays; only a group cut
     across batches is gone through pair by pair."""
+    if not len(pairs):
+        return  # (a follower's candidates may all be too far apart to verify)
     root = components(pairs, n)
     group = root[pairs[:, 0]]
     order = np.lexsort((-estimates, group))
     ordered, group = pairs[order], group[order]
     sizes = np.bincount(root, minlength=n)  # documents in each group, by its root
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(group)]
     batch: list[tuple[int, int]] = []
     held = 0  # documents in the batch

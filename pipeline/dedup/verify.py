@@ -362,7 +362,9 @@ def _end_in(text: View, other: View) -> int | None:
     """Where `text` ends in `other` (a position in its view): where a line of `other` opens with `text`'s last
     line and goes on, under the same line as there; else where `text`'s last TAIL_CHARS characters stand in
     `other`, when they stand there once (a copy that wrapped its lines elsewhere); else where one line of `other`
-    opens with `text`'s last line but for slips (a typo copy)."""
+    opens with `text`'s last line but for slips (a typo copy). None for a text with no line left in its view."""
+    if not text.lines:
+        return None
     end, before = text.lines[-1], text.lines[-2] if len(text.lines) > 1 else ""
     at = 0
     for k, view in enumerate(other.lines):
