@@ -77,6 +77,12 @@ def _law(realdata, code: str, articles: slice = slice(None), folder: str = "spli
     return law["LawName"], arts[articles]
 
 
+def _piece(realdata, code: str, articles: slice) -> str:
+    """The law's name and the given articles, as one piece of text."""
+    name, arts = _law(realdata, code, articles)
+    return "\n".join([name, *arts])
+
+
 def test_a_truncated_copy_is_a_duplicate_and_the_longer_is_kept(realdata):
     name, arts = _law(realdata, "A0030055")  # 行政程序法
     whole = "\n".join([name, *arts[:20]])

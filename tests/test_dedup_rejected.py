@@ -16,15 +16,10 @@ from pipeline.paths import make_context
 from pipeline.stages import discover_resources, extract_resource, fetch_resource, publish
 from tests.conftest import jsonl_source
 from tests.test_dedup_partial import _cluster
-from tests.test_dedup_partial import _law as _pieces
+from tests.test_dedup_partial import _piece as _law
 
 HEADER = "行政院公報資訊網\n首頁 > 公報查詢 > 公示送達"
 FOOTER = "地址：10058臺北市中正區忠孝東路1段1號\n總機：(02)3356-6500\n更新日期：113-06-01"
-
-
-def _law(realdata: Path, code: str, articles: slice) -> str:
-    name, arts = _pieces(realdata, code, articles)
-    return "\n".join([name, *arts])
 
 
 def test_a_rejected_copy_joins_its_original_s_cluster_without_leading_it(realdata):

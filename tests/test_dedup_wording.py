@@ -10,13 +10,7 @@ from pipeline.dedup.compare import Difference, difference, slip, substantively_d
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.verify import COPY, _cut_short, match, titles_agree
 from pipeline.normalize.chinese import converter
-from tests.test_dedup_partial import NEAR, _apart, _cluster, _law
-
-
-def _piece(realdata, code: str, articles: slice) -> str:
-    """The law's name and the given articles, as one piece of text."""
-    name, arts = _law(realdata, code, articles)
-    return "\n".join([name, *arts])
+from tests.test_dedup_partial import NEAR, _apart, _cluster, _law, _piece
 
 
 def _match(a: str, b: str):

@@ -28,7 +28,7 @@ _POLY = np.uint64(0x100000001B3)  # odd multiplier of the shingle polynomial (FN
 _MASK64 = (1 << 64) - 1
 _BATCH_SHINGLES = 1 << 12  # shingles permuted per matrix: 128 x 4k x 4 bytes = 2 MB, near the caches (32 MB is
 # allocated afresh by mmap each time, and page faults made signing twice as slow; 4k against 16k: 8% faster)
-TRANSFER = "utf-16-le"  # how views travel to worker processes
+TRANSFER = "utf-16-le"  # how views and texts travel to worker processes (signing, verification)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 

@@ -227,7 +227,7 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
     few_slips = jaccard < near.threshold and _few_slips(a, b, jaccard, near.ngram)
     wrapped = jaccard < near.threshold and containment >= (near.containment or 2) and _wrapped(shorter, longer)
     alike = _alike(a, b) if jaccard >= near.threshold or few_slips or wrapped else APART
-    cut_short = _cut_short(shorter, longer) and _continues(shorter, longer) and not _wrapped(shorter, longer)
+    cut_short = _continues(shorter, longer) and _cut_short(shorter, longer) and not _wrapped(shorter, longer)
     if alike.kind == Difference.SAME:
         # cut short: a copy of this version or of another alike
         if cut_short:
@@ -245,8 +245,9 @@ def match(a: View, b: View, near: NearSettings) -> str | Noisy | Slipped | tuple
     # a text whose last sentence the other goes on with is a version, whichever is longer (an amendment that
     # added a clause at its end is shorter than its base's copy under a site header); a copy cut short goes on
     # with nothing
-    extended = _sentence_extended(shorter, longer) or (not shorter.ends_open and _sentence_extended(longer, shorter))
-    if partial == Difference.SAME and not extended:
+    if partial == Difference.SAME and not (
+        _sentence_extended(shorter, longer) or (not shorter.ends_open and _sentence_extended(longer, shorter))
+    ):
         return (jaccard, containment)
     if partial == Difference.NOISY:
         return None  # a noisy copy cut short, of this version or another: no sign of either
