@@ -131,6 +131,20 @@ def test_a_version_with_an_article_inserted_is_not_a_partial_copy(realdata):
     assert _cluster([old, new]) == [0, 1]
 
 
+def test_a_copy_cut_inside_an_article_an_amendment_deleted_is_no_copy_of_the_amendment(realdata):
+    """An amendment that deleted the last article leaves its heading over （刪除）; a copy of the old text cut a
+    character into that article (…第 9 條 / 彈) differs from the amendment only in its last line, yet is a
+    copy of the old text alone. A typo copy of the amendment whose （刪除） lost a character is still its copy."""
+    base = _piece(realdata, "A0030199", slice(5, 9))  # 監察法, 第 6 條 to 第 9 條
+    heading = "第 9 條\n"
+    last = base.rindex(heading) + len(heading)
+    amendment = base[:last] + "（刪除）"
+    cut = base[: last + 1]
+    assert _apart(match(view_of(cut, frozenset()), view_of(amendment, frozenset()), NEAR))
+    assert match(view_of(amendment[:-2] + "）", frozenset()), view_of(amendment, frozenset()), NEAR) == COPY
+    assert _cluster([base, cut, amendment]) == [0, 0, 2]
+
+
 def test_a_copy_with_a_typo_is_no_partial_copy_of_a_version_with_an_article_appended(realdata):
     """The copy's last line and the new version's differ by a typo, so they are compared character by
     character -- also in Taiwan phrasing, where the appended 第 N 條 reads 條, not 条: still an article."""

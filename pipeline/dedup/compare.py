@@ -776,6 +776,8 @@ def _difference(
             if len(old or new) >= MIN_BLOCK or _NUMBER.search(old or new) or heading_cut or body:
                 (gone if old else put).append(old or new)
             continue
+        if _article_deleted(old_kept, new) or _article_deleted(new_kept, old):
+            return APART  # an article's text where the other has （刪除）: an amendment deleted it
         if _chars_differ(
             old,
             new,
@@ -905,6 +907,15 @@ def _article_after(lines: list[str], stop: int) -> bool:
 def _heading_cut(lines: list[str], at: list[int]) -> bool:
     """The kept lines `at` end the document with an article heading cut short (第, 第十, 第12 without 條)."""
     return bool(at) and at[-1] == len(lines) - 1 and bool(_HEADING_START.fullmatch(lines[-1]))
+
+
+_DELETED = "删除"  # （刪除）, an article an amendment deleted, as a line view
+
+
+def _article_deleted(lines: list[str], other: str) -> bool:
+    """One of the lines is an article's text as an amended law leaves it when it deletes the article, and the
+    other side's text in its place holds neither of its characters (刪 or 刪現 there is a typo copy's slip)."""
+    return _DELETED in lines and not set(other) & set(_DELETED)
 
 
 def _article_body(lines: list[str], at: list[int]) -> bool:
