@@ -8,7 +8,7 @@ from __future__ import annotations
 from pipeline.dedup.boilerplate import dedup_view, is_stamp
 from pipeline.dedup.compare import Difference, difference, slip, substantively_different
 from pipeline.dedup.hashing import hashing_view
-from pipeline.dedup.verify import COPY, _cut_short, match, titles_agree
+from pipeline.dedup.verify import COPY, Noisy, _cut_short, match, titles_agree
 from pipeline.normalize.chinese import converter
 from tests.test_dedup_partial import NEAR, _apart, _cluster, _law, _piece
 
@@ -200,6 +200,31 @@ def test_an_article_a_copy_moved_is_found_moved_with_a_slip_in_it(realdata):
     assert _apart(_match(base, "\n".join([name, *arts[:3], rewritten, *arts[3:8], *arts[9:]])))
     added = "第 13 條\n本法自公布日施行。"
     assert _apart(_match(base, "\n".join([name, *arts[:3], slipped, *arts[3:8], *arts[9:], added])))
+
+
+def test_a_line_moved_with_a_slip_beside_other_slips_is_the_same_line_and_the_typo_copy_joins_its_law(realdata):
+    """A copy that swapped two articles and a typo copy with a slip in one of them (影響化) and others elsewhere:
+    the line is found moved with its slip even where the stretch it stands in changed too (人民 / 人薺 just
+    above the moved articles). The typo copy is then a noisy copy of the moved copy, as of the law, and joins
+    them -- not the amendment that changed 每四年 to 每八年 twice, which it is a noisier copy of."""
+    name, arts = _law(realdata, "H0170151", slice(19, 27))  # 文化基本法, 第 20 條 to 第 27 條
+    base = "\n".join([name, *arts])
+    moved = "\n".join([name, *arts[:2], arts[5], *arts[3:5], arts[2], *arts[6:]])  # 第 22 條 and 第 25 條 swapped
+    typo = base
+    for old, new in (
+        ("生存權及", "生存權加"),
+        ("對人民、", "對人薺、"),
+        ("影響文化之虞時，各", "影響化之虞時，各"),
+        ("價值、保障文化與", "價值、保障化與"),
+        ("學校及公營事業辦理", "學校樣公營事業辦理"),
+        ("發展之參考", "發展之參部"),
+    ):
+        assert typo.count(old) == 1, old
+        typo = typo.replace(old, new)
+    amended = base.replace("每四年", "每八年")
+    assert amended.count("每八年") == 2
+    assert isinstance(_match(moved, typo), Noisy)
+    assert _cluster([base, moved, typo, amended]) == [0, 0, 0, 3]
 
 
 def test_a_copy_converted_with_mainland_phrases_says_the_same():

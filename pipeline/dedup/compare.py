@@ -692,10 +692,22 @@ def _difference(
     # articles of a law, on either side (a copy that ran its lines together has no heading of its own): a word
     # put in is an amendment
     law = any(map(is_article, la)) or any(map(is_article, lb))
+    aligned = _stretches(la, lb)
+    moved = _moved_lines(la, lb, count_a, count_b, aligned)
+    if moved:
+        # A line moved with a slip in it, beside other changes (a typo copy against a copy that moved the
+        # paragraph): its slips count, and it is then the same line moved.
+        if any(_chars_differ(la[i], lb[j], renames, words=words, law=law) for i, j in moved):
+            return APART
+        lb = list(lb)
+        for i, j in moved:
+            lb[j] = la[i]
+        count_b = Counter(lb)
+        aligned = _stretches(la, lb)
     gone: list[str] = []  # text only `la` has, and only `lb` has: versions' articles, or moved lines with a slip
     put: list[str] = []
     stretches = []
-    for i1, i2, j1, j2 in _stretches(la, lb):
+    for i1, i2, j1, j2 in aligned:
         if "".join(la[i1:i2]) == "".join(lb[j1:j2]):
             # Re-flowed: the same characters in other lines. Its lines are accounted for, and move nowhere: a
             # line split off here (刪除 under 第 442 條) is not the one a later stretch lacks.
@@ -800,6 +812,45 @@ def _difference(
 
 
 MOVED_SLIPS = 10  # characters in a hundred a moved line may differ by and still be the same line with slips
+
+
+def _moved_lines(
+    la: list[str],
+    lb: list[str],
+    count_a: Counter[str],
+    count_b: Counter[str],
+    stretches: list[tuple[int, int, int, int]],
+) -> list[tuple[int, int]]:
+    """(i, j): a line only `la` has and one only `lb` has, in different changed `stretches`, that are the same
+    line but for MOVED_SLIPS characters in a hundred: a line one document moved and the other has a slip in."""
+    if len(stretches) < 2:
+        return []
+    where: dict[tuple[int, int], int] = {}  # (side, line) -> the changed stretch it is in
+    for k, (i1, i2, j1, j2) in enumerate(stretches):
+        where.update({(0, i): k for i in range(i1, i2) if not count_b[la[i]]})
+        where.update({(1, j): k for j in range(j1, j2) if not count_a[lb[j]]})
+    only_a = [i for side, i in where if side == 0]
+    only_b = [j for side, j in where if side == 1]
+    if not only_a or not only_b:
+        return []
+
+    def close(x: str, y: str) -> bool:
+        allowed = max(2, len(x) * MOVED_SLIPS // 100)
+        return Levenshtein.distance(x, y, score_cutoff=allowed) <= allowed
+
+    pairs: list[tuple[int, int]] = []
+    for i in only_a:
+        here = where[(0, i)]
+        # a line with a slip where it stands is no moved line; nor is one the other document has with a slip
+        # where it stands
+        if any(where[(1, j)] == here and close(la[i], lb[j]) for j in only_b):
+            continue
+        j = next((j for j in only_b if where[(1, j)] != here and close(la[i], lb[j])), None)
+        if j is None or any(where[(0, k)] == where[(1, j)] and close(la[k], lb[j]) for k in only_a):
+            continue
+        pairs.append((i, j))
+        only_b.remove(j)
+    return pairs
 
 
 def _moved_with_slips(
