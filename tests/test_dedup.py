@@ -4,7 +4,7 @@ import random
 import numpy as np
 from datasketch import MinHash
 
-from pipeline.dedup.cluster import Candidates, NearSettings, cluster
+from pipeline.dedup.cluster import Candidates, NearSettings, _attach_noisy, cluster
 from pipeline.dedup.hashing import hashing_view, key_of_view
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs, components
 from pipeline.dedup.minhash import (
@@ -18,6 +18,7 @@ from pipeline.dedup.minhash import (
     signature_matrix_parallel,
     signatures,
 )
+from pipeline.dedup.verify import Noisy
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
 
@@ -285,3 +286,23 @@ def test_membership_in_a_small_key_set_is_np_isin_chunk_by_chunk(monkeypatch):
     got = arrays.member(values, few)
     assert got.sum() >= 30 and np.array_equal(got, np.isin(values, few))
     assert not arrays.member(values, few[:0]).any() and arrays.member(values[:0], few).shape == (0,)
+
+
+def test_a_noisy_copy_is_kept_out_of_no_cluster_by_a_reading_its_own_members_contradict():
+    """Documents 0-2 are a law and two copies joined as copies (a re-wrapped one, 1, and a reordered one, 2, that
+    compare as versions: a moved article re-flowed); 3 is a typo copy, 4 an amendment. The typo copy reads as a
+    version of the re-wrapped copy, and as a noisy copy of the law (one suspect) and of the amendment (three).
+    Copies joined 1 and 2, so 1's readings as a version are wrong, and do not keep 3 out of its law's cluster;
+    the amendment's reading against the law still keeps 3 from joining both."""
+
+    def attached(versions: list[tuple[int, int]]) -> UnionFind:
+        uf = UnionFind(5)
+        uf.union(0, 1)
+        uf.union(0, 2)
+        _attach_noisy(uf, [Noisy(3, 0, 0.96, 1), Noisy(3, 4, 0.95, 3)], versions)
+        return uf
+
+    uf = attached([(1, 2), (1, 3), (4, 0)])
+    assert uf.find(3) == uf.find(0) != uf.find(4)
+    uf = attached([(1, 3), (4, 0)])  # nothing contradicts 1's reading: the typo copy goes to the amendment
+    assert uf.find(3) == uf.find(4) != uf.find(0)

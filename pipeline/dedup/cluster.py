@@ -463,7 +463,7 @@ def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, i
         for alone, other in ((a, b), (b, a)):
             if sizes[int(roots[alone])] == 1:
                 offers.append((suspects, -jaccard, -sizes[int(roots[other])], alone, other))
-    apart = _Apart(uf, versions)
+    apart = _Apart(uf, _trusted(roots, versions))
     settled: set[int] = set()
     for *_, alone, other in sorted(offers):
         if alone in settled:
@@ -473,6 +473,14 @@ def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, i
                 continue  # would join two versions: the next offer
             apart.union(alone, other)
         settled.add(alone)
+
+
+def _trusted(roots: np.ndarray, versions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The `versions` pairs but those of documents read as a version of a member of their own cluster: copies
+    joined them, so those readings were wrong (a copy that moved a paragraph reads as a version beside a typo
+    copy with a slip in it), and they would keep a noisy copy out of its original's cluster."""
+    torn = {doc for pair in versions if roots[pair[0]] == roots[pair[1]] for doc in pair}
+    return [(a, b) for a, b in versions if a not in torn and b not in torn]
 
 
 class _Apart:
