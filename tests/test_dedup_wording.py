@@ -227,6 +227,18 @@ def test_a_line_moved_with_a_slip_beside_other_slips_is_the_same_line_and_the_ty
     assert _cluster([base, moved, typo, amended]) == [0, 0, 0, 3]
 
 
+def test_a_heading_with_a_slip_is_not_found_moved_to_another_heading(realdata):
+    """Two laws' articles on one page, and a typo copy whose slips joined a heading to its text (第 9 條於…)
+    and put 與 for 第 in a heading both laws have (與 3 條): the two headings only one side has are alike
+    (第 9 條 / 與 3 條, two characters apart), but too short to be one line found moved with a slip, so the
+    copy is a copy, not a version."""
+    page = "\n".join([_piece(realdata, "A0030055", slice(0, 4)), _piece(realdata, "A0030023", slice(2, 9))])
+    assert page.count("第 3 條\n") == 2 and page.count("第 9 條\n") == 1
+    second = page.index("第 3 條\n", page.index("第 3 條\n") + 1)
+    typo = (page[:second] + "與" + page[second + 1 :]).replace("第 9 條\n", "第 9 條於", 1)
+    assert _match(page, typo) == COPY
+
+
 def test_a_copy_converted_with_mainland_phrases_says_the_same():
     """OpenCC tw2sp turns Taiwan phrases into mainland ones (數位 -> 数字, 支援 -> 支持), and s2twp does not turn them
     back (数字 stays 數字): compared in Taiwan phrasing, the copy renames one word three times, as a template filled

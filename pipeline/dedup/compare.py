@@ -812,6 +812,7 @@ def _difference(
 
 
 MOVED_SLIPS = 10  # characters in a hundred a moved line may differ by and still be the same line with slips
+MOVED_LINE = 20  # characters a line needs to be found moved with a slip: headings (第3條 / 與3條) are alike
 
 
 def _moved_lines(
@@ -821,14 +822,15 @@ def _moved_lines(
     count_b: Counter[str],
     stretches: list[tuple[int, int, int, int]],
 ) -> list[tuple[int, int]]:
-    """(i, j): a line only `la` has and one only `lb` has, in different changed `stretches`, that are the same
-    line but for MOVED_SLIPS characters in a hundred: a line one document moved and the other has a slip in."""
+    """(i, j): a line only `la` has and one only `lb` has, in different changed `stretches`, of MOVED_LINE
+    characters or more, that are the same line but for MOVED_SLIPS characters in a hundred: a line one document
+    moved and the other has a slip in."""
     if len(stretches) < 2:
         return []
     where: dict[tuple[int, int], int] = {}  # (side, line) -> the changed stretch it is in
     for k, (i1, i2, j1, j2) in enumerate(stretches):
-        where.update({(0, i): k for i in range(i1, i2) if not count_b[la[i]]})
-        where.update({(1, j): k for j in range(j1, j2) if not count_a[lb[j]]})
+        where.update({(0, i): k for i in range(i1, i2) if not count_b[la[i]] and len(la[i]) >= MOVED_LINE})
+        where.update({(1, j): k for j in range(j1, j2) if not count_a[lb[j]] and len(lb[j]) >= MOVED_LINE})
     only_a = [i for side, i in where if side == 0]
     only_b = [j for side, j in where if side == 1]
     if not only_a or not only_b:
