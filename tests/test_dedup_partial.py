@@ -145,6 +145,34 @@ def test_a_copy_cut_inside_an_article_an_amendment_deleted_is_no_copy_of_the_ame
     assert _cluster([base, cut, amendment]) == [0, 0, 2]
 
 
+def test_a_reordered_copy_is_no_partial_copy_of_a_version_that_deleted_or_added_an_article(realdata):
+    """A copy that moved a law's last article to before the last chapter holds all of a version that deleted
+    the chapter's first article; one that moved the last chapter to the top holds all of a version that added
+    an article to that chapter. What the longer one has past the other's end holds the article, among lines
+    the other has elsewhere: moved there, not cut off. Both are versions of the copy's text, as of the text
+    itself, not partial copies of it. A copy cut short is still a partial copy."""
+    law = json.loads((realdata / "moj_laws/split_ch_law/A0030199.json").read_text(encoding="utf-8"))  # 監察法
+    part = {}
+    for a in law["LawArticles"]:
+        text = a["ArticleContent"].strip()
+        part[a["ArticleNo"] or text.replace(" ", "")[:3]] = f"{a['ArticleNo']}\n{text}" if a["ArticleNo"] else text
+    opening = [law["LawName"], part["第一章"], *(part[f"第 {n} 條"] for n in (1, 2, 3))]
+    base = [*opening, part["第二章"], *(part[f"第 {n} 條"] for n in (6, 7, 8))]
+    last_moved = [*opening, part["第 8 條"], part["第二章"], part["第 6 條"], part["第 7 條"]]
+    deleted = [*opening, part["第二章"], part["第 7 條"], part["第 8 條"]]
+    chapter_moved = [law["LawName"], *base[5:], *opening[1:]]
+    added = [*base[:-1], part["第 4 條"].replace("第 4 條", "第 7-1 條"), base[-1]]
+    texts = {"base": base, "last_moved": last_moved, "deleted": deleted, "chapter_moved": chapter_moved}
+    view = {k: view_of("\n".join(v), frozenset()) for k, v in {**texts, "added": added}.items()}
+    assert match(view["last_moved"], view["base"], NEAR) == COPY
+    assert match(view["chapter_moved"], view["base"], NEAR) == COPY
+    assert _apart(match(view["last_moved"], view["deleted"], NEAR))
+    assert _apart(match(view["chapter_moved"], view["added"], NEAR))
+    whole = "\n".join(base)
+    cut = view_of(whole[: int(len(whole) * 0.9)], frozenset())
+    assert isinstance(match(cut, view["base"], NEAR), tuple)
+
+
 def test_a_copy_with_a_typo_is_no_partial_copy_of_a_version_with_an_article_appended(realdata):
     """The copy's last line and the new version's differ by a typo, so they are compared character by
     character -- also in Taiwan phrasing, where the appended 第 N 條 reads 條, not 条: still an article."""

@@ -745,10 +745,16 @@ def _difference(
         else:
             # Where the longer one goes on past the shorter, its own first line counts, even when left out above
             # as moved: a re-flowed copy that joined an earlier 第 3 條 to its text makes a later one look moved.
-            opening = (la[i1:i2] if old_kept else lb[j1:j2])[:1] if partial else added
+            side = la[i1:i2] if old_kept else lb[j1:j2]
+            opening = side[:1] if partial else added
             # A clause of a law about itself at the end (本條例…修正之條文，自…施行) is its text, never a site's.
+            # So is an article past the other's end among lines the other has elsewhere: moved there, not cut
+            # off (a copy that moved a chapter to its end, beside a version that deleted the chapter's article).
             if partial:
-                article = not cut_short and (is_article(opening[0]) or (at_end and _own_clause(opening[0])))
+                moved_past = at_end and len(added) < len(side) and any(map(is_article, added))
+                article = not cut_short and (
+                    is_article(opening[0]) or (at_end and _own_clause(opening[0])) or moved_past
+                )
             else:
                 # A list that goes on past the other's last item (三、 then 四、) is text, not a footer: a copy cut
                 # short after a whole item, or a version without the last ones.
