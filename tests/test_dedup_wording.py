@@ -5,10 +5,12 @@ lines of real laws."""
 
 from __future__ import annotations
 
+from pipeline.config import NormalizeConfig, PiiConfig
 from pipeline.dedup.boilerplate import dedup_view, is_stamp
 from pipeline.dedup.compare import Difference, difference, slip, substantively_different
 from pipeline.dedup.hashing import hashing_view
 from pipeline.dedup.verify import COPY, Noisy, _cut_short, match, titles_agree
+from pipeline.normalize import Normalizer
 from pipeline.normalize.chinese import converter
 from tests.test_dedup_partial import NEAR, _apart, _cluster, _law, _piece
 
@@ -237,6 +239,23 @@ def test_a_heading_with_a_slip_is_not_found_moved_to_another_heading(realdata):
     second = page.index("第 3 條\n", page.index("第 3 條\n") + 1)
     typo = (page[:second] + "與" + page[second + 1 :]).replace("第 9 條\n", "第 9 條於", 1)
     assert _match(page, typo) == COPY
+
+
+def test_a_proviso_added_is_a_version_of_a_copy_whose_last_line_went_through_mainland_phrasing(realdata):
+    """A copy whose last line was posted in mainland Simplified (项目, 审核) and converted back with Taiwan
+    phrasing reads 專案, 稽核 where the law reads 項目, 審核: its last line is not found in the amendment as
+    written, nor with a slip per 16 characters, but it is in Taiwan phrasing. The amendment that added a
+    proviso after it (。但有正當理由…不在此限。) is then a version of the copy, as of the law, not the longer text
+    the copy is a partial copy of."""
+    norm = Normalizer(NormalizeConfig(), PiiConfig(), unwrap=True)
+    law = _piece(realdata, "F0150001", slice(13, 16))  # 國軍退除役官兵輔導條例, 第 11 條 to 第 13 條
+    head, last = law.rsplit("\n", 1)
+    copy = norm(head + "\n" + converter("tw2sp").convert(last)).text
+    assert "專案" in copy and "稽核" in copy and "項目" in law
+    amended = norm(law[:-1] + "。但有正當理由，經主管機關核准者，不在此限。").text
+    base = norm(law).text
+    assert _match(copy, base) == COPY
+    assert _apart(_match(copy, amended)) and _apart(_match(base, amended))
 
 
 def test_a_copy_converted_with_mainland_phrases_says_the_same():

@@ -363,7 +363,8 @@ def _end_in(text: View, other: View) -> int | None:
     """Where `text` ends in `other` (a position in its view): where a line of `other` opens with `text`'s last
     line and goes on, under the same line as there; else where `text`'s last TAIL_CHARS characters stand in
     `other`, when they stand there once (a copy that wrapped its lines elsewhere); else where one line of `other`
-    opens with `text`'s last line but for slips (a typo copy). None for a text with no line left in its view."""
+    opens with `text`'s last line but for slips (a typo copy), or in Taiwan phrasing (a copy in mainland phrases:
+    項目 / 專案). None for a text with no line left in its view."""
     if not text.lines:
         return None
     end, before = text.lines[-1], text.lines[-2] if len(text.lines) > 1 else ""
@@ -376,7 +377,25 @@ def _end_in(text: View, other: View) -> int | None:
     at = other.text.find(tail)
     if at >= 0:
         return None if other.text.find(tail, at + 1) >= 0 else at + len(tail)  # a phrase said twice: no telling
-    return _end_with_slips(end, other.lines)
+    found = _end_with_slips(end, other.lines)
+    return found if found is not None else _end_in_taiwan_phrasing(end, other.lines)
+
+
+def _end_in_taiwan_phrasing(end: str, lines: list[str]) -> int | None:
+    """Where the line `end` ends in `lines` (a position in their join), both read in Taiwan phrasing: the one
+    line that opens with it so and goes on, where the phrasing keeps the lengths (项目 / 專案, 稽核 / 審核)."""
+    wanted = taiwan_phrasing(end)
+    if len(wanted) != len(end):
+        return None
+    found: list[int] = []
+    at = 0
+    for view in lines:
+        if len(view) > len(end):
+            read = taiwan_phrasing(view)
+            if len(read) == len(view) and read.startswith(wanted):
+                found.append(at + len(end))
+        at += len(view)
+    return found[0] if len(found) == 1 else None
 
 
 SLIP_CHARS = 16  # characters of a line a slip in it is allowed for, where one text's last line is read in another
