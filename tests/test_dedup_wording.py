@@ -258,6 +258,28 @@ def test_a_proviso_added_is_a_version_of_a_copy_whose_last_line_went_through_mai
     assert _apart(_match(copy, amended)) and _apart(_match(base, amended))
 
 
+def test_an_amount_ending_a_line_is_read_apart_from_the_next_item_s_number(realdata):
+    """就業保險法 第 9 條: 一、…百分之五。 then 二、本保險…; the view drops the punctuation (…百分之五 / 二本保险…),
+    so where the stretch compared holds both lines -- a copy whose 三、 line went through mainland phrasing
+    (項目 -> 專案) beside an amendment that made it 百分之十 -- the amount and the item's number are two numbers,
+    not 五二 against 十二 (a number written digit by digit, read as a slip). The copy is a version of the
+    amendment, as the law is; so is a copy that ran the items into one line."""
+    norm = Normalizer(NormalizeConfig(), PiiConfig(), unwrap=True)
+    law = _piece(realdata, "N0050021", slice(8, 9)).replace("\r\n", "\n")
+    assert "百分之五。\n二、" in law and "三、本保險增減給付項目" in law
+    head, last = law.rsplit("\n", 1)
+    copy = norm(head + "\n" + converter("tw2sp").convert(last)).text
+    assert "給付專案" in copy
+    amended = norm(law.replace("百分之五。", "百分之十。")).text
+    assert _match(copy, norm(law).text) == COPY
+    assert _apart(_match(copy, amended))
+    # the same where a re-flowed copy ran the items into one line: the amendment's line break stops both
+    reflowed = norm(law.replace("百分之五。\n二、", "百分之五。二、").replace("\n三、", "三、")).text
+    assert "百分之五。二、" in reflowed
+    assert _match(reflowed, norm(law).text) == COPY
+    assert _apart(_match(reflowed, amended))
+
+
 def test_a_copy_converted_with_mainland_phrases_says_the_same():
     """OpenCC tw2sp turns Taiwan phrases into mainland ones (數位 -> 数字, 支援 -> 支持), and s2twp does not turn them
     back (数字 stays 數字): compared in Taiwan phrasing, the copy renames one word three times, as a template filled

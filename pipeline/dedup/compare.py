@@ -31,6 +31,7 @@ from collections import Counter
 from difflib import SequenceMatcher
 from enum import IntEnum
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -50,6 +51,8 @@ NUMERALS = "0-9" + CHINESE_NUMERALS
 _NUMBER = re.compile(f"[{NUMERALS}]+")
 _NUMBER_RUN = re.compile(f"[0-9]+|[{CHINESE_NUMERALS}]+")  # a number in one script
 _NUMERAL = re.compile(f"[{NUMERALS}]")
+Stops = tuple[frozenset[int], frozenset[int]]  # where numbers stop in each of two texts (`line_stops`)
+NO_STOPS: Stops = (frozenset(), frozenset())
 # An article of a law (第十二条, 第121条), also with a character slipped into its heading (第员8条): views are
 # Simplified, and compared in Taiwan phrasing (條) too.
 _NUMBERED = f"[{NUMERALS}]+[^{NUMERALS}条條]?[条條]"  # an article's number and 條, a character slipped between
@@ -174,7 +177,7 @@ def _single_edits(a: str, b: str) -> list[tuple[int, int, int, int]]:
     return edits[::-1]
 
 
-def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: Stops = NO_STOPS) -> bool:
     """A number becomes another: numerals replaced by numerals (三十日 -> 四十日), numerals inserted next to a
     numeral or removed from beside one (三年 -> 十三年, 十六個月 -> 六個月), or a number of several numerals
     inserted or removed (十二月日 -> 十二月十五日; not digits one by one, as two slips side by side may put). A
@@ -185,7 +188,7 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
         # Numerals on one side only: a stretch glued from edits a character apart (會後四十五 -> 後十五) is judged
         # edit by edit, where a numeral lost from beside another still changes a number.
         return any(
-            _number_changed(a, b, a0 + i0, a0 + i1, b0 + j0, b0 + j1)
+            _number_changed(a, b, a0 + i0, a0 + i1, b0 + j0, b0 + j1, stops)
             for tag, i0, i1, j0, j1 in Levenshtein.opcodes(old, new)
             if tag in ("insert", "delete")
         )
@@ -199,17 +202,20 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
             or _same_script(text[end : end + 1], text[end - 1])
             or (end - start > 1 and bool(_NUMBER.fullmatch(text[start:end])) and _one_number(text[start:end]))
         )
-    return changed and _read_as_numbers(a, b, a0, a1, b0, b1)
+    return changed and _read_as_numbers(a, b, a0, a1, b0, b1, stops)
 
 
-def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> bool:
+def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: Stops = NO_STOPS) -> bool:
     """Whether the runs of numerals the change a[a0:a1] -> b[b0:b1] touches read as numbers on both sides:
     - each is well-formed;
     - the change puts a number for another within numbers the view ran together (`_number_among_numbers`);
     - each side's run is numbers run together, as many on both sides (十三．五 -> 十三．十五 is viewed 十三五 ->
       十三十五: 十三 and 五 -> 十三 and 十五).
     Otherwise a number no one writes on one side is a slip (一百六十五 -> 一六十五)."""
-    (lo_a, hi_a), (lo_b, hi_b) = _run_around(a, a0, a1), _run_around(b, b0, b1)
+    # a line break between numbers on one side (the other re-flowed) stops both sides' runs alike
+    stop_a = stops[0] | _mirrored(stops[1], b0, b1, a0, a1)
+    stop_b = stops[1] | _mirrored(stops[0], a0, a1, b0, b1)
+    (lo_a, hi_a), (lo_b, hi_b) = _run_around(a, a0, a1, stop_a), _run_around(b, b0, b1, stop_b)
     # the whole numbers the change touches, each in one script: co2八 holds 2 and 八
     old, new = _NUMBER_RUN.findall(a[lo_a:hi_a]), _NUMBER_RUN.findall(b[lo_b:hi_b])
     if old and new and lo_a == lo_b == 0 and a[0] == b[0] and a[0] in _WRAPPED_UNITS:
@@ -276,14 +282,40 @@ def _one_number(run: str) -> bool:
     return well_formed(run) and not _BY_DIGIT.fullmatch(run)
 
 
-def _run_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """Where the run of numerals that text[start:end] touches begins and ends."""
+def _run_around(text: str, start: int, end: int, stops: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """Where the run of numerals that text[start:end] touches begins and ends, not past a line break in `stops`."""
     lo, hi = start, end
-    while lo > 0 and _NUMERAL.match(text[lo - 1]):
+    while lo > 0 and lo not in stops and _NUMERAL.match(text[lo - 1]):
         lo -= 1
-    while hi < len(text) and _NUMERAL.match(text[hi]):
+    while hi < len(text) and hi not in stops and _NUMERAL.match(text[hi]):
         hi += 1
     return lo, hi
+
+
+def line_stops(lines: list[str]) -> frozenset[int]:
+    """Where, in the lines joined, a line that ends with a number meets one that opens with another: an amount
+    ending a sentence, then an item's number (百分之五。 / 二、本保險…, viewed 五二本保险). A number wrapped onto the
+    next line (新臺幣一 / 萬五千元) reads whole: its second part is no number alone."""
+    stops, at = set(), 0
+    for line, following in pairwise(lines):
+        at += len(line)
+        ending, opening = _TRAILING_NUMBER.search(line), _NUMBER.match(following)
+        if ending and opening and well_formed(ending.group()) and well_formed(opening.group()):
+            stops.add(at)
+    return frozenset(stops)
+
+
+_TRAILING_NUMBER = re.compile(f"[{NUMERALS}]+$")
+
+
+def _mirrored(stops: frozenset[int], start: int, end: int, other_start: int, other_end: int) -> frozenset[int]:
+    """Stops of one text at the same distance from a change's ends in the other (where the change is
+    text[start:end] in the one and [other_start:other_end] in the other)."""
+    if not stops:
+        return stops
+    return frozenset(
+        other_end + (at - end) if at >= end else other_start - (start - at) for at in stops if not start < at < end
+    )
 
 
 def _pieces(run: str) -> list[str]:
@@ -379,6 +411,7 @@ def _chars_differ(
     words: frozenset[str] | None = None,
     tail: bool = False,
     law: bool = False,
+    stops: Stops = NO_STOPS,
 ) -> bool:
     """Two changed stretches of text differ substantively: a long change, a number that becomes another, or a word
     replaced by the same other word as elsewhere in the document (`renames` counts them across the stretches): one
@@ -393,17 +426,25 @@ def _chars_differ(
     heading, on both sides, is a slip of copying: a version that renumbers articles inserts or deletes one, and its
     text shows it. `tail`: whether the stretches end both documents, where the characters one has past the other's end
     (方 / 方式提出: a copy cut mid-word) witness no slip. `law`: the documents are articles of a law, where a word put
-    in or left out is an amendment (`_word_put`); a news release posted twice is edited so (市長 -> 臺南市長)."""
+    in or left out is an amendment (`_word_put`); a news release posted twice is edited so (市長 -> 臺南市長).
+    `stops`: where lines that end and open with numbers meet in each (`line_stops`)."""
     trial = renames.copy()
-    if not _edits_differ(a, b, trial, edges, headings, words, tail, law) and trial[_SUSPECT] == renames[_SUSPECT]:
+    if (
+        not _edits_differ(a, b, trial, edges, headings, words, tail, law, stops)
+        and trial[_SUSPECT] == renames[_SUSPECT]
+    ):
         renames.update(trial - renames)
         return False
     trial = renames.copy()
-    if not _edits_differ(_taiwan_stretch(a), _taiwan_stretch(b), trial, edges, words=words, tail=tail, law=law):
+    ta, tb = _taiwan_stretch(a), _taiwan_stretch(b)
+    kept = stops if (len(ta), len(tb)) == (len(a), len(b)) else NO_STOPS  # the phrasing kept the lengths
+    if not _edits_differ(ta, tb, trial, edges, words=words, tail=tail, law=law, stops=kept):
         renames.clear()
         renames.update(trial)
         return False
-    return _edits_differ(_mainland_stretch(a), _mainland_stretch(b), renames, edges, words=words, tail=tail, law=law)
+    ma, mb = _mainland_stretch(a), _mainland_stretch(b)
+    kept = stops if (len(ma), len(mb)) == (len(a), len(b)) else NO_STOPS
+    return _edits_differ(ma, mb, renames, edges, words=words, tail=tail, law=law, stops=kept)
 
 
 # The stretch a version changed is the same against every copy of the other version in a batch: converted once.
@@ -425,6 +466,7 @@ def _edits_differ(
     words: frozenset[str] | None = None,
     tail: bool = False,
     law: bool = False,
+    stops: Stops = NO_STOPS,
 ) -> bool:
     """`_chars_differ` on the stretches as given. `words`: the dictionary a slip must break a word of to witness
     a noisy copy; without it, every slip that touches no numeral does (a first, cheaper count)."""
@@ -434,7 +476,7 @@ def _edits_differ(
         if at_edge and (a0 == a1 or b0 == b1) and not _ARTICLE.search(added):
             continue
         width = max(a1 - a0, b1 - b0)
-        if _number_changed(a, b, a0, a1, b0, b1):
+        if _number_changed(a, b, a0, a1, b0, b1, stops):
             if _inside(a0, a1, headings[0]) and _inside(b0, b1, headings[1]) and not renames[_HEADING_SLIP]:
                 renames[_HEADING_SLIP] += 1
                 continue
@@ -805,6 +847,7 @@ def _difference(
             words,
             ends,
             law,
+            (line_stops(old_kept), line_stops(new_kept)),
         ):
             return APART
     if (gone or put) and _moved_with_slips(gone, put, renames, words, law):
