@@ -847,7 +847,7 @@ def _difference(
             words,
             ends,
             law,
-            (line_stops(old_kept), line_stops(new_kept)),
+            (line_stops(old_kept), line_stops(new_kept)) if len(old_kept) > 1 or len(new_kept) > 1 else NO_STOPS,
         ):
             return APART
     if (gone or put) and _moved_with_slips(gone, put, renames, words, law):
