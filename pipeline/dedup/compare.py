@@ -864,6 +864,12 @@ MOVED_SLIPS = 10  # characters in a hundred a moved line may differ by and still
 MOVED_LINE = 20  # characters a line needs to be found moved with a slip: headings (第3條 / 與3條) are alike
 
 
+def _same_but_slips(text: str, other: str) -> bool:
+    """`other` is `text` but for MOVED_SLIPS characters in a hundred of it (two at least)."""
+    allowed = max(2, len(text) * MOVED_SLIPS // 100)
+    return Levenshtein.distance(text, other, score_cutoff=allowed) <= allowed
+
+
 def _moved_lines(
     la: list[str],
     lb: list[str],
@@ -884,20 +890,15 @@ def _moved_lines(
     only_b = [j for side, j in where if side == 1]
     if not only_a or not only_b:
         return []
-
-    def close(x: str, y: str) -> bool:
-        allowed = max(2, len(x) * MOVED_SLIPS // 100)
-        return Levenshtein.distance(x, y, score_cutoff=allowed) <= allowed
-
     pairs: list[tuple[int, int]] = []
     for i in only_a:
         here = where[(0, i)]
         # a line with a slip where it stands is no moved line; nor is one the other document has with a slip
         # where it stands
-        if any(where[(1, j)] == here and close(la[i], lb[j]) for j in only_b):
+        if any(where[(1, j)] == here and _same_but_slips(la[i], lb[j]) for j in only_b):
             continue
-        j = next((j for j in only_b if where[(1, j)] != here and close(la[i], lb[j])), None)
-        if j is None or any(where[(0, k)] == where[(1, j)] and close(la[k], lb[j]) for k in only_a):
+        j = next((j for j in only_b if where[(1, j)] != here and _same_but_slips(la[i], lb[j])), None)
+        if j is None or any(where[(0, k)] == where[(1, j)] and _same_but_slips(la[k], lb[j]) for k in only_a):
             continue
         pairs.append((i, j))
         only_b.remove(j)
@@ -913,11 +914,7 @@ def _moved_with_slips(
     text a version added or deleted."""
     left = list(put)
     for text in gone:
-        allowed = max(2, len(text) * MOVED_SLIPS // 100)
-        found = next(
-            (k for k, other in enumerate(left) if Levenshtein.distance(text, other, score_cutoff=allowed) <= allowed),
-            None,
-        )
+        found = next((k for k, other in enumerate(left) if _same_but_slips(text, other)), None)
         if found is None or _chars_differ(text, left.pop(found), renames, words=words, law=law):
             return True
     return bool(left)
