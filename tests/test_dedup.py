@@ -1,10 +1,12 @@
 import json
 import random
+from difflib import SequenceMatcher
 
 import numpy as np
 from datasketch import MinHash
 
 from pipeline.dedup.cluster import Candidates, NearSettings, _attach_noisy, cluster
+from pipeline.dedup.compare import line_opcodes
 from pipeline.dedup.hashing import hashing_view, key_of_view
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs, components
 from pipeline.dedup.minhash import (
@@ -306,3 +308,27 @@ def test_a_noisy_copy_is_kept_out_of_no_cluster_by_a_reading_its_own_members_con
     assert uf.find(3) == uf.find(0) != uf.find(4)
     uf = attached([(1, 3), (4, 0)])  # nothing contradicts 1's reading: the typo copy goes to the amendment
     assert uf.find(3) == uf.find(4) != uf.find(0)
+
+
+def test_line_opcodes_set_aside_the_equal_opening_and_ending_lines_as_difflib_would():
+    """Lines as copies differ (a few changed, added, deleted or moved, some lines repeated as 刪除 is in a law):
+    the same opcodes as difflib over the whole lists, whose indices they keep."""
+    rng = random.Random(3)
+    lines = [f"第{i}條本法所稱主管機關為{i}" if i % 7 else "刪除" for i in range(40)]
+    cases = [(lines, lines), (lines, []), ([], lines), ([], []), (lines[:1], lines[1:2])]
+    for _ in range(1000):
+        edited = list(lines)
+        for _ in range(rng.randint(1, 4)):
+            k = rng.randrange(len(edited))
+            action = rng.choice(("change", "add", "delete", "move"))
+            if action == "change":
+                edited[k] = edited[k] + "之一"
+            elif action == "add":
+                edited.insert(k, rng.choice((f"新增{k}", "刪除", lines[rng.randrange(len(lines))])))
+            elif action == "delete" and len(edited) > 1:
+                del edited[k]
+            else:
+                edited.insert(rng.randrange(len(edited)), edited.pop(k))
+        cases.append((lines, edited))
+    for la, lb in cases:
+        assert line_opcodes(la, lb) == SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()

@@ -305,7 +305,9 @@ def _batches(pairs: np.ndarray, estimates: np.ndarray, n: int) -> Iterator[list[
     root = components(pairs, n)
     group = root[pairs[:, 0]]
     order = np.lexsort((-estimates, group))
-    ordered, group = pairs[order], group[order]
+    ordered = list(zip(*pairs[order].T.tolist(), strict=True))  # as tuples once: slices of an array, each made a
+    # list, cost more than the rest of the batching
+    group = group[order]
     sizes = np.bincount(root, minlength=n)  # documents in each group, by its root
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(group)]
@@ -316,11 +318,11 @@ def _batches(pairs: np.ndarray, estimates: np.ndarray, n: int) -> Iterator[list[
             if held + size > VIEW_BATCH and batch:
                 yield batch
                 batch, held = [], 0
-            batch.extend(map(tuple, ordered[start:end].tolist()))
+            batch.extend(ordered[start:end])
             held += size
             continue
         members: set[int] = set()
-        for a, b in ordered[start:end].tolist():
+        for a, b in ordered[start:end]:
             if held + len(members) + (a not in members) + (b not in members) > VIEW_BATCH and batch:
                 yield batch
                 batch, members, held = [], set(), 0

@@ -688,12 +688,54 @@ def heading_spans(lines: list[str]) -> Spans:
     return spans
 
 
+def line_opcodes(la: list[str], lb: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """`SequenceMatcher.get_opcodes` of two lists of lines, lines both open and end with set aside first: two
+    copies differ in a few lines, and difflib's search for the longest matching block, in Python, then runs over
+    those alone (19 against 25 microseconds a pair of the benchmark's documents). The same opcodes as over the
+    whole lists (`_set_aside`)."""
+    n = min(len(la), len(lb))
+    head = 0
+    while head < n and la[head] == lb[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and la[-1 - tail] == lb[-1 - tail]:
+        tail += 1
+    head, tail = _set_aside(la, lb, head, tail)
+    middle = SequenceMatcher(None, la[head : len(la) - tail], lb[head : len(lb) - tail], autojunk=False)
+    ops = [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()]
+    if head:  # joined to an equal block the middle opens with, as difflib reports one
+        ops[:1] = (
+            [("equal", 0, ops[0][2], 0, ops[0][4])]
+            if ops and ops[0][0] == "equal"
+            else [("equal", 0, head, 0, head), *ops[:1]]
+        )
+    if tail:
+        end_a, end_b = len(la), len(lb)
+        last = ("equal", ops[-1][1], end_a, ops[-1][3], end_b) if ops and ops[-1][0] == "equal" else None
+        ops[-1:] = [last] if last else [*ops[-1:], ("equal", end_a - tail, end_a, end_b - tail, end_b)]
+    return ops
+
+
+def _set_aside(la: list[str], lb: list[str], head: int, tail: int) -> tuple[int, int]:
+    """Which of all the equal opening (`head`) and ending (`tail`) lines are set aside: all of one end, or none,
+    as they occur nowhere else in either list. No matching block then crosses from them into the rest (the
+    lines next to them differ), and difflib finds the rest's blocks as it would over the whole; a line repeated
+    (刪除 in a law) would otherwise be matched at its other occurrence."""
+    if not (head or tail):
+        return 0, 0
+    opening, ending = set(la[:head]), set(la[len(la) - tail :])
+    rest = set(la[head : len(la) - tail])
+    rest.update(lb[head : len(lb) - tail])
+    apart = opening.isdisjoint(ending)
+    return (head if apart and rest.isdisjoint(opening) else 0), (tail if apart and rest.isdisjoint(ending) else 0)
+
+
 def _stretches(la: list[str], lb: list[str]) -> list[tuple[int, int, int, int]]:
     """Line ranges (i1, i2, j1, j2) that differ, changed ones joined across single equal lines between them: a
     re-flowed paragraph aligns in pieces."""
     out: list[list[int]] = []
     last = ""
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(la, lb):
         if tag == "equal":
             continue
         glue = tag == last == "replace"  # lines added and lines deleted elsewhere are not one re-flow
@@ -925,7 +967,7 @@ def differ_within(la: list[str], lb: list[str]) -> bool:
     left out first unless they hold an article heading -- two re-posts of one text in different sites' chrome
     (a header, a footer, an update stamp) differ there and nowhere else; versions differ by an article, or
     inside."""
-    ops = SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()
+    ops = line_opcodes(la, lb)
     start_a = start_b = 0
     end_a, end_b = len(la), len(lb)
     if ops and ops[0][0] != "equal" and not _holds_text(la, lb, ops[0], at_end=False):
