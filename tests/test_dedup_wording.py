@@ -407,3 +407,35 @@ def test_a_text_whose_view_keeps_no_line_is_read_without_an_end_to_find():
     assert bare.ends_open and not bare.lines
     law = dedup_view("本法自公布日施行。\n第 2 條\n本法施行細則，由主管機關定之。", frozenset())
     assert _cut_short(bare, law)
+
+
+def test_a_number_amended_beside_two_characters_a_copy_swapped_is_a_version_of_that_copy(realdata):
+    """國家中山科學研究院設置條例 第 22 條: 每四年訂定十年期. A copy that typed 定訂 for 訂定 reads, against an
+    amendment that made it 二十年期, 訂定二 / 定訂 -- an alignment takes the 二 for a letter typed in its place, a
+    slip. Without the numeral the two are the swap: 二 was put into 十年, a number amended. The copy stays with its
+    law; the amendment, a version of both, stays apart."""
+    law = _piece(realdata, "F0000083", slice(16, 26))
+    assert law.count("每四年訂定十年期") == 1
+    copy = law.replace("每四年訂定十年期", "每四年定訂十年期").replace("第二十條第二項", "第二十條二項")
+    amended = law.replace("每四年訂定十年期", "每四年訂定二十年期")
+    assert _match(copy, law) == COPY
+    assert _match(copy, amended) != COPY
+    assert _apart(_match(law, amended))
+    reps = _cluster([law, copy, amended])
+    assert reps[0] == reps[1] != reps[2]
+
+
+def test_a_typo_copy_s_amount_more_than_a_slip_from_an_amended_one_is_a_version_of_it(realdata):
+    """臺灣地區與大陸地區人民關係條例 第 81 條: 併科新臺幣一千五百萬元以下罰金. A typo copy that lost the 五
+    (一千百萬, a number no one writes) slipped from its own law's amount, one numeral away; an amendment's 二千萬 is
+    two away, another number. The typo copy stays with its law, the amendment apart."""
+    law = _piece(realdata, "Q0010001", slice(108, 116))
+    amount = "併科新臺幣一千五百萬元以下罰金"
+    assert law.count(amount) == 1
+    copy = law.replace(amount, "併科新臺幣一千百萬元以下罰金", 1).replace("前二項情形", "前二項情制")
+    amended = law.replace(amount, "併科新臺幣二千萬元以下罰金", 1)
+    assert _match(copy, law) == COPY
+    assert _match(copy, amended) != COPY
+    assert _apart(_match(law, amended))
+    reps = _cluster([law, copy, amended])
+    assert reps[0] == reps[1] != reps[2]

@@ -187,11 +187,13 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: S
     if old and new and bool(_NUMERAL.search(old)) != bool(_NUMERAL.search(new)):
         # Numerals on one side only: a stretch glued from edits a character apart (會後四十五 -> 後十五) is judged
         # edit by edit, where a numeral lost from beside another still changes a number.
-        return any(
+        if any(
             _number_changed(a, b, a0 + i0, a0 + i1, b0 + j0, b0 + j1, stops)
             for tag, i0, i1, j0, j1 in Levenshtein.opcodes(old, new)
             if tag in ("insert", "delete")
-        )
+        ):
+            return True
+        return _numbers_beside_swap(a, b, a0, a1, b0, b1, stops)
     if old and new:
         # the same numerals on both sides: one glued into a stretch of other edits (傳員一生 -> 傳輸一定)
         changed = bool(_NUMERAL.search(old) and _NUMERAL.search(new)) and _NUMERAL.findall(old) != _NUMERAL.findall(new)
@@ -203,6 +205,20 @@ def _number_changed(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: S
             or (end - start > 1 and bool(_NUMBER.fullmatch(text[start:end])) and _one_number(text[start:end]))
         )
     return changed and _read_as_numbers(a, b, a0, a1, b0, b1, stops)
+
+
+def _numbers_beside_swap(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: Stops) -> bool:
+    """Numerals one side of a change has (訂定二 / 定訂) where, without them, the two are two neighbours swapped: an
+    alignment reads the numeral as replaced by a letter, but a copy that swapped 訂定 beside an amended 二十年 lost no
+    numeral -- each run of them is judged as put in or left out (十年 -> 二十年)."""
+    old, new = a[a0:a1], b[b0:b1]
+    numbered, other = (old, new) if _NUMERAL.search(old) else (new, old)
+    if not _swapped(_NUMERAL.sub("", numbered), other):
+        return False
+    runs = [found.span() for found in _NUMBER.finditer(numbered)]
+    if numbered is old:
+        return any(_number_changed(a, b, a0 + i, a0 + j, b0 + i, b0 + i, stops) for i, j in runs)
+    return any(_number_changed(a, b, a0 + i, a0 + i, b0 + i, b0 + j, stops) for i, j in runs)
 
 
 def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: Stops = NO_STOPS) -> bool:
@@ -227,12 +243,23 @@ def _read_as_numbers(a: str, b: str, a0: int, a1: int, b0: int, b1: int, stops: 
     absorbing = not any(map(_one_number, old + new))
     if _number_among_numbers(a, b, (lo_a, a0, a1, hi_a), (lo_b, b0, b1, hi_b), absorbing):
         return True
+    if _slip_of_another_number(old, new):
+        return True
     if any(map(well_formed, old + new)):
         return False
     pieces_old, pieces_new = [_pieces(run) for run in old], [_pieces(run) for run in new]
     if not all(pieces_old + pieces_new):
         return False
     return sum(map(len, pieces_old)) == sum(map(len, pieces_new))
+
+
+def _slip_of_another_number(old: list[str], new: list[str]) -> bool:
+    """One number on each side, one as people write it and the other not, the two more than a slip apart: a typo
+    copy of another version's amount (一千百萬, 五 lost from 一千五百萬, against 二千萬). A slip of this one's
+    number is one numeral typed, lost or swapped (一千五百萬 / 一千百萬)."""
+    if len(old) != 1 or len(new) != 1 or well_formed(old[0]) == well_formed(new[0]):
+        return False
+    return Levenshtein.distance(old[0], new[0], score_cutoff=2) > 1 and not _swapped(old[0], new[0])
 
 
 def _digits_for_place_value(a: str, b: str, run_a: tuple[int, int], run_b: tuple[int, int]) -> bool:
