@@ -5,7 +5,8 @@ from difflib import SequenceMatcher
 import numpy as np
 from datasketch import MinHash
 
-from pipeline.dedup.cluster import Candidates, NearSettings, _attach_noisy, cluster
+from pipeline.dedup import cluster as cluster_module
+from pipeline.dedup.cluster import Candidates, NearSettings, _attach_noisy, _batches, _verified, cluster
 from pipeline.dedup.compare import line_opcodes
 from pipeline.dedup.hashing import hashing_view, key_of_view
 from pipeline.dedup.lsh import MAX_COMPARED, UnionFind, band_keys, bucket_pairs, candidate_pairs, components
@@ -20,7 +21,7 @@ from pipeline.dedup.minhash import (
     signature_matrix_parallel,
     signatures,
 )
-from pipeline.dedup.verify import Noisy
+from pipeline.dedup.verify import COPY, Noisy
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
 
@@ -332,3 +333,31 @@ def test_line_opcodes_set_aside_the_equal_opening_and_ending_lines_as_difflib_wo
         cases.append((lines, edited))
     for la, lb in cases:
         assert line_opcodes(la, lb) == SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()
+
+
+def test_the_pairs_verified_do_not_depend_on_the_workers_or_when_batches_come_back(monkeypatch):
+    """A group of candidates too large for one batch spans several. Copies joined by one batch's verdicts were
+    once skipped in the batches made after its verdicts came back: in one process, every later batch; with
+    workers, only those made after that (four are made before any verdict returns), so what was verified
+    depended on the workers and the machine's load. The same pairs are verified either way now."""
+    monkeypatch.setattr(cluster_module, "VIEW_BATCH", 4)
+    text = "\n".join(f"第{i}條 主管機關應於每年{i}月公告本法施行情形並送立法院備查" for i in range(1, 30))
+    texts = {i: text.replace(f"每年{i + 1}月公告", f"每年{i + 1}月公佈", 1) for i in range(12)}  # a slip each
+    pairs = np.array([(a, b) for a in range(12) for b in range(a + 1, 12)], dtype=np.int64)
+    near = NearSettings(16, 8, 0.8, 5, 0.1, 0.85, 80)
+    verified = {}
+    for workers in (1, 2):
+        uf = UnionFind(12)
+        seen = []
+        batches = _batches(pairs, np.ones(len(pairs)), 12)
+        for batch, verdicts in _verified(
+            batches, uf, lambda idx: {i: texts[i] for i in idx}, frozenset(), near, workers
+        ):
+            for (a, b), verdict in zip(batch, verdicts, strict=True):
+                seen.append((a, b))
+                if verdict == COPY:
+                    uf.union(a, b)
+        verified[workers] = sorted(seen)
+        assert len({uf.find(i) for i in range(12)}) == 1  # all copies, one cluster
+    assert len(list(_batches(pairs, np.ones(len(pairs)), 12))) > 2  # the group was cut across batches
+    assert verified[1] == verified[2]

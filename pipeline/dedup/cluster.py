@@ -186,6 +186,8 @@ def cluster(
                         versions.append((a, b))
                         if verdict == NUMBERS:
                             numbers.append((a, b))
+            for found in (parts, noisy, slipped, numbers, versions):
+                found.sort()  # in the order of the pairs, not of the batches coming back
             _attach_slipped(uf, slipped, numbers)
             _attach_noisy(uf, noisy, versions)
             peers = _peers(docs.signatures, versions, near.threshold, docs.view_lengths())
@@ -343,12 +345,16 @@ def _verified(
     workers: int,
 ) -> Iterator[tuple[list[tuple[int, int]], list[Verdict]]]:
     """(pairs, their `verify.match` verdicts) batch by batch, here or in `workers` processes. A pair whose
-    documents the consumer has joined by the time its batch is read is not verified. The clusters do not
-    depend on the order batches come back in: a verdict is a function of the pair alone, and partial copies
-    are attached after every batch."""
+    documents were one cluster before verification began (exact duplicates) is not verified; nor, inside a
+    batch, is one that copies verified earlier in it have joined. What is verified is thus the same however
+    many workers there are and whenever their batches come back: skipping pairs the consumer had joined by the
+    time a batch was made (a group of candidates too large for one batch spans several) made the clusters
+    depend on the machine's load. A verdict is a function of the pair alone, and the consumer sorts what it
+    attaches after every batch."""
+    roots = uf.roots()  # before any verdict
 
     def todo(batch: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], Mapping[int, Source]]:
-        batch = [(a, b) for a, b in batch if uf.find(a) != uf.find(b)]
+        batch = [(a, b) for a, b in batch if roots[a] != roots[b]]
         return batch, texts(sorted({i for pair in batch for i in pair})) if batch else {}
 
     if workers <= 1:
