@@ -9,7 +9,7 @@ from pipeline.config import NormalizeConfig, PiiConfig
 from pipeline.dedup.boilerplate import dedup_view, is_stamp
 from pipeline.dedup.compare import Difference, difference, slip, substantively_different
 from pipeline.dedup.hashing import hashing_view
-from pipeline.dedup.verify import COPY, Noisy, _cut_short, match, titles_agree
+from pipeline.dedup.verify import COPY, Noisy, Slipped, _cut_short, match, titles_agree
 from pipeline.normalize import Normalizer
 from pipeline.normalize.chinese import converter
 from tests.test_dedup_partial import NEAR, _apart, _cluster, _law, _piece
@@ -57,7 +57,8 @@ def test_a_modal_verb_changed_is_a_version_a_slip_on_it_is_not(realdata):
         assert _apart(_match(law, amended))
         assert _cluster([law, amended]) == [0, 1]
     typo = law.replace(duty, duty.replace("應於", "膺於"))
-    assert _match(law, typo) == COPY
+    assert _match(law, typo) == Slipped(letter=1, digit=0)  # a copy, joined after the others (a copy of both?)
+    assert _cluster([law, typo]) == [0, 0]
 
 
 def test_a_last_sentence_extended_after_another_stop_or_by_a_proviso_is_a_version(realdata):
@@ -439,3 +440,20 @@ def test_a_typo_copy_s_amount_more_than_a_slip_from_an_amended_one_is_a_version_
     assert _apart(_match(law, amended))
     reps = _cluster([law, copy, amended])
     assert reps[0] == reps[1] != reps[2]
+
+
+def test_a_typo_copy_with_a_letter_for_the_modal_verb_an_amendment_changed_joins_the_law_copied_most(realdata):
+    """專利師法 第 4 條: 仍得依本法之規定. A typo copy with 荓 there (and 侾 for 緩 above) is, as text, a copy of
+    the law and of an amendment that made it 仍應: a slip replaced the one character they differ by. It joins
+    the law, which another copy makes the version copied most often, and the amendment stays apart."""
+    law = _piece(realdata, "J0070034", slice(0, 6))
+    assert law.count("仍得依本法之規定") == 1 and law.count("受緩刑之宣告") == 1
+    amended = law.replace("仍得依本法之規定", "仍應依本法之規定")
+    typo = law.replace("仍得依本法之規定", "仍荓依本法之規定").replace("受緩刑之宣告", "受侾刑之宣告")
+    other = law.replace("專利師證書：", "專利師證晝：", 1)  # another copy of the law, its slip elsewhere
+    assert _apart(_match(law, amended))
+    assert _match(typo, law) != COPY and _match(typo, amended) != COPY  # a copy of each, but for the modal verb
+    for texts in ([law, other, typo, amended], [amended, typo, other, law]):
+        reps = _cluster(texts)
+        at = {text: reps[k] for k, text in enumerate(texts)}
+        assert at[law] == at[other] == at[typo] != at[amended]

@@ -442,15 +442,18 @@ def _containment(
 
 
 def _attach_slipped(uf: UnionFind, slipped: list[Slipped], numbers: list[tuple[int, int]]) -> None:
-    """Join each copy with a digit slipped (`verify.Slipped`) to the other document's cluster, unless that puts
-    two documents found to be versions by their `numbers` alone in one cluster: a typo copy of a law whose
-    性三倍 stands where the amendment has 十三倍 is a copy of both, and joins the amendment only when the law is
-    not already its own. Versions that differ otherwise do not count: a typo copy reads as one beside a copy
-    that moved the line its slip is in."""
+    """Join each copy with a digit or modal verb slipped (`verify.Slipped`) to the other document's cluster,
+    unless that puts two documents found to be versions by their `numbers` alone in one cluster: a typo copy of
+    a law whose 性三倍 stands where the amendment has 十三倍 is a copy of both, and joins the amendment only when
+    the law is not already its own. Where it is a copy of both alike (荓 where the law has 得 and the amendment
+    應), the cluster copied most often takes it, as the likelier source. Versions that differ otherwise do not
+    count: a typo copy reads as one beside a copy that moved the line its slip is in."""
     if not slipped:
         return
+    roots = uf.roots()
+    sizes = Counter(roots.tolist())
     apart = _Apart(uf, numbers)
-    for letter, digit in sorted(slipped):
+    for letter, digit in sorted(slipped, key=lambda s: (-sizes[int(roots[s.digit])], s)):
         if not apart.would_join(letter, digit):
             apart.union(letter, digit)
 

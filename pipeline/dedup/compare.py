@@ -611,13 +611,16 @@ def _between_words(text: str, at: int, words: frozenset[str]) -> bool:
 def _digit_slipped(a: str, b: str, a0: int, a1: int, b0: int, b1: int) -> int:
     """Which side (1: `a`, 2: `b`) has a numeral where the other has one character that is none, beside a numeral
     of its script (十三 -> 性三): a typo of 十三 -- or a typo copy of the version that reads 三, with 性 inserted,
-    so a copy of both versions. 0 for any other change."""
+    so a copy of both versions. Likewise a modal verb where the other has a character that is none (得 -> 荓): a
+    typo copy of 得, or of the version that reads 應. 0 for any other change."""
     if a1 - a0 != 1 or b1 - b0 != 1:
         return 0
     for side, text, at, other in ((1, a, a0, b[b0]), (2, b, b0, a[a0])):
         if not _NUMERAL.match(other) and any(
             _same_script(text[k : k + 1], text[at]) for k in (at - 1, at + 1) if k >= 0
         ):
+            return side
+        if text[at] in _MODALS and other not in _MODALS and other not in _NEGATIONS:
             return side
     return 0
 

@@ -80,11 +80,11 @@ class Noisy(NamedTuple):
 
 
 class Slipped(NamedTuple):
-    """A copy but for digits of a number the `letter` document has a letter in place of (十三 -> 性三), where the
-    `digit` one has them: a typo -- or a typo copy of another version of the number (三 with 性 inserted), a
-    copy of both versions. Joined after the copies, unless that puts two versions that differ by their numbers
-    alone in one cluster (`cluster._attach_slipped`). Positions in the pair (0, 1) until `verify_pairs` names
-    the documents."""
+    """A copy but for digits of a number, or a modal verb, the `letter` document has a letter in place of (十三
+    -> 性三, 得 -> 荓), where the `digit` one has them: a typo -- or a typo copy of another version (三 with 性
+    inserted; 應 for 得), a copy of both versions. Joined after the copies, unless that puts two versions that
+    differ by their numbers alone in one cluster (`cluster._attach_slipped`). Positions in the pair (0, 1)
+    until `verify_pairs` names the documents."""
 
     letter: int
     digit: int
