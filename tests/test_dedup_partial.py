@@ -1238,3 +1238,31 @@ def test_a_version_that_extends_its_last_sentence_is_no_copy_of_the_old_one_gone
     assert reps[0] == reps[1] != reps[2]
     cut = old[: old.rindex("。", 0, len(old) - 1) + 1]
     assert len(set(_cluster([old, cut]))) == 1
+
+
+def test_a_version_ending_on_a_chapter_heading_is_no_cut_copy_of_one_that_joined_the_next_heading_to_it(realdata):
+    """農業發展條例 第 61-64 條: a version that deleted 第 64 條 ends on the chapter heading above it (第 六 章
+    農業研究及推廣), open, as a copy cut short does. Against a re-flowed copy of the law that joined 第 64 條 to that
+    line, it stopped mid-line and read as a cut copy of it; the longer one's line goes on with an article's
+    heading there, so it is the article the shorter one lacks -- a version, as against the law itself."""
+    law = json.loads((realdata / "moj_laws/split_ch_law/M0020001.json").read_text(encoding="utf-8"))
+    parts = law["LawArticles"][71:76]
+    assert [p["ArticleNo"] for p in parts if p["ArticleType"] == "A"] == [
+        "第 61 條",
+        "第 62 條",
+        "第 63 條",
+        "第 64 條",
+    ]
+    lines = [law["LawName"]]
+    for part in parts:
+        lines += [part["ArticleNo"], part["ArticleContent"]] if part["ArticleType"] == "A" else [part["ArticleContent"]]
+    whole = "\n".join(lines).replace("\r\n", "\n")
+    chapter = parts[3]["ArticleContent"]
+    amended = whole[: whole.index(chapter) + len(chapter)]  # 第 64 條 deleted: the chapter heading ends it
+    reflowed = whole.replace(chapter + "\n第 64 條\n", chapter.strip() + "第 64 條\n").replace(
+        "\n第 62 條", " 第 62 條"
+    )
+    assert chapter.strip() + "第 64 條" in reflowed
+    assert _cluster([whole, reflowed]) == [0, 0]
+    reps = _cluster([whole, reflowed, amended])
+    assert reps[0] == reps[1] != reps[2]

@@ -102,6 +102,11 @@ def names_article(view: str) -> bool:
     return bool(_ARTICLE.match(view))
 
 
+def heading_only(view: str) -> bool:
+    """Whether a view is an article's heading and nothing else (第六十四條, 第 64 條)."""
+    return bool(_ARTICLE.fullmatch(view))
+
+
 def ends_with_heading(line: str, view: str) -> bool:
     """Whether a line (and `view`, its view) ends with an article's heading, nothing after it: a re-flow joined
     the heading to the line before it (…規定辦理。 第 21 條)."""

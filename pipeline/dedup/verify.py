@@ -38,6 +38,7 @@ from pipeline.dedup.compare import (
     Likeness,
     differ_within,
     difference,
+    heading_only,
     is_article,
     names_article,
     slip,
@@ -297,8 +298,9 @@ def _chrome_line(text: str, view: str) -> bool:
 
 def _cut_short(shorter: View, longer: View) -> bool:
     """The shorter view stops mid-sentence, and not where a line of the longer one stops open too before an
-    article's heading (第 6-1 條; a bare number heads a table's next row as often): a piece that stops so is no
-    copy cut short of the longer one -- the article is the longer one's own
+    article's heading (第 6-1 條; a bare number heads a table's next row as often), or goes on with one that a
+    re-flow joined to it: a piece that stops so is no copy cut short of the longer one -- the article is the
+    longer one's own
     (a wrapped line that goes on, in the longer one, with the rest of its sentence is a cut all the same; so is
     one whose 。 is wrapped onto a line of its own). Where the shorter one stops in the longer one is found by its
     last line or characters (`_end_in`): a copy under a site's header does not start where the other starts."""
@@ -313,7 +315,12 @@ def _cut_short(shorter: View, longer: View) -> bool:
         at += len(view)
         if at < stop:
             continue
-        if at > stop or lines[k].rstrip()[-1] in SENTENCE_ENDS:
+        if at > stop:
+            # the longer one's line goes on: with the rest of the sentence (第四條 in it is a reference), or with
+            # nothing but an article's heading, which a re-flowed copy joined to the line before it (第 六 章
+            # 農業研究及推廣第 64 條)
+            return not heading_only(view[len(view) - (at - stop) :])
+        if lines[k].rstrip()[-1] in SENTENCE_ENDS:
             return True
         for line, after in zip(lines[k + 1 :], views[k + 1 :], strict=True):
             if after:
