@@ -351,7 +351,7 @@ def _verified(
     time a batch was made (a group of candidates too large for one batch spans several) made the clusters
     depend on the machine's load. A verdict is a function of the pair alone, and the consumer sorts what it
     attaches after every batch."""
-    roots = uf.roots()  # before any verdict
+    roots = uf.roots().tolist()  # before any verdict (a list: indexed pair by pair)
 
     def todo(batch: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], Mapping[int, Source]]:
         batch = [(a, b) for a, b in batch if roots[a] != roots[b]]
