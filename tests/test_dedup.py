@@ -1,5 +1,6 @@
 import json
 import random
+from collections import Counter
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -361,3 +362,43 @@ def test_the_pairs_verified_do_not_depend_on_the_workers_or_when_batches_come_ba
         assert len({uf.find(i) for i in range(12)}) == 1  # all copies, one cluster
     assert len(list(_batches(pairs, np.ones(len(pairs)), 12))) > 2  # the group was cut across batches
     assert verified[1] == verified[2]
+
+
+def test_a_noisy_copy_of_a_cluster_s_hub_and_most_of_its_members_is_not_kept_out_by_one_member():
+    """Documents 0-3 are a law (0, the hub: verified a copy of the most) and three copies of it; 3 moved an
+    article. 4 is a typo copy: noisy against the law and copies 1 and 2, a version of 3 (its slips in the moved
+    article). 5 is an amendment: a version of the law and of 2, noisy against the typo copies. The typo copy joins
+    its law -- one member's reading does not outweigh the hub's and the others' -- and the amendment stays out;
+    so does an amendment noisy against most members but a version of the hub, and a document that reads as a
+    version of a member copied as often as the hub."""
+    copies = Counter({0: 3, 1: 1, 2: 1, 3: 1})
+
+    def law() -> UnionFind:
+        uf = UnionFind(6)
+        for k in (1, 2, 3):
+            uf.union(0, k)
+        return uf
+
+    noisy = [
+        Noisy(4, 0, 0.95, 1),
+        Noisy(4, 1, 0.95, 1),
+        Noisy(4, 2, 0.95, 1),
+        Noisy(5, 4, 0.93, 3),
+        Noisy(5, 1, 0.94, 2),
+    ]
+    uf = law()
+    _attach_noisy(uf, noisy, [(3, 4), (5, 0), (5, 2), (5, 3)], copies)
+    assert uf.find(4) == uf.find(0) != uf.find(5)
+    uf = law()  # without the hub, the one reading keeps the typo copy out, as before
+    _attach_noisy(uf, noisy, [(3, 4), (5, 0), (5, 2), (5, 3)])
+    assert uf.find(4) != uf.find(0)
+    uf = law()  # an amendment noisy against three typo copies of the law, a version of the law itself
+    _attach_noisy(uf, [Noisy(5, 1, 0.94, 1), Noisy(5, 2, 0.94, 1), Noisy(5, 3, 0.94, 1)], [(5, 0)], copies)
+    assert uf.find(5) != uf.find(0)
+    # a news release of another year: noisy against the release's copy (0) and typo copy (2), a version of the
+    # release (1), which is verified a copy as often as its copy is: that reading counts
+    uf = UnionFind(4)
+    uf.union(0, 1)
+    uf.union(0, 2)
+    _attach_noisy(uf, [Noisy(3, 0, 0.95, 2), Noisy(3, 2, 0.91, 2)], [(3, 1)], Counter({0: 1, 1: 1}))
+    assert uf.find(3) != uf.find(0)

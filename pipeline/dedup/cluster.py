@@ -170,12 +170,15 @@ def cluster(
             slipped: list[Slipped] = []  # joined after the copies, before the noisy ones
             numbers: list[tuple[int, int]] = []  # versions by their numbers alone: no slipped copy joins them
             versions: list[tuple[int, int]] = []  # pairs no noisy copy may join
+            copies: Counter[int] = Counter()  # copies verified of each document
             many = workers if len(unsure) >= PARALLEL_PAIRS else 1
             for batch, verdicts in _verified(_batches(unsure, est[close], n), uf, texts, boilerplate, near, many):
                 checked += sum(verdict != JOINED for verdict in verdicts)
                 for (a, b), verdict in zip(batch, verdicts, strict=True):
                     if verdict == COPY:
                         uf.union(a, b)
+                        copies[a] += 1
+                        copies[b] += 1
                     elif isinstance(verdict, Partial):
                         parts.append(verdict)
                     elif isinstance(verdict, Noisy):
@@ -189,7 +192,7 @@ def cluster(
             for found in (parts, noisy, slipped, numbers, versions):
                 found.sort()  # in the order of the pairs, not of the batches coming back
             _attach_slipped(uf, slipped, numbers)
-            _attach_noisy(uf, noisy, versions)
+            _attach_noisy(uf, noisy, versions, copies)
             peers = _peers(docs.signatures, versions, near.threshold, docs.view_lengths())
             _attach(
                 uf, parts, docs.view_lengths(), lambda triples: _bridges(triples, n, texts, boilerplate, near), peers
@@ -458,13 +461,21 @@ def _attach_slipped(uf: UnionFind, slipped: list[Slipped], numbers: list[tuple[i
             apart.union(letter, digit)
 
 
-def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, int]]) -> None:
+def _attach_noisy(
+    uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, int]], copies: Counter[int] | None = None
+) -> None:
     """Join each noisy copy (`verify.Noisy`) that no copy has joined to anything to one cluster: the one it
     shares the fewest suspects with (then the most alike, the largest, the first), unless that would put two
     documents found to be `versions` in one cluster -- then the next. Its number changed may be a typo or
     another version's amount: a version that changed one amount is a noisy copy of every typo copy of the
     version before it. Each such document joins one cluster only, so a chain of them cannot join two clusters
-    either."""
+    either.
+
+    A reading as a version of members less copied than the cluster's hub (the member with the most `copies`
+    verified) does not keep out a noisy copy of the hub itself and of more of its members than it reads as a
+    version of: a typo copy reads as a version of a copy that moved the article its slips are in, but as a
+    noisy copy of the law and of every other copy. An amendment reads as a version of that law, and stays
+    out."""
     if not noisy:
         return
     roots = uf.roots()
@@ -474,16 +485,56 @@ def _attach_noisy(uf: UnionFind, noisy: list[Noisy], versions: list[tuple[int, i
         for alone, other in ((a, b), (b, a)):
             if sizes[int(roots[alone])] == 1:
                 offers.append((suspects, -jaccard, -sizes[int(roots[other])], alone, other))
-    apart = _Apart(uf, _trusted(roots, versions))
+    trusted = _trusted(roots, versions)
+    apart = _Apart(uf, trusted)
+    copied = copies or Counter()
+    hubs = _hubs(roots, copied)
+    noisy_with: dict[int, set[int]] = {}
+    versions_with: dict[int, set[int]] = {}
+    for pairs, partners in (([(n.a, n.b) for n in noisy], noisy_with), (trusted, versions_with)):
+        for a, b in pairs:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
     settled: set[int] = set()
     for *_, alone, other in sorted(offers):
         if alone in settled:
             continue
-        if uf.find(alone) != uf.find(other):
-            if apart.would_join(alone, other):
+        target = uf.find(other)
+        if uf.find(alone) != target:
+            if apart.would_join(alone, other) and not _noisy_of_hub(
+                uf, target, hubs.get(target), noisy_with.get(alone, set()), versions_with.get(alone, set()), copied
+            ):
                 continue  # would join two versions: the next offer
+            hub = hubs.get(target)
             apart.union(alone, other)
+            if hub is not None:
+                hubs[uf.find(other)] = hub
         settled.add(alone)
+
+
+def _noisy_of_hub(
+    uf: UnionFind, target: int, hub: int | None, noisy: set[int], versions: set[int], copies: Counter[int]
+) -> bool:
+    """Whether a document is a noisy copy of the `hub` of the cluster rooted at `target` and of more of its
+    members than it reads as a version of (`noisy`, `versions`: the documents it was found so with), each of
+    those verified a copy fewer times than the hub: a reading against a member as well copied as the hub (a
+    law and its one copy) still counts."""
+    if hub is None or hub not in noisy or hub in versions:
+        return False
+    against = [doc for doc in versions if uf.find(doc) == target]
+    if any(copies[doc] >= copies[hub] for doc in against):
+        return False
+    return sum(uf.find(doc) == target for doc in noisy) > len(against)
+
+
+def _hubs(roots: np.ndarray, copies: Counter[int]) -> dict[int, int]:
+    """Each cluster's member with the most copies verified (the first of them), by the cluster's root."""
+    hubs: dict[int, tuple[int, int]] = {}
+    for doc, count in sorted(copies.items()):
+        root = int(roots[doc])
+        if root not in hubs or count > hubs[root][0]:
+            hubs[root] = (count, doc)
+    return {root: doc for root, (_, doc) in hubs.items()}
 
 
 def _trusted(roots: np.ndarray, versions: list[tuple[int, int]]) -> list[tuple[int, int]]:
