@@ -738,16 +738,11 @@ def line_opcodes(la: list[str], lb: list[str]) -> list[tuple[str, int, int, int,
     head, tail = _set_aside(la, lb, head, tail)
     middle = SequenceMatcher(None, la[head : len(la) - tail], lb[head : len(lb) - tail], autojunk=False)
     ops = [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()]
-    if head:  # joined to an equal block the middle opens with, as difflib reports one
-        ops[:1] = (
-            [("equal", 0, ops[0][2], 0, ops[0][4])]
-            if ops and ops[0][0] == "equal"
-            else [("equal", 0, head, 0, head), *ops[:1]]
-        )
+    # the lines set aside are all the equal ones at their end, so the middle neither opens nor ends equal
+    if head:
+        ops.insert(0, ("equal", 0, head, 0, head))
     if tail:
-        end_a, end_b = len(la), len(lb)
-        last = ("equal", ops[-1][1], end_a, ops[-1][3], end_b) if ops and ops[-1][0] == "equal" else None
-        ops[-1:] = [last] if last else [*ops[-1:], ("equal", end_a - tail, end_a, end_b - tail, end_b)]
+        ops.append(("equal", len(la) - tail, len(la), len(lb) - tail, len(lb)))
     return ops
 
 
