@@ -469,14 +469,17 @@ def _chars_differ(
         return False
     trial = renames.copy()
     ta, tb = _taiwan_stretch(a), _taiwan_stretch(b)
-    kept = stops if (len(ta), len(tb)) == (len(a), len(b)) else NO_STOPS  # the phrasing kept the lengths
-    if not _edits_differ(ta, tb, trial, edges, words=words, tail=tail, law=law, stops=kept):
+    if not _edits_differ(ta, tb, trial, edges, words=words, tail=tail, law=law, stops=_kept(stops, (a, b), (ta, tb))):
         renames.clear()
         renames.update(trial)
         return False
     ma, mb = _mainland_stretch(a), _mainland_stretch(b)
-    kept = stops if (len(ma), len(mb)) == (len(a), len(b)) else NO_STOPS
-    return _edits_differ(ma, mb, renames, edges, words=words, tail=tail, law=law, stops=kept)
+    return _edits_differ(ma, mb, renames, edges, words=words, tail=tail, law=law, stops=_kept(stops, (a, b), (ma, mb)))
+
+
+def _kept(stops: Stops, texts: tuple[str, str], phrased: tuple[str, str]) -> Stops:
+    """The stops of two texts, for the texts in other phrasing: where the phrasing kept both lengths."""
+    return stops if tuple(map(len, phrased)) == tuple(map(len, texts)) else NO_STOPS
 
 
 # The stretch a version changed is the same against every copy of the other version in a batch: converted once.
