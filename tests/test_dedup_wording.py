@@ -410,6 +410,16 @@ def test_a_text_whose_view_keeps_no_line_is_read_without_an_end_to_find():
     assert _cut_short(bare, law)
 
 
+def _joins_its_law_not_the_amendment(law: str, copy: str, amended: str) -> None:
+    """A typo copy of the law: a copy of it, not of the amendment, which is a version of the law; clustered, the
+    copy joins the law and the amendment stays apart."""
+    assert _match(copy, law) == COPY
+    assert _match(copy, amended) != COPY
+    assert _apart(_match(law, amended))
+    reps = _cluster([law, copy, amended])
+    assert reps[0] == reps[1] != reps[2]
+
+
 def test_a_number_amended_beside_two_characters_a_copy_swapped_is_a_version_of_that_copy(realdata):
     """國家中山科學研究院設置條例 第 22 條: 每四年訂定十年期. A copy that typed 定訂 for 訂定 reads, against an
     amendment that made it 二十年期, 訂定二 / 定訂 -- an alignment takes the 二 for a letter typed in its place, a
@@ -419,11 +429,7 @@ def test_a_number_amended_beside_two_characters_a_copy_swapped_is_a_version_of_t
     assert law.count("每四年訂定十年期") == 1
     copy = law.replace("每四年訂定十年期", "每四年定訂十年期").replace("第二十條第二項", "第二十條二項")
     amended = law.replace("每四年訂定十年期", "每四年訂定二十年期")
-    assert _match(copy, law) == COPY
-    assert _match(copy, amended) != COPY
-    assert _apart(_match(law, amended))
-    reps = _cluster([law, copy, amended])
-    assert reps[0] == reps[1] != reps[2]
+    _joins_its_law_not_the_amendment(law, copy, amended)
 
 
 def test_a_typo_copy_s_amount_more_than_a_slip_from_an_amended_one_is_a_version_of_it(realdata):
@@ -435,11 +441,7 @@ def test_a_typo_copy_s_amount_more_than_a_slip_from_an_amended_one_is_a_version_
     assert law.count(amount) == 1
     copy = law.replace(amount, "併科新臺幣一千百萬元以下罰金", 1).replace("前二項情形", "前二項情制")
     amended = law.replace(amount, "併科新臺幣二千萬元以下罰金", 1)
-    assert _match(copy, law) == COPY
-    assert _match(copy, amended) != COPY
-    assert _apart(_match(law, amended))
-    reps = _cluster([law, copy, amended])
-    assert reps[0] == reps[1] != reps[2]
+    _joins_its_law_not_the_amendment(law, copy, amended)
 
 
 def test_a_typo_copy_with_a_letter_for_the_modal_verb_an_amendment_changed_joins_the_law_copied_most(realdata):
