@@ -17,9 +17,11 @@ install: $(STAMP) bytecode
 
 # Every process of a run (the command, its Prefect server, the extraction and verifying workers) imports the
 # pipeline; where Python writes no bytecode (PYTHONDONTWRITEBYTECODE, common in containers) each would compile
-# it again. Compiled once here; only what changed is compiled again.
+# it again. Compiled once here; only what changed is compiled again. So is the MinHash signing loop (numba caches
+# it beside its source; the first signing would otherwise compile it, ~1 s).
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q pipeline flows
+	$(BIN)/python -c "from pipeline.dedup.signing import signature_matrix; signature_matrix([''], num_perm=1, ngram=5)"
 
 run: $(STAMP) bytecode
 	$(BIN)/twcorpus run --config configs/sample.yaml

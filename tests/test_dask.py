@@ -16,7 +16,7 @@ import yaml
 
 from pipeline.dedup.dask_bands import candidate_pairs_on_dask
 from pipeline.dedup.lsh import band_keys, candidate_pairs
-from pipeline.dedup.minhash import signature_matrix
+from pipeline.dedup.signing import signature_matrix
 from tests.conftest import ROOT, SAMPLE_CONFIG, run_flow_in
 
 

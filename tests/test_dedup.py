@@ -18,10 +18,8 @@ from pipeline.dedup.minhash import (
     permutations,
     s_curve,
     shingle_hash,
-    signature_matrix,
-    signature_matrix_parallel,
-    signatures,
 )
+from pipeline.dedup.signing import signature_matrix, signatures
 from pipeline.dedup.verify import COPY, Noisy
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
@@ -45,8 +43,15 @@ def _shingles(view: str, n: int) -> list[bytes]:
 
 def test_vectorised_signatures_equal_datasketch_minhash():
     rng = random.Random(3)
-    alphabet = "臺北市政府公告資料開放條例第一二三條之本法施行細則ab12，。"
-    views = ["", "a", "臺北", *("".join(rng.choice(alphabet) for _ in range(rng.randint(3, 900))) for _ in range(40))]
+    alphabet = "臺北市政府公告資料開放條例第一二三條之本法施行細則ab12，。𥚃𡘙"  # two outside the BMP
+    views = [
+        "",
+        "a",
+        "臺北",
+        "一二三四五",
+        "一二三四五六",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(3, 900))) for _ in range(40)),
+    ]
     matrix = signature_matrix(views, num_perm=64, ngram=5, seed=11)
     reference = MinHash.bulk(
         [_shingles(v, 5) for v in views],
@@ -57,7 +62,7 @@ def test_vectorised_signatures_equal_datasketch_minhash():
     )
     assert all(np.array_equal(m.hashvalues, matrix[i]) for i, m in enumerate(reference))
     assert np.array_equal(
-        signature_matrix_parallel(views * 30, num_perm=64, ngram=5, seed=11, chunk=256)[43:86], matrix
+        signature_matrix(views * 30, num_perm=64, ngram=5, seed=11, workers=2, chunk=256)[45:90], matrix
     )
 
 

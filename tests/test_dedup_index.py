@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from pipeline.dedup.hashing import hashing_view, key_of_view
 from pipeline.dedup.index import DedupIndexError, IndexWriter, PublishedIndex, settings_of
 from pipeline.dedup.lsh import band_keys
-from pipeline.dedup.minhash import signature_matrix, signatures
+from pipeline.dedup.signing import signature_matrix, signatures
 
 HAN = [chr(c) for c in range(0x4E00, 0x9FA5)]
 FOOTER = "\n（本公告轉載自某機關網站，依政府資料開放授權條款提供）"

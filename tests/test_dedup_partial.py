@@ -23,7 +23,8 @@ from pipeline.dedup.compare import (
     well_formed,
 )
 from pipeline.dedup.hashing import hashing_lines, hashing_view, key_of_view, line_views, prefix_key, views_of
-from pipeline.dedup.minhash import shingle_set, signature_matrix
+from pipeline.dedup.minhash import shingle_set
+from pipeline.dedup.signing import signature_matrix
 from pipeline.dedup.verify import (
     COPY,
     JOINED,

@@ -36,7 +36,7 @@ from pipeline.config import DedupConfig, NormalizeConfig, PiiConfig  # noqa: E40
 from pipeline.dedup.boilerplate import nonempty  # noqa: E402
 from pipeline.dedup.cluster import Candidates, NearSettings, cluster  # noqa: E402
 from pipeline.dedup.hashing import key_of_view, prefix_key, views_of  # noqa: E402
-from pipeline.dedup.minhash import signature_matrix_parallel  # noqa: E402
+from pipeline.dedup.signing import signature_matrix  # noqa: E402
 from pipeline.dedup.view import Stored  # noqa: E402
 from pipeline.normalize import Normalizer  # noqa: E402
 from pipeline.normalize.chinese import converter  # noqa: E402
@@ -237,9 +237,7 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     )
     with PeakRss() as mem:
         t0 = time.perf_counter()
-        sigs = signature_matrix_parallel(
-            views, num_perm=cfg.num_perm, ngram=cfg.ngram, seed=cfg.seed, workers=args.workers
-        )
+        sigs = signature_matrix(views, num_perm=cfg.num_perm, ngram=cfg.ngram, seed=cfg.seed, workers=args.workers)
         t_sig = time.perf_counter() - t0
         t0 = time.perf_counter()
         candidates = Candidates(
@@ -265,7 +263,7 @@ def run(n_docs: int, cfg: DedupConfig, args: argparse.Namespace) -> None:
     norm_rate = f"{n_docs / t_norm:7.0f} docs/s" if args.normalise else "skipped"
     print(
         f"  normalise {norm_rate} | hashing view + keys {n_docs / t_view:7.0f} docs/s | "
-        f"signatures ({args.workers} proc) {n_docs / t_sig:7.0f} docs/s | LSH+verify+clusters "
+        f"signatures ({args.workers} threads) {n_docs / t_sig:7.0f} docs/s | LSH+verify+clusters "
         f"{n_docs / t_cluster:7.0f} docs/s"
     )
     print(

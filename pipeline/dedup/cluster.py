@@ -390,8 +390,8 @@ Encoded = bytes | tuple[bytes, bytes | None]
 
 def _encoded(source: Source) -> Encoded:
     """A document's text (and stored line views) as bytes for a worker: pickling a str caches its UTF-8 form
-    inside it for good. In UTF-16 (`minhash.TRANSFER`, as views travel to be signed): two bytes a Chinese
-    character against UTF-8's three, and encoded and decoded a third faster."""
+    inside it for good. In UTF-16 (`minhash.TRANSFER`): two bytes a Chinese character against UTF-8's three, and
+    encoded and decoded a third faster."""
     if isinstance(source, str):
         return source.encode(TRANSFER)
     lines = None if source.line_views is None else source.line_views.encode(TRANSFER)

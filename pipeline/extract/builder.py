@@ -25,7 +25,7 @@ from pipeline.config import LoadedConfig
 from pipeline.dates import parse_date
 from pipeline.dedup.boilerplate import edge_keys, nonempty
 from pipeline.dedup.hashing import key_of_view, prefix_key, views_of
-from pipeline.dedup.minhash import signatures
+from pipeline.dedup.signing import signatures
 from pipeline.document import Document, document_id
 from pipeline.extract.signals import signals
 from pipeline.extract.split import Share

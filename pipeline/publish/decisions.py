@@ -32,7 +32,8 @@ from pipeline.dedup.cluster import NO_DATE, Candidates, Clusters, NearSettings, 
 from pipeline.dedup.hashing import key_of_view, prefix_key
 from pipeline.dedup.index import DedupIndexError, PublishedIndex, PublishedMatches, settings_of
 from pipeline.dedup.lsh import band_keys, candidate_pairs
-from pipeline.dedup.minhash import as_matrix, signature_matrix
+from pipeline.dedup.minhash import as_matrix
+from pipeline.dedup.signing import signature_matrix
 from pipeline.dedup.view import Source, Stored
 from pipeline.extract.staged import StagedResource, StepStat
 from pipeline.licensing import Resolved
