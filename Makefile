@@ -21,7 +21,7 @@ install: $(STAMP) bytecode
 # it beside its source; the first signing would otherwise compile it, ~1 s).
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q pipeline flows
-	$(BIN)/python -c "from pipeline.dedup.signing import signature_matrix; signature_matrix([''], num_perm=1, ngram=5)"
+	$(BIN)/python -c "from pipeline.dedup.signing import load_compiled; load_compiled()"
 
 run: $(STAMP) bytecode
 	$(BIN)/twcorpus run --config configs/sample.yaml

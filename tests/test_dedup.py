@@ -18,8 +18,9 @@ from pipeline.dedup.minhash import (
     permutations,
     s_curve,
     shingle_hash,
+    signature_matrix_numpy,
 )
-from pipeline.dedup.signing import signature_matrix, signatures
+from pipeline.dedup.signing import COMPILED_FROM, signature_matrix, signatures
 from pipeline.dedup.verify import COPY, Noisy
 
 NEAR = NearSettings(bands=16, rows=8, threshold=0.8, ngram=5)
@@ -41,7 +42,7 @@ def _shingles(view: str, n: int) -> list[bytes]:
     return [view.encode()] if len(view) <= n else [view[i : i + n].encode() for i in range(len(view) - n + 1)]
 
 
-def test_vectorised_signatures_equal_datasketch_minhash():
+def test_signatures_compiled_and_numpy_equal_datasketch_minhash():
     rng = random.Random(3)
     alphabet = "臺北市政府公告資料開放條例第一二三條之本法施行細則ab12，。𥚃𡘙"  # two outside the BMP
     views = [
@@ -52,7 +53,7 @@ def test_vectorised_signatures_equal_datasketch_minhash():
         "一二三四五六",
         *("".join(rng.choice(alphabet) for _ in range(rng.randint(3, 900))) for _ in range(40)),
     ]
-    matrix = signature_matrix(views, num_perm=64, ngram=5, seed=11)
+    matrix = signature_matrix_numpy(views, num_perm=64, ngram=5, seed=11)
     reference = MinHash.bulk(
         [_shingles(v, 5) for v in views],
         num_perm=64,
@@ -61,9 +62,11 @@ def test_vectorised_signatures_equal_datasketch_minhash():
         hashfunc=lambda b: shingle_hash(b.decode("utf-8")),
     )
     assert all(np.array_equal(m.hashvalues, matrix[i]) for i, m in enumerate(reference))
-    assert np.array_equal(
-        signature_matrix(views * 30, num_perm=64, ngram=5, seed=11, workers=2, chunk=256)[45:90], matrix
-    )
+    many = views * 30  # enough views for the compiled loop, in chunks on two threads
+    assert len(many) >= COMPILED_FROM
+    compiled = signature_matrix(many, num_perm=64, ngram=5, seed=11, workers=2, chunk=256)
+    assert all(np.array_equal(compiled[k * len(views) : (k + 1) * len(views)], matrix) for k in range(30))
+    assert np.array_equal(signature_matrix(views, num_perm=64, ngram=5, seed=11), matrix)  # either way
 
 
 def test_permutations_are_datasketchs_without_importing_it():

@@ -1,4 +1,4 @@
-"""Jobs sent to worker processes a few at a time (signatures, verification): memory holds the jobs in flight,
+"""Jobs sent to workers a few at a time (verification, counting, LSH bands): memory holds the jobs in flight,
 not all of them, and a job is made only when there is room for it -- so it may depend on the results
 already taken (verification leaves out pairs joined meanwhile)."""
 

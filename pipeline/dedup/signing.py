@@ -5,9 +5,11 @@ finalizer, then every affine32 permutation a*h + b mod 2^32, each kept if below 
 same arithmetic as `minhash.shingle_hashes` + datasketch's permutations (equality tested), in a loop with no
 temporaries: numpy's version wrote and read a [num_perm x shingles] matrix three times and signed ~16k views of
 1k characters per second on one core; this signs ~70k. It holds no GIL, so threads share the work.
-Compiled at the first signing and cached beside this file (or in the user's cache directory when that is
-read-only); numba is imported then too, not with this module (~0.15 s), so a process that never signs (the
-run's own, verifying workers) never loads it.
+Compiled once and cached beside this file (or in the user's cache directory when that is read-only). Loading
+numba and the cached loop takes ~0.4 s and ~150 MB in a process (~100 MB of it LLVM's shared library pages),
+so it is loaded by the first call of COMPILED_FROM views or more, not with this module; until then a call signs
+with numpy (`minhash.signature_matrix_numpy`, the same values): a run of small files, or a process that never
+signs many, never loads it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.dedup.minhash import POLY, permutations
+from pipeline.dedup.minhash import POLY, permutations, signature_matrix_numpy
 
 _LOW32 = np.uint64(0xFFFFFFFF)
+COMPILED_FROM = 1024  # views in one call from which the compiled loop is loaded: numpy signs 1,024 in ~65 ms
 
 
 def sign_code_points(
@@ -65,6 +68,12 @@ def _compiled() -> Any:
     return njit(cache=True, nogil=True, boundscheck=False)(sign_code_points)
 
 
+def load_compiled() -> None:
+    """Load the compiled loop now (compiling it once where no cache holds it yet, ~1 s): `make` does."""
+    a, b = (x[:, 0].copy() for x in permutations(1, 1))
+    _sign_into([""], 5, a, b, np.empty((1, 1), dtype=np.uint32))
+
+
 def _sign_into(views: Sequence[str], ngram: int, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     code_points = np.frombuffer("".join(views).encode("utf-32-le"), dtype="<u4")
     ends = np.cumsum(np.fromiter((len(v) for v in views), dtype=np.int64, count=len(views)))
@@ -76,7 +85,9 @@ def signature_matrix(
 ) -> np.ndarray:
     """[len(views), num_perm] uint32 MinHash signatures, `chunk` views at a time (their code points are all the
     memory it takes) on `workers` threads: the compiled loop holds no GIL, so threads need no pickled copies of
-    the views nor processes to start."""
+    the views nor processes to start. Fewer than COMPILED_FROM views, while the loop is not loaded: numpy."""
+    if len(views) < COMPILED_FROM and not _compiled.cache_info().currsize:
+        return signature_matrix_numpy(views, num_perm=num_perm, ngram=ngram, seed=seed)
     a, b = (x[:, 0].copy() for x in permutations(num_perm, seed))
     out = np.empty((len(views), num_perm), dtype=np.uint32)
     starts = range(0, len(views), chunk)

@@ -2,11 +2,12 @@
 so threads share one core; worker processes use them all. (The words and tokens of a file split across workers
 are counted at publish, in processes of its own: `publish.counts`.)
 
-Workers are spawned (safe beside the orchestrator's threads) and warmed once: the OpenCC converters, the
-MinHash permutations and the compiled signing loop every file needs are loaded when a worker starts, not per
-resource. The jieba Traditional dictionary and the tokenizer (~0.5 s, ~120 MB) load at their first use: the
-parts of a file split across the workers never use them. A batch goes to a worker as its config, context and
-resources; only sidecars (small dicts) come back -- text stays on disk.
+Workers are spawned (safe beside the orchestrator's threads) and warmed once: the OpenCC converters and the
+MinHash permutations every file needs are built when a worker starts, not per resource (the compiled signing
+loop loads with the first file of many documents: `dedup.signing`). The jieba Traditional dictionary and the
+tokenizer (~0.5 s, ~120 MB) load at their first use: the parts of a file split across the workers never use
+them. A batch goes to a worker as its config, context and resources; only sidecars (small dicts) come back --
+text stays on disk.
 
 This module imports little, so a worker spawned early can wait for its go-ahead (`start_gate`) before it
 imports and warms the rest: at a run's start the cores go to the Prefect server booting first.
@@ -40,17 +41,15 @@ def _warm(cfg: LoadedConfig, gate: Event | None = None, abandoned: Event | None 
     from pipeline.gc_pause import collector_paused
 
     with collector_paused():
+        from pipeline.dedup.minhash import permutations
         from pipeline.normalize.chinese import converter
 
         norm = cfg.corpus.normalize
         if norm.convert != "none":
             converter(norm.convert)
         converter("t2s")  # the hashing view
-        dedup = cfg.corpus.dedup
-        if dedup.near:  # the permutations, and the compiled signing loop loaded from its cache (~0.4 s)
-            from pipeline.dedup.signing import signature_matrix
-
-            signature_matrix([""], num_perm=dedup.num_perm, ngram=dedup.ngram, seed=dedup.seed)
+        if cfg.corpus.dedup.near:
+            permutations(cfg.corpus.dedup.num_perm, cfg.corpus.dedup.seed)
 
 
 def _extract(
