@@ -7,9 +7,9 @@ temporaries: numpy's version wrote and read a [num_perm x shingles] matrix three
 1k characters per second on one core; this signs ~70k. It holds no GIL, so threads share the work.
 Compiled once and cached beside this file (or in the user's cache directory when that is read-only). Loading
 numba and the cached loop takes ~0.4 s and ~150 MB in a process (~100 MB of it LLVM's shared library pages),
-so it is loaded by the first call of COMPILED_FROM views or more, not with this module; until then a call signs
-with numpy (`minhash.signature_matrix_numpy`, the same values): a run of small files, or a process that never
-signs many, never loads it.
+so it is loaded once a process has signed COMPILED_FROM views, not with this module; until then they are signed
+with numpy (`minhash.signature_matrix_numpy`, the same values, ~4x slower), at most what loading costs: a run of
+a few thousand documents, or a process that never signs many, never loads it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ import numpy as np
 from pipeline.dedup.minhash import POLY, permutations, signature_matrix_numpy
 
 _LOW32 = np.uint64(0xFFFFFFFF)
-COMPILED_FROM = 1024  # views in one call from which the compiled loop is loaded: numpy signs 1,024 in ~65 ms
+COMPILED_FROM = 8192  # views signed in a process from which the compiled loop is loaded: numpy signs that many
+# in ~0.5 s, about what loading numba costs (so the rule costs at most twice the better choice made in hindsight)
+_signed_with_numpy = 0
 
 
 def sign_code_points(
@@ -85,8 +87,10 @@ def signature_matrix(
 ) -> np.ndarray:
     """[len(views), num_perm] uint32 MinHash signatures, `chunk` views at a time (their code points are all the
     memory it takes) on `workers` threads: the compiled loop holds no GIL, so threads need no pickled copies of
-    the views nor processes to start. Fewer than COMPILED_FROM views, while the loop is not loaded: numpy."""
-    if len(views) < COMPILED_FROM and not _compiled.cache_info().currsize:
+    the views nor processes to start. Until the process has signed COMPILED_FROM views: numpy."""
+    global _signed_with_numpy
+    if not _compiled.cache_info().currsize and _signed_with_numpy + len(views) < COMPILED_FROM:
+        _signed_with_numpy += len(views)
         return signature_matrix_numpy(views, num_perm=num_perm, ngram=ngram, seed=seed)
     a, b = (x[:, 0].copy() for x in permutations(num_perm, seed))
     out = np.empty((len(views), num_perm), dtype=np.uint32)
