@@ -18,7 +18,7 @@ install: $(STAMP) bytecode
 # Every process of a run (the command, its Prefect server, the extraction and verifying workers) imports the
 # pipeline; where Python writes no bytecode (PYTHONDONTWRITEBYTECODE, common in containers) each would compile
 # it again. Compiled once here; only what changed is compiled again. So is the MinHash signing loop (numba caches
-# it beside its source; the first signing would otherwise compile it, ~1 s).
+# it beside its source; the first process to load it would otherwise compile it, ~1 s).
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q pipeline flows
 	$(BIN)/python -c "from pipeline.dedup.signing import load_compiled; load_compiled()"
