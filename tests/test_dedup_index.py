@@ -122,6 +122,38 @@ def test_a_later_run_removes_copies_of_an_already_published_corpus(prefect_harne
     assert json.loads((out_a / "manifest.json").read_text(encoding="utf-8")) == manifest_a
 
 
+def test_rows_a_rule_rejects_still_name_the_published_document_they_copy(prefect_harness, tmp_path):
+    """Copies of published documents that a rule rejects (min_chars here; quality thresholds alike), in a run
+    whose own documents copy nothing published: they meet the published corpus themselves and name what they
+    copy."""
+    from flows.cli import app
+
+    first = _texts(3, 12)
+    _write_jsonl(tmp_path / "a" / "notices.jsonl", [{"id": f"a{i}", "text": t} for i, t in enumerate(first)])
+    out_a = tmp_path / "release-a"
+    cfg_a = _config(tmp_path / "a.yaml", "a", "set-a", tmp_path / "data-a")
+    result = CliRunner().invoke(app, ["run", "--config", str(cfg_a), "--output", str(out_a)])
+    assert result.exit_code == 0, result.output
+    ids_a = {r["source_record_id"]: r["id"] for r in _rows(out_a / "data")}
+
+    later = [{"id": "near", "text": first[2] + FOOTER}, {"id": "same", "text": first[5]}]
+    later.append({"id": "new", "text": _texts(4, 1, length=600)[0]})
+    _write_jsonl(tmp_path / "b" / "notices.jsonl", later)
+    extra = "min_chars: 400\ndedup:\n  against: [release-a]\n"  # the copies are ~310-340 characters
+    cfg_b = _config(tmp_path / "b.yaml", "b", "set-b", tmp_path / "data-b", extra)
+    out_b = tmp_path / "release-b"
+    result = CliRunner().invoke(app, ["run", "--config", str(cfg_b), "--output", str(out_b)])
+    assert result.exit_code == 0, result.output
+
+    published = _rows(out_b / "data")
+    assert [r["source_record_id"] for r in published] == ["new"]
+    assert published[0]["dup_cluster"] == published[0]["id"]  # copies nothing: a cluster of its own
+    rejected = {r["source_record_id"]: r for r in _rows(out_b / "rejected")}
+    assert {k: r["reason"] for k, r in rejected.items()} == {"near": "too_short", "same": "too_short"}
+    assert rejected["near"]["dup_cluster"] == ids_a["a2"]
+    assert rejected["same"]["dup_cluster"] == ids_a["a5"]
+
+
 def test_against_errors_are_clear_and_stop_before_the_run(tmp_path):
     from flows.cli import app
 

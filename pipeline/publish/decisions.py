@@ -347,7 +347,8 @@ def decide(
     _without_boilerplate(cfg, followers, pool.slots, pool.edge_keys, pool.edge_owner, boilerplate, staged_texts)
     chrome.docs_out += len(run)
     chrome.cpu_s += time.thread_time() - started
-    matches = _published_matches(cfg, run, published or [])
+    # rows a rule rejected meet the published corpus too: a rejected copy names the published document it copies
+    matches = _published_matches(cfg, concat([run, followers]), published or [])
     everything = concat([run, *(m.candidates(priority=-1) for m in matches), followers])
     leading = len(everything) - len(followers)  # this run's candidates and the published matches
     near = (
