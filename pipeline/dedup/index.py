@@ -219,9 +219,16 @@ class PublishedIndex:
         return f"{manifest.get('content_sha256')}:{self.documents}"
 
     def match(self, band_key_matrix: np.ndarray, hash_keys: list[str], exclude_ids: set[str]) -> PublishedMatches:
+        return self.matches(self.lookup(band_key_matrix, hash_keys), exclude_ids)
+
+    def lookup(self, band_key_matrix: np.ndarray, hash_keys: list[str]) -> np.ndarray:
+        """Numbers of the published documents sharing a band key or an exact key with these documents."""
         near = _lookup(self._band_keys, self._band_docs, band_key_matrix.ravel())
         exact = _lookup(self._exact_keys, self._exact_docs, exact_prefix(hash_keys))
-        numbers = np.union1d(near, exact)
+        return np.union1d(near, exact)
+
+    def matches(self, numbers: np.ndarray, exclude_ids: set[str]) -> PublishedMatches:
+        """The published documents at these numbers (sorted), but those of `exclude_ids`."""
         columns = self.rows(numbers)
         keep = [i for i, doc_id in enumerate(columns["id"]) if doc_id not in exclude_ids]
         if len(keep) != len(numbers):

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -348,7 +349,7 @@ def decide(
     chrome.docs_out += len(run)
     chrome.cpu_s += time.thread_time() - started
     # rows a rule rejected meet the published corpus too: a rejected copy names the published document it copies
-    matches = _published_matches(cfg, concat([run, followers]), published or [])
+    matches = _published_matches(cfg, [run, followers], published or [])
     everything = concat([run, *(m.candidates(priority=-1) for m in matches), followers])
     leading = len(everything) - len(followers)  # this run's candidates and the published matches
     near = (
@@ -642,13 +643,30 @@ def _cross_agency(slots: list[tuple[StagedResource, int]], reps: np.ndarray, siz
     return out
 
 
-def _published_matches(cfg: LoadedConfig, run: Candidates, indexes: list[PublishedIndex]) -> list[PublishedMatches]:
-    if not indexes or not len(run):
+def _published_matches(
+    cfg: LoadedConfig, parts: Sequence[Candidates], indexes: list[PublishedIndex]
+) -> list[PublishedMatches]:
+    """Per index, its documents sharing a band or an exact key with any of `parts` (this run's documents and those
+    a rule rejected), looked up part by part: their band keys are never joined into one copy."""
+    parts = [part for part in parts if len(part)]
+    if not indexes or not parts:
         return []
     dedup = cfg.corpus.dedup
-    keys = band_keys(run.signatures, dedup.bands, dedup.rows) if run.signatures is not None else np.empty(0, np.uint64)
-    own = set(run.ids)
-    return [index.match(keys, list(run.hash_keys), own) for index in indexes]
+    queries = [
+        (
+            band_keys(part.signatures, dedup.bands, dedup.rows)
+            if part.signatures is not None
+            else np.empty(0, np.uint64),
+            list(part.hash_keys),
+        )
+        for part in parts
+    ]
+    own = {doc_id for part in parts for doc_id in part.ids}
+    found = []
+    for index in indexes:
+        numbers = reduce(np.union1d, [index.lookup(keys, hash_keys) for keys, hash_keys in queries])
+        found.append(index.matches(numbers, own))
+    return found
 
 
 def _owner(matches: list[PublishedMatches], position: int) -> PublishedIndex:
