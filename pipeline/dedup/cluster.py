@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.dedup.lsh import UnionFind, band_keys, bucket_pairs, candidate_pairs, components, distinct_pairs
-from pipeline.dedup.minhash import TRANSFER, estimated_jaccard
+from pipeline.dedup.minhash import estimated_jaccard
 from pipeline.dedup.pool import bounded
 from pipeline.dedup.verify import (
     COPY,
@@ -385,12 +385,13 @@ def _worker_setup(boilerplate: frozenset[int], near: NearSettings) -> None:
     _WORKER = (boilerplate, near)
 
 
+TRANSFER = "utf-16-le"  # how texts and views travel to the verifying workers
 Encoded = bytes | tuple[bytes, bytes | None]
 
 
 def _encoded(source: Source) -> Encoded:
     """A document's text (and stored line views) as bytes for a worker: pickling a str caches its UTF-8 form
-    inside it for good. In UTF-16 (`minhash.TRANSFER`): two bytes a Chinese character against UTF-8's three, and
+    inside it for good. In UTF-16 (`TRANSFER`): two bytes a Chinese character against UTF-8's three, and
     encoded and decoded a third faster."""
     if isinstance(source, str):
         return source.encode(TRANSFER)

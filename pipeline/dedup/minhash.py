@@ -24,10 +24,9 @@ SHINGLE_HASH = "poly64-fold32"  # recorded with the corpus: how shingles become 
 
 POLY = np.uint64(0x100000001B3)  # odd multiplier of the shingle polynomial (FNV-1a 64 prime)
 _MASK64 = (1 << 64) - 1
-TRANSFER = "utf-16-le"  # how texts and views travel to worker processes (verification)
 _GROUP_SHINGLES = 1 << 12  # shingles permuted per matrix: 128 x 4k x 4 bytes = 2 MB, near the caches (32 MB is
 # allocated afresh by mmap each time, and page faults made signing twice as slow; 4k against 16k: 8% faster)
-_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 def _codepoints(view: str) -> np.ndarray:
@@ -63,7 +62,7 @@ def _fold32(h: np.ndarray) -> np.ndarray:
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
-    s1, m1, s2, m2, s3 = _FMIX
+    s1, m1, s2, m2, s3 = FMIX
     h = h ^ (h >> s1)
     h *= m1
     h ^= h >> s2
@@ -83,7 +82,8 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sign_group(hashes: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    starts = np.concatenate(([0], np.cumsum([len(h) for h in hashes])[:-1]))
+    lengths = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=len(hashes))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     hv = _fmix32(_fold32(np.concatenate(hashes)))
     phv = a * hv[None, :]
     phv += b

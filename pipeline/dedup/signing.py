@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.dedup.minhash import POLY, permutations, signature_matrix_numpy
+from pipeline.dedup.minhash import FMIX, POLY, permutations, signature_matrix_numpy
 
 _LOW32 = np.uint64(0xFFFFFFFF)
+_S1, _M1, _S2, _M2, _S3 = FMIX  # the MurmurHash3 finalizer, as `minhash._fmix32` applies it
 COMPILED_FROM = 8192  # views signed in a process from which the compiled loop is loaded: numpy signs that many
 # in ~0.5 s, about what loading numba costs (so the rule costs at most twice the better choice made in hindsight)
 _signed_with_numpy = 0
@@ -48,11 +49,11 @@ def sign_code_points(
             for k in range(start + i, stop):
                 h = h * POLY + np.uint64(code_points[k])
             x = np.uint32((h ^ (h >> np.uint64(32))) & _LOW32)
-            x ^= x >> np.uint32(16)
-            x = np.uint32(x * np.uint32(0x85EBCA6B))
-            x ^= x >> np.uint32(13)
-            x = np.uint32(x * np.uint32(0xC2B2AE35))
-            x ^= x >> np.uint32(16)
+            x ^= x >> _S1
+            x = np.uint32(x * _M1)
+            x ^= x >> _S2
+            x = np.uint32(x * _M2)
+            x ^= x >> _S3
             shingles[i] = x
         for p in range(a.shape[0]):
             ap, bp = a[p], b[p]
